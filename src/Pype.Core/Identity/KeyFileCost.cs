@@ -1,0 +1,27 @@
+namespace Pype.Core.Identity;
+
+/// <summary>
+/// How hard Argon2id works to turn a passphrase into the key-file key. Stored in each file, so
+/// the default can grow with hardware without breaking old files.
+/// </summary>
+public readonly record struct KeyFileCost(uint OpsLimit, uint MemLimitBytes)
+{
+    // libsodium's floor for Argon2id (crypto_pwhash_argon2id_OPSLIMIT_MIN / MEMLIMIT_MIN).
+    public const uint MinOpsLimit = 1;
+    public const uint MinMemLimitBytes = 8 * 1024;
+
+    // Ceilings chosen so a hostile or damaged file cannot make Open spend more than libsodium's
+    // "sensitive" memory (1 GiB) or minutes of CPU before the passphrase is even checked.
+    public const uint MaxOpsLimit = 16;
+    public const uint MaxMemLimitBytes = 1024 * 1024 * 1024;
+
+    /// <summary>libsodium's "moderate" ops with 64 MiB: about a second on a laptop.</summary>
+    public static KeyFileCost Default { get; } = new(3, 64 * 1024 * 1024);
+
+    /// <summary>The cheapest cost libsodium accepts; for tests only, it protects nothing.</summary>
+    public static KeyFileCost ForTests { get; } = new(MinOpsLimit, MinMemLimitBytes);
+
+    public bool IsWithinBounds =>
+        OpsLimit is >= MinOpsLimit and <= MaxOpsLimit &&
+        MemLimitBytes is >= MinMemLimitBytes and <= MaxMemLimitBytes;
+}
