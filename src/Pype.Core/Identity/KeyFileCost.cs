@@ -6,8 +6,9 @@ namespace Pype.Core.Identity;
 /// </summary>
 public readonly record struct KeyFileCost(uint OpsLimit, uint MemLimitBytes)
 {
-    // libsodium's floor for Argon2id (crypto_pwhash_argon2id_OPSLIMIT_MIN / MEMLIMIT_MIN).
-    public const uint MinOpsLimit = 1;
+    // libsodium would take one pass for Argon2id, but Sodium.Core refuses fewer than three for
+    // either Argon2 variant; the memory floor is libsodium's crypto_pwhash_argon2id_MEMLIMIT_MIN.
+    public const uint MinOpsLimit = 3;
     public const uint MinMemLimitBytes = 8 * 1024;
 
     // Ceilings chosen so a hostile or damaged file cannot make Open spend more than libsodium's
@@ -18,7 +19,7 @@ public readonly record struct KeyFileCost(uint OpsLimit, uint MemLimitBytes)
     /// <summary>libsodium's "moderate" ops with 64 MiB: about a second on a laptop.</summary>
     public static KeyFileCost Default { get; } = new(3, 64 * 1024 * 1024);
 
-    /// <summary>The cheapest cost libsodium accepts; for tests only, it protects nothing.</summary>
+    /// <summary>The cheapest cost Sodium.Core accepts; for tests only, it protects nothing.</summary>
     public static KeyFileCost ForTests { get; } = new(MinOpsLimit, MinMemLimitBytes);
 
     public bool IsWithinBounds =>
