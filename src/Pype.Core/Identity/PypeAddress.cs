@@ -41,31 +41,33 @@ public static class PypeAddress
             return Fail(AddressError.Empty, "the address is empty");
         }
 
-        var hasLower = address.Any(char.IsAsciiLetterLower);
-        var hasUpper = address.Any(char.IsAsciiLetterUpper);
-        if (hasLower && hasUpper)
-        {
-            return Fail(
-                AddressError.MixedCase,
-                "the address mixes upper-case and lower-case letters: a Pype address is written all in one case");
-        }
-
         // Only ASCII letters are folded: culture-aware lowering would turn look-alikes such as
         // the Kelvin sign into 'k' and let them through.
-        address = string.Create(address.Length, address, static (folded, source) =>
+        var folded = string.Create(address.Length, address, static (lower, source) =>
         {
             for (var i = 0; i < source.Length; i++)
             {
-                folded[i] = char.IsAsciiLetterUpper(source[i]) ? (char)(source[i] | 0x20) : source[i];
+                lower[i] = char.IsAsciiLetterUpper(source[i]) ? (char)(source[i] | 0x20) : source[i];
             }
         });
-        if (!address.StartsWith(Prefix, StringComparison.Ordinal))
+
+        // The prefix comes before the case rule so that text which is no address at all, such as
+        // "Hello", is called that rather than blamed for its capitals.
+        if (!folded.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return Fail(
                 AddressError.WrongPrefix,
                 $"the address does not start with '{Prefix}': it is not a Pype address, or its beginning is mistyped");
         }
 
+        if (address.Any(char.IsAsciiLetterLower) && address.Any(char.IsAsciiLetterUpper))
+        {
+            return Fail(
+                AddressError.MixedCase,
+                "the address mixes upper-case and lower-case letters: a Pype address is written all in one case");
+        }
+
+        address = folded;
         for (var i = Prefix.Length; i < address.Length; i++)
         {
             if (Bech32m.ValueOf(address[i]) < 0)

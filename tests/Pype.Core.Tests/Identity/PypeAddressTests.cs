@@ -58,7 +58,9 @@ public sealed class PypeAddressTests
     [Theory]
     [InlineData("bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0")]
     [InlineData("hello")]
+    [InlineData("Hello, world")]
     [InlineData("pype")]
+    [InlineData("pype2qqqq")]
     public void Text_without_the_pype1_prefix_is_rejected(string text)
     {
         var failure = ParseFailure(text);
