@@ -15,11 +15,13 @@ public static class PypeAddress
     public const string Prefix = "pype1";
     public const byte CurrentVersion = 0;
 
+    // string.Length is not a constant expression, so the prefix length is spelled out.
     private const int PrefixLength = 5;
+    private const int VersionSymbolCount = 1;
     private const int KeyGroupCount = (IdentityKeyPair.PublicKeyLength * 8 + 4) / 5;
 
     /// <summary>The length of every Pype address.</summary>
-    public const int Length = PrefixLength + 1 + KeyGroupCount + Bech32m.ChecksumLength;
+    public const int Length = PrefixLength + VersionSymbolCount + KeyGroupCount + Bech32m.ChecksumLength;
 
     public static string Encode(ReadOnlySpan<byte> publicKey)
     {
@@ -104,7 +106,7 @@ public static class PypeAddress
                 $"the address is of version {version}, this Pype understands version {CurrentVersion} only: it may need an update");
         }
 
-        var keyGroups = values.AsSpan(1, KeyGroupCount);
+        var keyGroups = values.AsSpan(VersionSymbolCount, KeyGroupCount);
         if (!Bech32m.TryFiveBitGroupsToBytes(keyGroups, out var publicKey))
         {
             return Fail(
@@ -118,9 +120,9 @@ public static class PypeAddress
     /// <summary>Builds an address with any version symbol; the public path writes only the current one.</summary>
     internal static string EncodeVersioned(byte version, ReadOnlySpan<byte> keyGroups)
     {
-        var values = new byte[1 + keyGroups.Length];
+        var values = new byte[VersionSymbolCount + keyGroups.Length];
         values[0] = version;
-        keyGroups.CopyTo(values.AsSpan(1));
+        keyGroups.CopyTo(values.AsSpan(VersionSymbolCount));
         var checksum = Bech32m.CreateChecksum(HumanReadablePart, values);
 
         var text = new char[Prefix.Length + values.Length + checksum.Length];
