@@ -1,0 +1,29 @@
+namespace Pype.Actors.Configuration;
+
+public enum EventsFormat { Text, Json }
+
+/// <summary>The validated pype.* settings a process runs with.</summary>
+public sealed record PypeSettings(
+    string DataDir,
+    EventsFormat Events,
+    IdentitySettings Identity,
+    NodeSettings Node,
+    SeedSettings Seed);
+
+public sealed record IdentitySettings(int Argon2OpsLimit, int Argon2MemoryMiB)
+{
+    public Pype.Core.Identity.KeyFileCost KeyFileCost => new((uint)Argon2OpsLimit, (uint)Argon2MemoryMiB * 1024 * 1024);
+}
+
+public sealed record NodeSettings(bool Enabled, ContactsSettings Contacts);
+
+public sealed record ContactsSettings(int SnapshotEvery, TimeSpan SnapshotInterval);
+
+public sealed record SeedSettings(bool Enabled);
+
+/// <summary>A setting that stops start-up; <see cref="Key"/> names the offending pype.* key.</summary>
+public sealed class SettingsException(string key, string problem) : Exception($"{key}: {problem}")
+{
+    public string Key { get; } = key;
+    public string Problem { get; } = problem;
+}

@@ -1,0 +1,177 @@
+using System.Reflection;
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+
+namespace Pype.Actors.Configuration;
+
+/// <summary>
+/// Builds the process configuration in precedence order: command-line overrides, then
+/// environment variables, then config files (later files win), then the embedded reference.
+/// Rejects unknown pype.* keys and values of the wrong kind, naming the key.
+/// </summary>
+public static class SettingsLoader
+{
+    public const string EnvironmentPrefix = "PYPE_";
+
+    private static readonly Lazy<Config> reference = new(LoadReference);
+
+    /// <summary>The embedded reference configuration: every pype.* key with its default.</summary>
+    public static Config Reference => reference.Value;
+
+    /// <summary>All pype.* leaf keys the reference defines.</summary>
+    public static IReadOnlyList<string> KnownKeys { get; } = LeafKeys(Reference.GetValue("pype"), "pype").ToList();
+
+    public static string EnvironmentVariableFor(string key) =>
+        key.ToUpperInvariant().Replace('.', '_').Replace('-', '_');
+
+    /// <summary>Loads and validates. Throws <see cref="SettingsException"/> on any invalid input.</summary>
+    public static (PypeSettings Settings, Config Config) Load(
+        IEnumerable<string> configFiles,
+        IReadOnlyDictionary<string, string> overrides,
+        Func<string, string?> environment)
+    {
+        var userConfig = Config.Empty;
+        foreach (var file in configFiles)
+            userConfig = Layer(ParseFile(file), userConfig);
+
+        var fromEnvironment = new Dictionary<string, string>();
+        foreach (var key in KnownKeys)
+            if (environment(EnvironmentVariableFor(key)) is { } value)
+                fromEnvironment[key] = value;
+        userConfig = Layer(FromAssignments(fromEnvironment, "environment variable"), userConfig);
+        userConfig = Layer(FromAssignments(overrides, "command-line setting"), userConfig);
+
+        RejectUnknownKeys(userConfig);
+        var merged = Layer(userConfig, Reference);
+        return (Bind(merged), merged);
+    }
+
+    /// <summary><paramref name="top"/> wins over <paramref name="below"/>; Akka refuses to layer
+    /// an empty config over another empty one, so empties are skipped.</summary>
+    private static Config Layer(Config top, Config below) =>
+        top.IsEmpty ? below : below.IsEmpty ? top : top.WithFallback(below);
+
+    private static Config ParseFile(string file)
+    {
+        if (!File.Exists(file)) throw new SettingsException("--config", $"file '{file}' does not exist");
+        try
+        {
+            var text = File.ReadAllText(file);
+            // Akka's parser quietly closes objects left open at the end of the file; a
+            // truncated file must not start a process with half its settings.
+            if (HoconStructure.FindUnbalanced(text) is { } problem)
+                throw new SettingsException("--config", $"'{file}' is not valid HOCON: {problem}");
+            return ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception ex) when (ex is not SettingsException)
+        {
+            throw new SettingsException("--config", $"'{file}' is not valid HOCON: {ex.Message}");
+        }
+    }
+
+    private static Config FromAssignments(IReadOnlyDictionary<string, string> assignments, string source)
+    {
+        var config = Config.Empty;
+        foreach (var (key, value) in assignments)
+        {
+            if (!KnownKeys.Contains(key))
+                throw new SettingsException(key, $"unknown setting (given as {source}); see docs/CONFIGURATION.md");
+            // Quoted so any text survives HOCON parsing; typed binding below checks the value.
+            var quoted = "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+            config = Layer(ConfigurationFactory.ParseString($"{key} = {quoted}"), config);
+        }
+        return config;
+    }
+
+    private static void RejectUnknownKeys(Config userConfig)
+    {
+        if (userConfig.IsEmpty || !userConfig.HasPath("pype")) return;
+        var pype = userConfig.GetValue("pype");
+        if (!pype.IsObject()) throw new SettingsException("pype", "must be an object of settings");
+        foreach (var key in LeafKeys(pype, "pype"))
+            if (!KnownKeys.Contains(key))
+                throw new SettingsException(key, "unknown setting; see docs/CONFIGURATION.md for the valid ones");
+        foreach (var key in KnownKeys)
+            if (userConfig.HasPath(key) && userConfig.GetValue(key).IsObject())
+                throw new SettingsException(key, "must be a value, not an object");
+    }
+
+    private static IEnumerable<string> LeafKeys(HoconValue value, string path)
+    {
+        if (!value.IsObject()) { yield return path; yield break; }
+        foreach (var (name, child) in value.GetObject().Items)
+            foreach (var leaf in LeafKeys(child, path + "." + name))
+                yield return leaf;
+    }
+
+    private static PypeSettings Bind(Config config) => new(
+        DataDir: ReadPath(config, "pype.data-dir"),
+        Events: ReadEnum(config, "pype.events", new Dictionary<string, EventsFormat> { ["text"] = EventsFormat.Text, ["json"] = EventsFormat.Json }),
+        Identity: new IdentitySettings(
+            Argon2OpsLimit: ReadInt(config, "pype.identity.argon2-ops-limit", 3, 16),
+            Argon2MemoryMiB: ReadInt(config, "pype.identity.argon2-memory-mib", 8, 1024)),
+        Node: new NodeSettings(
+            Enabled: ReadBool(config, "pype.node.enabled"),
+            Contacts: new ContactsSettings(
+                SnapshotEvery: ReadInt(config, "pype.node.contacts.snapshot-every", 1, 100_000),
+                SnapshotInterval: ReadDuration(config, "pype.node.contacts.snapshot-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)))),
+        Seed: new SeedSettings(Enabled: ReadBool(config, "pype.seed.enabled")));
+
+    private static string ReadRaw(Config config, string key)
+    {
+        var value = config.GetValue(key);
+        if (value is null || value.IsObject() || value.IsArray())
+            throw new SettingsException(key, "must be a single value");
+        return value.GetString()?.Trim() ?? throw new SettingsException(key, "must not be null");
+    }
+
+    private static bool ReadBool(Config config, string key) => ReadRaw(config, key).ToLowerInvariant() switch
+    {
+        "on" or "true" or "yes" => true,
+        "off" or "false" or "no" => false,
+        var other => throw new SettingsException(key, $"'{other}' is not on/off (true/false)"),
+    };
+
+    private static int ReadInt(Config config, string key, int min, int max)
+    {
+        var raw = ReadRaw(config, key);
+        if (!int.TryParse(raw, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            throw new SettingsException(key, $"'{raw}' is not a whole number");
+        if (value < min || value > max) throw new SettingsException(key, $"{value} is outside {min}..{max}");
+        return value;
+    }
+
+    private static TimeSpan ReadDuration(Config config, string key, TimeSpan min, TimeSpan max)
+    {
+        var raw = ReadRaw(config, key);
+        var value = DurationText.TryParse(raw) ?? throw new SettingsException(key, $"'{raw}' is not a duration such as 500ms, 15s, 5m or 1h");
+        if (value < min || value > max) throw new SettingsException(key, $"{raw} is outside {DurationText.Format(min)}..{DurationText.Format(max)}");
+        return value;
+    }
+
+    private static T ReadEnum<T>(Config config, string key, IReadOnlyDictionary<string, T> choices)
+    {
+        var raw = ReadRaw(config, key);
+        return choices.TryGetValue(raw.ToLowerInvariant(), out var value)
+            ? value
+            : throw new SettingsException(key, $"'{raw}' is not one of: {string.Join(", ", choices.Keys)}");
+    }
+
+    private static string ReadPath(Config config, string key)
+    {
+        var raw = ReadRaw(config, key);
+        if (raw.Length == 0) throw new SettingsException(key, "must not be empty");
+        if (raw == "~" || raw.StartsWith("~/", StringComparison.Ordinal))
+            raw = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), raw.Length > 2 ? raw[2..] : "");
+        try { return Path.GetFullPath(raw); }
+        catch (Exception ex) { throw new SettingsException(key, $"'{raw}' is not a usable path: {ex.Message}"); }
+    }
+
+    private static Config LoadReference()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("Pype.Actors.reference.conf")
+            ?? throw new InvalidOperationException("the embedded reference.conf is missing from Pype.Actors");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+}

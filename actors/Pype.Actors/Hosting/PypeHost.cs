@@ -1,0 +1,135 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Pype.Actors.Configuration;
+using Pype.Actors.Node;
+using Pype.Actors.Seed;
+using Pype.Actors.Storage;
+using Pype.Core.Identity;
+
+namespace Pype.Actors.Hosting;
+
+/// <summary>The data directory is held by another running Pype process.</summary>
+public sealed class DataDirectoryInUseException(string dataDir)
+    : Exception($"another Pype process is using the data directory {dataDir}");
+
+/// <summary>
+/// One running Pype process: checks the data directory, loads identities, starts the actor
+/// system with the node and/or seed guardians and wires persistence flushing into coordinated
+/// shutdown.
+/// </summary>
+public sealed class PypeHost : IAsyncDisposable
+{
+    private readonly FileStream dataDirectoryLock;
+
+    private PypeHost(PypeSettings settings, ActorSystem system, IActorRef? node, IActorRef? seed, FileStream dataDirectoryLock, TimeSpan startupTime, IReadOnlyList<string> warnings)
+    {
+        Settings = settings;
+        System = system;
+        Node = node;
+        Seed = seed;
+        this.dataDirectoryLock = dataDirectoryLock;
+        StartupTime = startupTime;
+        Warnings = warnings;
+    }
+
+    public PypeSettings Settings { get; }
+    public ActorSystem System { get; }
+    public IActorRef? Node { get; }
+    public IActorRef? Seed { get; }
+    public TimeSpan StartupTime { get; }
+    public IReadOnlyList<string> Warnings { get; }
+
+    public Task WhenTerminated => System.WhenTerminated;
+
+    /// <summary>Starts everything and returns once the node's state is recovered from SQLite.</summary>
+    public static async Task<PypeHost> StartAsync(PypeSettings settings, Config pypeConfig, string? passphrase, Func<TimeSpan> sinceProcessStart)
+    {
+        CreateOwnerOnlyDirectory(settings.DataDir);
+        var dataLock = LockDataDirectory(settings.DataDir);
+        ActorSystem? system = null;
+        try
+        {
+            DatabaseGuard.EnsureUsable(AkkaConfig.DatabasePath(settings));
+            var cost = settings.Identity.KeyFileCost;
+            var warnings = new List<string>();
+
+            IdentityStore? nodeStore = null, seedStore = null;
+            LoadedIdentity? nodeIdentity = null, seedIdentity = null;
+            if (settings.Node.Enabled)
+            {
+                nodeStore = new IdentityStore(settings.DataDir, IdentityStore.NodeKeyFileName, cost);
+                nodeIdentity = nodeStore.LoadOrCreate(passphrase);
+                if (nodeIdentity.Warning is { } w) warnings.Add(w);
+            }
+            if (settings.Seed.Enabled)
+            {
+                seedStore = new IdentityStore(settings.DataDir, IdentityStore.SeedKeyFileName, cost);
+                seedIdentity = seedStore.LoadOrCreate(passphrase);
+                if (seedIdentity.Warning is { } w && !warnings.Contains(w)) warnings.Add(w);
+            }
+
+            system = ActorSystem.Create("pype", AkkaConfig.For(settings, pypeConfig));
+            IActorRef? node = null, seed = null;
+            if (seedStore is not null && seedIdentity is not null)
+                seed = system.ActorOf(SeedGuardian.Props(settings, seedStore, seedIdentity), SeedGuardian.Name);
+            if (nodeStore is not null && nodeIdentity is not null)
+            {
+                node = system.ActorOf(NodeGuardian.Props(settings, nodeStore, nodeIdentity, passphrase), NodeGuardian.Name);
+                await AwaitRecoveryAsync(node);
+                RegisterFlushOnShutdown(system, node);
+            }
+            return new PypeHost(settings, system, node, seed, dataLock, sinceProcessStart(), warnings);
+        }
+        catch
+        {
+            if (system is not null) await system.Terminate();
+            await dataLock.DisposeAsync();
+            throw;
+        }
+    }
+
+    public Task ShutdownAsync(CoordinatedShutdown.Reason? reason = null) =>
+        CoordinatedShutdown.Get(System).Run(reason ?? CoordinatedShutdown.ClrExitReason.Instance);
+
+    public async ValueTask DisposeAsync()
+    {
+        await ShutdownAsync();
+        await System.WhenTerminated;
+        await dataDirectoryLock.DisposeAsync();
+    }
+
+    private static async Task AwaitRecoveryAsync(IActorRef node)
+    {
+        // The status answer needs the contacts actor to have replayed its journal.
+        var status = await node.Ask<NodeReply>(new GetNodeStatus(), TimeSpan.FromSeconds(30));
+        if (status is NodeStatus { Contacts: < 0 })
+            throw new InvalidOperationException("the contact list could not be read from the database");
+    }
+
+    private static void RegisterFlushOnShutdown(ActorSystem system, IActorRef node) =>
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "flush-persistence", async () =>
+        {
+            try { await node.Ask<NodeReply>(new FlushNode(), TimeSpan.FromSeconds(5)); }
+            catch (AskTimeoutException) { }
+            return Akka.Done.Instance;
+        });
+
+    private static void CreateOwnerOnlyDirectory(string path)
+    {
+        if (Directory.Exists(path)) return;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
+        else Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    private static FileStream LockDataDirectory(string dataDir)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(dataDir, "pype.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new DataDirectoryInUseException(dataDir);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
+using Pype.Actors.Configuration;
+using Pype.Actors.Contacts;
+using Pype.Actors.Hosting;
+using Pype.Actors.Storage;
+using Pype.Core.Contacts;
+using Pype.Core.Identity;
+
+namespace Pype.Actors.Node;
+
+/// <summary>
+/// The root of a node: owns the identity, starts the node's actors from the settings and turns
+/// console commands into messages to them. Protocol and domain rules live in Pype.Core.
+/// </summary>
+public sealed class NodeGuardian : ReceiveActor
+{
+    public const string Name = "node";
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly PypeSettings settings;
+    private readonly IdentityStore identityStore;
+    private readonly string? passphrase;
+    private readonly DateTimeOffset startedAt = DateTimeOffset.UtcNow;
+    private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly IActorRef contacts;
+    private IdentityKeyPair identity;
+    private bool keyEncrypted;
+
+    public NodeGuardian(PypeSettings settings, IdentityStore identityStore, LoadedIdentity loaded, string? passphrase)
+    {
+        this.settings = settings;
+        this.identityStore = identityStore;
+        this.passphrase = passphrase;
+        identity = loaded.Identity;
+        keyEncrypted = loaded.Encrypted;
+
+        // A persistence failure stops the contacts actor; the back-off supervisor starts it again,
+        // and it recovers from SQLite, without touching the rest of the node.
+        contacts = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
+            ContactsActor.Props(settings.Node.Contacts), "contacts",
+            TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "contacts-supervisor");
+
+        Receive<WhoAmI>(_ => Sender.Tell(IdentityReply()));
+        ReceiveAsync<ListContacts>(async _ => Sender.Tell(await ListContactsAsync()));
+        ReceiveAsync<AddContact>(AddContactAsync);
+        ReceiveAsync<RemoveContact>(async remove => Sender.Tell(await ChangeContactAsync("remove", new RemoveContactCommand(remove.NameOrHash))));
+        ReceiveAsync<RenameContact>(async rename => Sender.Tell(await ChangeContactAsync("rename", new RenameContactCommand(rename.NameOrHash, rename.NewName))));
+        Receive<RotateKeys>(_ => Sender.Tell(Rotate()));
+        ReceiveAsync<GetNodeStatus>(async _ => Sender.Tell(await StatusAsync()));
+        ReceiveAsync<FlushNode>(async _ =>
+        {
+            await contacts.Ask<SnapshotFlushed>(FlushSnapshot.Instance, AskTimeout);
+            Sender.Tell(new NodeFlushed());
+        });
+    }
+
+    public static Props Props(PypeSettings settings, IdentityStore store, LoadedIdentity loaded, string? passphrase) =>
+        Akka.Actor.Props.Create(() => new NodeGuardian(settings, store, loaded, passphrase));
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(Decider.From(Directive.Restart));
+
+    private IdentityView IdentityReply() =>
+        new("node", identity.Address, identity.Hash.ToString(), keyEncrypted, identityStore.KeyFilePath);
+
+    private async Task AddContactAsync(AddContact add)
+    {
+        var sender = Sender;
+        var parsed = PypeAddress.Parse(add.Address);
+        if (parsed is not AddressParseResult.Ok { PublicKey: var publicKey })
+        {
+            sender.Tell(new CommandFailed("add", ((AddressParseResult.Failed)parsed).Message));
+            return;
+        }
+        var hash = HashAddress.FromPublicKey(publicKey);
+        sender.Tell(await ChangeContactAsync("add", new AddContactCommand(publicKey, hash.ToString(), add.Name, identity.Hash.ToString())));
+    }
+
+    private async Task<NodeReply> ChangeContactAsync(string command, IContactsCommand change)
+    {
+        try
+        {
+            return await contacts.Ask<object>(change, AskTimeout) switch
+            {
+                ContactChangeAccepted { Event: ContactAdded, Contact: { } added } => new ContactAddedReply(View(added)),
+                ContactChangeAccepted { Event: ContactRemoved, Previous: { } removed } => new ContactRemovedReply(removed.Name, removed.HashHex),
+                ContactChangeAccepted { Event: ContactRenamed, Previous: { } before, Contact: { } after } => new ContactRenamedReply(before.Name, View(after)),
+                ContactChangeRefused refused => new CommandFailed(command, refused.Reason),
+                var other => new CommandFailed(command, $"unexpected answer {other.GetType().Name}"),
+            };
+        }
+        catch (AskTimeoutException)
+        {
+            return new CommandFailed(command, "the contact list did not answer in time (is the database reachable?)");
+        }
+    }
+
+    private async Task<NodeReply> ListContactsAsync()
+    {
+        try
+        {
+            var listing = await contacts.Ask<ContactsListing>(GetContacts.Instance, AskTimeout);
+            return new ContactsView(listing.Contacts.Select(View).ToList());
+        }
+        catch (AskTimeoutException)
+        {
+            return new CommandFailed("contacts", "the contact list did not answer in time");
+        }
+    }
+
+    private NodeReply Rotate()
+    {
+        var previous = identity.Hash.ToString();
+        try
+        {
+            var (next, archivedTo) = identityStore.Rotate(identity, passphrase);
+            identity = next;
+            keyEncrypted = passphrase is not null;
+            var rotated = new KeysRotated(identity.Address, identity.Hash.ToString(), previous, archivedTo);
+            log.Info("Identity rotated from {0} to {1}", previous, rotated.Hash);
+            return rotated;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new CommandFailed("newkeys", $"could not write the new key file: {ex.Message}; the old identity stays active");
+        }
+    }
+
+    private async Task<NodeReply> StatusAsync()
+    {
+        ContactsStatus? contactsStatus = null;
+        try { contactsStatus = await contacts.Ask<ContactsStatus>(GetContactsStatus.Instance, AskTimeout); }
+        catch (AskTimeoutException) { }
+        var database = AkkaConfig.DatabasePath(settings);
+        return new NodeStatus(
+            identity.Address,
+            identity.Hash.ToString(),
+            DateTimeOffset.UtcNow - startedAt,
+            settings.DataDir,
+            database,
+            File.Exists(database) ? new FileInfo(database).Length : 0,
+            keyEncrypted,
+            contactsStatus?.Count ?? -1,
+            contactsStatus?.LastSequenceNr ?? -1,
+            contactsStatus?.EventsSinceSnapshot ?? -1,
+            contactsStatus?.LastSnapshotAt,
+            settings.Seed.Enabled);
+    }
+
+    private static ContactView View(Contact contact) =>
+        new(contact.Name, contact.HashHex, PypeAddress.Encode(contact.PublicKey), contact.AddedAt);
+}

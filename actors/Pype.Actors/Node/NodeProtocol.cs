@@ -1,0 +1,44 @@
+namespace Pype.Actors.Node;
+
+/// <summary>Commands the console (or a test) sends to the NodeGuardian. Each is answered with
+/// one <see cref="NodeReply"/>.</summary>
+public interface INodeCommand;
+
+public sealed record WhoAmI : INodeCommand;
+public sealed record ListContacts : INodeCommand;
+public sealed record AddContact(string Address, string? Name) : INodeCommand;
+public sealed record RemoveContact(string NameOrHash) : INodeCommand;
+public sealed record RenameContact(string NameOrHash, string NewName) : INodeCommand;
+public sealed record RotateKeys : INodeCommand;
+public sealed record GetNodeStatus : INodeCommand;
+/// <summary>Asks the node to persist what it holds now (used by coordinated shutdown).</summary>
+public sealed record FlushNode : INodeCommand;
+
+/// <summary>What the node says: replies to commands and unsolicited events alike. The console
+/// renders each as text or as one JSON line.</summary>
+public abstract record NodeReply;
+
+public sealed record ContactView(string Name, string Hash, string Address, DateTimeOffset AddedAt);
+
+public sealed record NodeReady(string Role, string Address, string Hash, TimeSpan StartupTime, string DataDir) : NodeReply;
+public sealed record IdentityView(string Role, string Address, string Hash, bool KeyEncrypted, string KeyFile) : NodeReply;
+public sealed record ContactsView(IReadOnlyList<ContactView> Contacts) : NodeReply;
+public sealed record ContactAddedReply(ContactView Contact) : NodeReply;
+public sealed record ContactRemovedReply(string Name, string Hash) : NodeReply;
+public sealed record ContactRenamedReply(string OldName, ContactView Contact) : NodeReply;
+public sealed record KeysRotated(string Address, string Hash, string PreviousHash, string ArchivedTo) : NodeReply;
+public sealed record NodeStatus(
+    string Address,
+    string Hash,
+    TimeSpan Uptime,
+    string DataDir,
+    string Database,
+    long DatabaseBytes,
+    bool KeyEncrypted,
+    int Contacts,
+    long JournalEvents,
+    long EventsSinceSnapshot,
+    DateTimeOffset? LastSnapshotAt,
+    bool SeedInProcess) : NodeReply;
+public sealed record CommandFailed(string Command, string Message) : NodeReply;
+public sealed record NodeFlushed : NodeReply;

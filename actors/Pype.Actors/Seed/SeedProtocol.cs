@@ -1,0 +1,10 @@
+namespace Pype.Actors.Seed;
+
+/// <summary>Commands the console sends to the SeedGuardian.</summary>
+public interface ISeedCommand;
+
+public sealed record SeedWhoAmI : ISeedCommand;
+public sealed record GetSeedStatus : ISeedCommand;
+
+public sealed record SeedIdentityView(string PublicKeyHex, string Address, string Hash, bool KeyEncrypted, string KeyFile);
+public sealed record SeedStatus(string Address, string Hash, TimeSpan Uptime, string DataDir);

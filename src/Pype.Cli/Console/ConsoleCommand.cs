@@ -1,0 +1,57 @@
+namespace Pype.Cli.Console;
+
+/// <summary>One line typed at the console, parsed.</summary>
+public abstract record ConsoleCommand
+{
+    public sealed record Help : ConsoleCommand;
+    public sealed record WhoAmI : ConsoleCommand;
+    public sealed record Contacts : ConsoleCommand;
+    public sealed record Add(string Address, string? Name) : ConsoleCommand;
+    public sealed record Remove(string Name) : ConsoleCommand;
+    public sealed record Rename(string Name, string NewName) : ConsoleCommand;
+    public sealed record NewKeys : ConsoleCommand;
+    public sealed record Status : ConsoleCommand;
+    public sealed record Quit : ConsoleCommand;
+    public sealed record Nothing : ConsoleCommand;
+    public sealed record Invalid(string Message) : ConsoleCommand;
+
+    public static readonly IReadOnlyList<(string Usage, string Description)> HelpLines =
+    [
+        ("help", "list the commands"),
+        ("whoami", "show your address (text and QR code) and hash"),
+        ("contacts", "list your contacts"),
+        ("add <address> [name]", "add a contact by their Pype address"),
+        ("remove <name>", "remove a contact (by name or hash prefix)"),
+        ("rename <name> <new-name>", "rename a contact"),
+        ("newkeys", "make a new identity; the old key file is archived, contacts stay"),
+        ("status", "show the state of this process"),
+        ("quit", "shut down (end of input does the same)"),
+    ];
+
+    public const int MaxLineLength = 4096;
+
+    public static ConsoleCommand Parse(string line)
+    {
+        if (line.Length > MaxLineLength) return new Invalid($"the line is longer than {MaxLineLength} characters");
+        var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (words.Length == 0 || words[0].StartsWith('#')) return new Nothing();
+        var name = words[0].ToLowerInvariant();
+        var arguments = words[1..];
+        return (name, arguments.Length) switch
+        {
+            ("help" or "?", 0) => new Help(),
+            ("whoami", 0) => new WhoAmI(),
+            ("contacts", 0) => new Contacts(),
+            ("add", 1) => new Add(arguments[0], null),
+            ("add", 2) => new Add(arguments[0], arguments[1]),
+            ("remove", 1) => new Remove(arguments[0]),
+            ("rename", 2) => new Rename(arguments[0], arguments[1]),
+            ("newkeys", 0) => new NewKeys(),
+            ("status", 0) => new Status(),
+            ("quit" or "exit", 0) => new Quit(),
+            _ when HelpLines.FirstOrDefault(h => h.Usage.Split(' ')[0] == name) is { Usage: not null } known =>
+                new Invalid($"usage: {known.Usage}"),
+            _ => new Invalid($"unknown command '{words[0]}' (type 'help' for the list)"),
+        };
+    }
+}

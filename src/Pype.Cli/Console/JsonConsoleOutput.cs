@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Pype.Actors.Node;
+using Pype.Actors.Seed;
+
+namespace Pype.Cli.Console;
+
+/// <summary>
+/// One JSON object per line for every event, flushed at once, so scripts and tests can follow
+/// the node. The schema is docs/EVENTS.md; every object has "event" and "time".
+/// </summary>
+public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : IConsoleOutput
+{
+    private readonly Lock gate = new();
+
+    public void Show(object message)
+    {
+        switch (message)
+        {
+            case NodeReady r:
+                Write("ready", w =>
+                {
+                    w.WriteString("role", r.Role);
+                    w.WriteString("address", r.Address);
+                    w.WriteString("hash", r.Hash);
+                    w.WriteNumber("startup_ms", Math.Round(r.StartupTime.TotalMilliseconds));
+                    w.WriteString("data_dir", r.DataDir);
+                });
+                break;
+            case IdentityView v:
+                Write("whoami", w =>
+                {
+                    w.WriteString("role", v.Role);
+                    w.WriteString("address", v.Address);
+                    w.WriteString("hash", v.Hash);
+                    w.WriteBoolean("key_encrypted", v.KeyEncrypted);
+                    w.WriteString("key_file", v.KeyFile);
+                });
+                break;
+            case ContactsView c:
+                Write("contacts", w =>
+                {
+                    w.WriteStartArray("contacts");
+                    foreach (var contact in c.Contacts)
+                    {
+                        w.WriteStartObject();
+                        WriteContact(w, contact);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                });
+                break;
+            case ContactAddedReply a:
+                Write("contact-added", w => WriteContact(w, a.Contact));
+                break;
+            case ContactRemovedReply r:
+                Write("contact-removed", w => { w.WriteString("name", r.Name); w.WriteString("hash", r.Hash); });
+                break;
+            case ContactRenamedReply r:
+                Write("contact-renamed", w => { w.WriteString("old_name", r.OldName); WriteContact(w, r.Contact); });
+                break;
+            case KeysRotated k:
+                Write("keys-rotated", w =>
+                {
+                    w.WriteString("address", k.Address);
+                    w.WriteString("hash", k.Hash);
+                    w.WriteString("previous_hash", k.PreviousHash);
+                    w.WriteString("archived_to", k.ArchivedTo);
+                });
+                break;
+            case NodeStatus s:
+                Write("status", w =>
+                {
+                    w.WriteString("role", "node");
+                    w.WriteString("address", s.Address);
+                    w.WriteString("hash", s.Hash);
+                    w.WriteNumber("uptime_s", Math.Round(s.Uptime.TotalSeconds, 1));
+                    w.WriteString("data_dir", s.DataDir);
+                    w.WriteString("database", s.Database);
+                    w.WriteNumber("database_bytes", s.DatabaseBytes);
+                    w.WriteBoolean("key_encrypted", s.KeyEncrypted);
+                    w.WriteNumber("contacts", s.Contacts);
+                    w.WriteNumber("journal_sequence_nr", s.JournalEvents);
+                    w.WriteNumber("events_since_snapshot", s.EventsSinceSnapshot);
+                    if (s.LastSnapshotAt is { } at) w.WriteString("last_snapshot_at", at);
+                    else w.WriteNull("last_snapshot_at");
+                    w.WriteBoolean("seed_in_process", s.SeedInProcess);
+                });
+                break;
+            case SeedIdentityView v:
+                Write("whoami", w =>
+                {
+                    w.WriteString("role", "seed");
+                    w.WriteString("address", v.Address);
+                    w.WriteString("hash", v.Hash);
+                    w.WriteString("public_key", v.PublicKeyHex);
+                    w.WriteBoolean("key_encrypted", v.KeyEncrypted);
+                    w.WriteString("key_file", v.KeyFile);
+                });
+                break;
+            case SeedStatus s:
+                Write("status", w =>
+                {
+                    w.WriteString("role", "seed");
+                    w.WriteString("address", s.Address);
+                    w.WriteString("hash", s.Hash);
+                    w.WriteNumber("uptime_s", Math.Round(s.Uptime.TotalSeconds, 1));
+                    w.WriteString("data_dir", s.DataDir);
+                });
+                break;
+            case CommandFailed f:
+                Error(f.Command, f.Message);
+                break;
+            default:
+                Error("", $"unrenderable message {message.GetType().Name}");
+                break;
+        }
+    }
+
+    public void Warning(string message) => Write("warning", w => w.WriteString("message", message));
+
+    public void Error(string command, string message) =>
+        Write("error", w => { w.WriteString("command", command); w.WriteString("message", message); });
+
+    public void Help(IReadOnlyList<(string Usage, string Description)> commands) => Write("help", w =>
+    {
+        w.WriteStartArray("commands");
+        foreach (var (usage, description) in commands)
+        {
+            w.WriteStartObject();
+            w.WriteString("usage", usage);
+            w.WriteString("description", description);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    });
+
+    public void Stopped(string reason) => Write("stopped", w => w.WriteString("reason", reason));
+
+    private static void WriteContact(Utf8JsonWriter w, ContactView contact)
+    {
+        w.WriteString("name", contact.Name);
+        w.WriteString("hash", contact.Hash);
+        w.WriteString("address", contact.Address);
+        w.WriteString("added_at", contact.AddedAt);
+    }
+
+    private void Write(string eventName, Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("event", eventName);
+            w.WriteString("time", clock.GetUtcNow());
+            body(w);
+            w.WriteEndObject();
+        }
+        var line = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        lock (gate)
+        {
+            writer.WriteLine(line);
+            writer.Flush();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using Pype.Actors.Node;
+using Pype.Actors.Seed;
+using Spectre.Console;
+
+namespace Pype.Cli.Console;
+
+/// <summary>
+/// Output for a person: tables and colour on a terminal (Spectre.Console), the same content as
+/// plain lines when stdout is redirected. Shows the address as a QR code on a terminal.
+/// </summary>
+public sealed class TextConsoleOutput : IConsoleOutput
+{
+    private readonly IAnsiConsole console;
+    private readonly bool terminal;
+
+    public TextConsoleOutput(TextWriter writer, bool terminal)
+    {
+        this.terminal = terminal;
+        console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!terminal) console.Profile.Width = 200;
+    }
+
+    public void Show(object message)
+    {
+        switch (message)
+        {
+            case NodeReady r:
+                console.MarkupLine($"[green]{r.Role} ready[/] in {r.StartupTime.TotalMilliseconds:0} ms");
+                ShowAddress(r.Address, r.Hash);
+                break;
+            case IdentityView v:
+                ShowAddress(v.Address, v.Hash);
+                if (terminal) ShowQr(v.Address);
+                console.MarkupLineInterpolated($"key file: {v.KeyFile} ({(v.KeyEncrypted ? "encrypted with a passphrase" : "not encrypted, owner-only")})");
+                break;
+            case ContactsView c when c.Contacts.Count == 0:
+                console.MarkupLine("no contacts yet: add one with [bold]add <address> [[name]][/]");
+                break;
+            case ContactsView c:
+                var table = new Table().AddColumns("name", "hash", "address", "added");
+                foreach (var contact in c.Contacts)
+                    table.AddRow(Markup.Escape(contact.Name), contact.Hash[..16] + "…", contact.Address, contact.AddedAt.ToString("yyyy-MM-dd HH:mm"));
+                console.Write(table);
+                break;
+            case ContactAddedReply a:
+                console.MarkupLineInterpolated($"added contact {a.Contact.Name} ({a.Contact.Hash[..16]}…)");
+                break;
+            case ContactRemovedReply r:
+                console.MarkupLineInterpolated($"removed contact {r.Name} ({r.Hash[..16]}…)");
+                break;
+            case ContactRenamedReply r:
+                console.MarkupLineInterpolated($"renamed contact {r.OldName} to {r.Contact.Name}");
+                break;
+            case KeysRotated k:
+                console.MarkupLineInterpolated($"new identity is active; the old key file is archived at {k.ArchivedTo}");
+                ShowAddress(k.Address, k.Hash);
+                if (terminal) ShowQr(k.Address);
+                console.MarkupLine("tell your contacts your new address: they know you by your old key.");
+                break;
+            case NodeStatus s:
+                var status = new Table().AddColumns("node", "");
+                status.AddRow("address", s.Address);
+                status.AddRow("hash", s.Hash);
+                status.AddRow("uptime", $"{s.Uptime:hh\\:mm\\:ss}");
+                status.AddRow("data dir", Markup.Escape(s.DataDir));
+                status.AddRow("database", $"{Markup.Escape(s.Database)} ({s.DatabaseBytes / 1024.0:0.#} KiB)");
+                status.AddRow("key file", s.KeyEncrypted ? "encrypted" : "not encrypted (owner-only)");
+                status.AddRow("contacts", s.Contacts.ToString());
+                status.AddRow("journal", $"sequence {s.JournalEvents}, {s.EventsSinceSnapshot} events since the last snapshot");
+                status.AddRow("last snapshot", s.LastSnapshotAt?.ToString("yyyy-MM-dd HH:mm:ss") ?? "none yet");
+                status.AddRow("seed in this process", s.SeedInProcess ? "yes" : "no");
+                console.Write(status);
+                break;
+            case SeedIdentityView v:
+                console.MarkupLineInterpolated($"seed public key: {v.PublicKeyHex}");
+                ShowAddress(v.Address, v.Hash);
+                console.MarkupLineInterpolated($"key file: {v.KeyFile} ({(v.KeyEncrypted ? "encrypted" : "not encrypted, owner-only")})");
+                break;
+            case SeedStatus s:
+                var seed = new Table().AddColumns("seed", "");
+                seed.AddRow("address", s.Address);
+                seed.AddRow("hash", s.Hash);
+                seed.AddRow("uptime", $"{s.Uptime:hh\\:mm\\:ss}");
+                seed.AddRow("data dir", Markup.Escape(s.DataDir));
+                console.Write(seed);
+                break;
+            case CommandFailed f:
+                Error(f.Command, f.Message);
+                break;
+            default:
+                Error("", $"unrenderable message {message.GetType().Name}");
+                break;
+        }
+    }
+
+    public void Warning(string message) => console.MarkupLineInterpolated($"[yellow]warning:[/] {message}");
+
+    public void Error(string command, string message) =>
+        console.MarkupLineInterpolated($"[red]error:[/] {(command.Length > 0 ? command + ": " : "")}{message}");
+
+    public void Help(IReadOnlyList<(string Usage, string Description)> commands)
+    {
+        var table = new Table().AddColumns("command", "what it does");
+        foreach (var (usage, description) in commands) table.AddRow(Markup.Escape(usage), Markup.Escape(description));
+        console.Write(table);
+    }
+
+    public void Stopped(string reason) => console.MarkupLineInterpolated($"stopped ({reason})");
+
+    public void Prompt() => console.Markup("[bold blue]pype>[/] ");
+
+    private void ShowAddress(string address, string hash)
+    {
+        console.MarkupLineInterpolated($"address: [bold]{address}[/]");
+        console.MarkupLineInterpolated($"hash:    {hash}");
+    }
+
+    private void ShowQr(string address)
+    {
+        foreach (var line in QrCodeText.Render(address)) console.WriteLine(line);
+    }
+}

@@ -1,0 +1,148 @@
+using Pype.Actors.Configuration;
+using Pype.Tests.Shared;
+using Xunit;
+
+namespace Pype.Actors.Tests.Configuration;
+
+public class SettingsLoaderTests : IDisposable
+{
+    private readonly TestDirectory dir = new();
+    private static readonly Dictionary<string, string> NoOverrides = [];
+
+    public void Dispose() => dir.Dispose();
+
+    private static string? NoEnvironment(string _) => null;
+
+    private string ConfigFile(string hocon)
+    {
+        var path = dir.File($"c{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, hocon);
+        return path;
+    }
+
+    [Fact]
+    public void Reference_alone_gives_the_documented_defaults()
+    {
+        var (settings, _) = SettingsLoader.Load([], NoOverrides, NoEnvironment);
+        Assert.Equal(EventsFormat.Text, settings.Events);
+        Assert.True(settings.Node.Enabled);
+        Assert.False(settings.Seed.Enabled);
+        Assert.Equal(50, settings.Node.Contacts.SnapshotEvery);
+        Assert.Equal(TimeSpan.FromMinutes(5), settings.Node.Contacts.SnapshotInterval);
+        Assert.EndsWith(".pype", settings.DataDir);
+    }
+
+    [Fact]
+    public void Unknown_key_in_a_file_is_named_in_the_error()
+    {
+        var file = ConfigFile("pype.node.contacts.snapshot-evry = 3");
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load([file], NoOverrides, NoEnvironment));
+        Assert.Equal("pype.node.contacts.snapshot-evry", error.Key);
+    }
+
+    [Theory]
+    [InlineData("pype.node.enabled = maybe", "pype.node.enabled")]
+    [InlineData("pype.node.contacts.snapshot-every = 0", "pype.node.contacts.snapshot-every")]
+    [InlineData("pype.node.contacts.snapshot-every = lots", "pype.node.contacts.snapshot-every")]
+    [InlineData("pype.node.contacts.snapshot-interval = soon", "pype.node.contacts.snapshot-interval")]
+    [InlineData("pype.events = xml", "pype.events")]
+    [InlineData("pype.identity.argon2-memory-mib = 1", "pype.identity.argon2-memory-mib")]
+    [InlineData("pype.node.contacts = 5", "pype.node.contacts")]
+    [InlineData("pype.data-dir = { a = 1 }", "pype.data-dir")]
+    public void Invalid_value_is_named_in_the_error(string hocon, string key)
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load([ConfigFile(hocon)], NoOverrides, NoEnvironment));
+        Assert.StartsWith(key, error.Key);
+    }
+
+    [Fact]
+    public void Broken_hocon_is_reported_against_the_file()
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load([ConfigFile("pype { node { ")], NoOverrides, NoEnvironment));
+        Assert.Equal("--config", error.Key);
+    }
+
+    [Fact]
+    public void Missing_file_is_reported()
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load([dir.File("absent.conf")], NoOverrides, NoEnvironment));
+        Assert.Contains("does not exist", error.Message);
+    }
+
+    [Fact]
+    public void Environment_overrides_files_and_flags_override_environment()
+    {
+        var file = ConfigFile("pype.node.contacts.snapshot-every = 7\npype.events = json");
+        var environment = new Dictionary<string, string> { ["PYPE_NODE_CONTACTS_SNAPSHOT_EVERY"] = "8", ["PYPE_EVENTS"] = "text" };
+        var (fromEnv, _) = SettingsLoader.Load([file], NoOverrides, environment.GetValueOrDefault);
+        Assert.Equal(8, fromEnv.Node.Contacts.SnapshotEvery);
+        Assert.Equal(EventsFormat.Text, fromEnv.Events);
+
+        var flags = new Dictionary<string, string> { ["pype.node.contacts.snapshot-every"] = "9" };
+        var (fromFlags, _) = SettingsLoader.Load([file], flags, environment.GetValueOrDefault);
+        Assert.Equal(9, fromFlags.Node.Contacts.SnapshotEvery);
+    }
+
+    [Fact]
+    public void Later_config_file_wins_over_earlier_one()
+    {
+        var first = ConfigFile("pype.node.contacts.snapshot-every = 7");
+        var second = ConfigFile("pype.node.contacts.snapshot-every = 11");
+        var (settings, _) = SettingsLoader.Load([first, second], NoOverrides, NoEnvironment);
+        Assert.Equal(11, settings.Node.Contacts.SnapshotEvery);
+    }
+
+    [Fact]
+    public void Unknown_override_key_is_rejected()
+    {
+        var flags = new Dictionary<string, string> { ["pype.nod.enabled"] = "on" };
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load([], flags, NoEnvironment));
+        Assert.Equal("pype.nod.enabled", error.Key);
+    }
+
+    [Fact]
+    public void Environment_variable_names_follow_the_key()
+    {
+        Assert.Equal("PYPE_NODE_CONTACTS_SNAPSHOT_EVERY", SettingsLoader.EnvironmentVariableFor("pype.node.contacts.snapshot-every"));
+    }
+
+    [Fact]
+    public void Tilde_in_data_dir_means_home()
+    {
+        var flags = new Dictionary<string, string> { ["pype.data-dir"] = "~/somewhere" };
+        var (settings, _) = SettingsLoader.Load([], flags, NoEnvironment);
+        Assert.Equal(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), "somewhere"), settings.DataDir);
+    }
+
+    [Fact]
+    public void Shipped_hocon_files_are_valid()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "hocon"), "*.conf"))
+            SettingsLoader.Load([file], NoOverrides, NoEnvironment);
+    }
+
+    [Fact]
+    public void Every_setting_is_documented()
+    {
+        var doc = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "docs", "CONFIGURATION.md"));
+        foreach (var key in SettingsLoader.KnownKeys)
+            Assert.Contains($"`{key}`", doc);
+    }
+
+    [Theory]
+    [InlineData("500ms", 0.5)]
+    [InlineData("15s", 15)]
+    [InlineData("15", 15)]
+    [InlineData("5m", 300)]
+    [InlineData("1h", 3600)]
+    [InlineData("2 d", 172800)]
+    public void Durations_parse_like_hocon(string text, double seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), DurationText.TryParse(text));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("m5")]
+    [InlineData("5 fortnights")]
+    [InlineData("1e308h")]
+    public void Nonsense_durations_are_rejected(string text) => Assert.Null(DurationText.TryParse(text));
+}
