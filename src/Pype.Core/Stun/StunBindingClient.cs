@@ -41,7 +41,7 @@ public sealed class StunBindingClient
 
     public bool Handle(DateTimeOffset now, ReceivedStunMessage response) => _transaction.Handle(now, response);
 
-    public StunBindingOutcome? PollOutcome()
+    public StunBindingOutcome? PollEvent()
     {
         if (_transaction.Outcome is not { } outcome || _outcomeReported)
             return null;

@@ -6,7 +6,7 @@ namespace Pype.Core.Stun;
 /// <summary>
 /// One STUN request over UDP as a sans-IO state machine (RFC 8489 §6.2.1, §7.3): feed it
 /// <see cref="HandleTimeout"/> at <see cref="NextDeadline"/> and every response with the same
-/// transaction id, then drain <see cref="PollTransmit"/> and <see cref="PollOutcome"/>.
+/// transaction id, then drain <see cref="PollTransmit"/> and <see cref="PollEvent"/>.
 /// With the defaults it sends at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s and times out at 39.5 s.
 /// </summary>
 public sealed class StunClientTransaction
@@ -43,7 +43,7 @@ public sealed class StunClientTransaction
     }
 
     /// <summary>Returns the outcome once, the first time it is polled after the transaction ends.</summary>
-    public StunTransactionOutcome? PollOutcome()
+    public StunTransactionOutcome? PollEvent()
     {
         if (Outcome is null || _outcomeReported)
             return null;
@@ -69,6 +69,7 @@ public sealed class StunClientTransaction
     /// True when the response belonged to this transaction and ended it. Responses for other
     /// transactions, requests and indications, corrupted fingerprints and anything arriving
     /// after the end are ignored, because a retransmitted request may draw several answers.
+    /// <paramref name="now"/> is not needed yet; it keeps the Handle(now, input) shape every core shares.
     /// </summary>
     public bool Handle(DateTimeOffset now, ReceivedStunMessage response)
     {

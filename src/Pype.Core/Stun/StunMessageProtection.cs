@@ -7,7 +7,7 @@ public sealed record StunMessageProtection(
     bool Fingerprint = true)
 {
     public static StunMessageProtection FingerprintOnly { get; } = new();
-    public static StunMessageProtection Nothing { get; } = new(Fingerprint: false);
+    public static StunMessageProtection Unprotected { get; } = new(Fingerprint: false);
 
     public static StunMessageProtection WithIntegrity(
         StunIntegrityKey key,

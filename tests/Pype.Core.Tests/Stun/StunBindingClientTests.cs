@@ -21,8 +21,8 @@ public class StunBindingClientTests
         var answer = StunBindingResponder.Respond(request.Datagram.Span, publicEndPoint)!;
         client.Handle(Start + TimeSpan.FromMilliseconds(30), StunMessageParser.Parse(answer).Message!);
 
-        Assert.Equal(new StunMappedAddressDiscovered(publicEndPoint), client.PollOutcome());
-        Assert.Null(client.PollOutcome());
+        Assert.Equal(new StunMappedAddressDiscovered(publicEndPoint), client.PollEvent());
+        Assert.Null(client.PollEvent());
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public class StunBindingClientTests
         var client = new StunBindingClient(Start, Server, new CountingRandom());
         while (client.NextDeadline is { } deadline)
             client.HandleTimeout(deadline);
-        Assert.IsType<StunBindingTimedOut>(client.PollOutcome());
+        Assert.IsType<StunBindingTimedOut>(client.PollEvent());
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public class StunBindingClientTests
         var old = StunMessageEncoder.Encode(new StunMessage(StunMessageType.BindingSuccess, client.TransactionId,
             new MappedAddressAttribute(IPEndPoint.Parse("203.0.113.50:61000"))));
         client.Handle(Start, StunMessageParser.Parse(old).Message!);
-        Assert.Equal(new StunMappedAddressDiscovered(IPEndPoint.Parse("203.0.113.50:61000")), client.PollOutcome());
+        Assert.Equal(new StunMappedAddressDiscovered(IPEndPoint.Parse("203.0.113.50:61000")), client.PollEvent());
     }
 
     /// <summary>Deterministic bytes 0, 1, 2, … so tests can predict the transaction id.</summary>

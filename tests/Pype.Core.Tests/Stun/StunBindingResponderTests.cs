@@ -32,7 +32,7 @@ public class StunBindingResponderTests
 
     [Fact]
     public void A_request_without_fingerprint_is_still_answered() =>
-        Assert.NotNull(StunBindingResponder.Respond(BindingRequest(StunMessageProtection.Nothing), IPEndPoint.Parse("192.0.2.1:1")));
+        Assert.NotNull(StunBindingResponder.Respond(BindingRequest(StunMessageProtection.Unprotected), IPEndPoint.Parse("192.0.2.1:1")));
 
     [Fact]
     public void An_unknown_comprehension_required_attribute_draws_a_420_listing_it()
@@ -64,6 +64,15 @@ public class StunBindingResponderTests
         var response = Respond(vector.Bytes, IPEndPoint.Parse("192.0.2.1:32853"));
         Assert.Equal(420, response.Message.Get<ErrorCodeAttribute>()?.Code);
         Assert.Equal([StunAttributeType.Priority], response.Message.Get<UnknownAttributesAttribute>()?.Types);
+    }
+
+    [Fact]
+    public void The_rfc_5769_long_term_request_is_answered_without_checking_its_credentials()
+    {
+        var vector = Rfc5769Vectors.Named("2.4 sample request with long-term authentication");
+        var response = Respond(vector.Bytes, IPEndPoint.Parse("192.0.2.1:32853"));
+        Assert.Equal(StunMessageType.BindingSuccess, response.Type);
+        Assert.Equal(StunTransactionId.Read(vector.Bytes.AsSpan(8)), response.TransactionId);
     }
 
     [Theory]

@@ -33,7 +33,7 @@ public class StunClientTransactionTests
 
         Assert.Equal([0, 500, 1500, 3500, 7500, 15500, 31500], sendTimes);
         Assert.Equal(39_500, (now - Start).TotalMilliseconds);
-        Assert.IsType<StunTransactionTimedOut>(transaction.PollOutcome());
+        Assert.IsType<StunTransactionTimedOut>(transaction.PollEvent());
         Assert.Null(transaction.NextDeadline);
     }
 
@@ -67,7 +67,7 @@ public class StunClientTransactionTests
 
         Assert.True(transaction.Handle(Start + TimeSpan.FromMilliseconds(40), Response(StunMessageType.BindingSuccess)));
 
-        var outcome = Assert.IsType<StunTransactionSucceeded>(transaction.PollOutcome());
+        var outcome = Assert.IsType<StunTransactionSucceeded>(transaction.PollEvent());
         Assert.Equal(TransactionId, outcome.Response.TransactionId);
         Assert.Null(transaction.NextDeadline);
         transaction.HandleTimeout(Start + TimeSpan.FromSeconds(10));
@@ -80,7 +80,7 @@ public class StunClientTransactionTests
         var transaction = new StunClientTransaction(Start, TransactionId, Request, Server);
         transaction.Handle(Start, Response(StunMessageType.BindingError, new ErrorCodeAttribute(420, "Unknown Attribute")));
 
-        var outcome = Assert.IsType<StunTransactionRejected>(transaction.PollOutcome());
+        var outcome = Assert.IsType<StunTransactionRejected>(transaction.PollEvent());
         Assert.Equal((420, "Unknown Attribute"), (outcome.ErrorCode, outcome.ReasonPhrase));
     }
 
@@ -97,8 +97,8 @@ public class StunClientTransactionTests
     {
         var transaction = new StunClientTransaction(Start, TransactionId, Request, Server);
         transaction.Handle(Start, Response(StunMessageType.BindingSuccess));
-        Assert.NotNull(transaction.PollOutcome());
-        Assert.Null(transaction.PollOutcome());
+        Assert.NotNull(transaction.PollEvent());
+        Assert.Null(transaction.PollEvent());
     }
 
     [Fact]
@@ -168,7 +168,7 @@ public class StunClientTransactionTests
     {
         var transaction = new StunClientTransaction(Start, TransactionId, Request, Server);
         Assert.True(transaction.Handle(Start, response));
-        return transaction.PollOutcome();
+        return transaction.PollEvent();
     }
 
     private static ReceivedStunMessage Response(StunMessageType type, params StunAttribute[] attributes) =>

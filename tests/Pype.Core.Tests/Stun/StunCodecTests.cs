@@ -49,7 +49,7 @@ public class StunCodecTests
     public void The_xor_mapped_port_is_xored_with_the_top_of_the_magic_cookie()
     {
         var message = new StunMessage(StunMessageType.BindingSuccess, TransactionId, new XorMappedAddressAttribute(IPEndPoint.Parse("192.0.2.1:32853")));
-        var bytes = StunMessageEncoder.Encode(message, StunMessageProtection.Nothing);
+        var bytes = StunMessageEncoder.Encode(message, StunMessageProtection.Unprotected);
         Assert.Equal(32853 ^ 0x2112, BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(StunWire.HeaderLength + 6)));
         Assert.Equal("e112a643", Convert.ToHexStringLower(bytes.AsSpan(StunWire.HeaderLength + 8, 4)));
     }
@@ -58,7 +58,7 @@ public class StunCodecTests
     public void An_error_code_splits_into_class_and_number()
     {
         var message = new StunMessage(StunMessageType.BindingError, TransactionId, new ErrorCodeAttribute(420, "Unknown Attribute"));
-        var bytes = StunMessageEncoder.Encode(message, StunMessageProtection.Nothing);
+        var bytes = StunMessageEncoder.Encode(message, StunMessageProtection.Unprotected);
 
         Assert.Equal(new byte[] { 0, 0, 4, 20 }, bytes.AsSpan(StunWire.HeaderLength + 4, 4).ToArray());
         var error = Parse(bytes).Message.Get<ErrorCodeAttribute>();
@@ -162,7 +162,7 @@ public class StunCodecTests
         var attributes = Enumerable.Range(0, StunWire.MaxAttributeCount + 1)
             .Select(_ => (StunAttribute)new RawStunAttribute(0x8FFF, []))
             .ToArray();
-        var bytes = StunMessageEncoder.Encode(new StunMessage(StunMessageType.BindingRequest, TransactionId, attributes), StunMessageProtection.Nothing);
+        var bytes = StunMessageEncoder.Encode(new StunMessage(StunMessageType.BindingRequest, TransactionId, attributes), StunMessageProtection.Unprotected);
         Assert.Equal(StunParseError.TooManyAttributes, StunMessageParser.Parse(bytes).Error);
     }
 
@@ -174,7 +174,7 @@ public class StunCodecTests
     }
 
     private static byte[] Message(ushort attributeType, ReadOnlySpan<byte> value) =>
-        Append(StunMessageEncoder.Encode(new StunMessage(StunMessageType.BindingRequest, TransactionId), StunMessageProtection.Nothing), attributeType, value);
+        Append(StunMessageEncoder.Encode(new StunMessage(StunMessageType.BindingRequest, TransactionId), StunMessageProtection.Unprotected), attributeType, value);
 
     /// <summary>Appends an attribute after whatever the message already carries and fixes up the length.</summary>
     private static byte[] Append(byte[] message, ushort attributeType, ReadOnlySpan<byte> value)

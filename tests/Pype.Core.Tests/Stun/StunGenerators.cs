@@ -63,7 +63,7 @@ public static class StunGenerators
 
     private static byte[] EncodedAlone(StunAttribute attribute, int lengthLie)
     {
-        var message = StunMessageEncoder.Encode(new StunMessage(StunMessageType.BindingRequest, default, attribute), StunMessageProtection.Nothing);
+        var message = StunMessageEncoder.Encode(new StunMessage(StunMessageType.BindingRequest, default, attribute), StunMessageProtection.Unprotected);
         var bytes = message[StunWire.HeaderLength..];
         BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(2), (ushort)Math.Max(0, attribute.ValueLength + lengthLie));
         return bytes;
