@@ -1,0 +1,10 @@
+namespace Pype.Core.Stun;
+
+/// <summary>
+/// The 12-bit STUN method. An enum so TURN (RFC 8656) can add Allocate, Refresh, Send, Data,
+/// CreatePermission and ChannelBind; any other 12-bit value still round-trips as a plain cast.
+/// </summary>
+public enum StunMethod : ushort
+{
+    Binding = 0x001,
+}
