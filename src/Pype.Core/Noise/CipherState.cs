@@ -49,6 +49,13 @@ public sealed class CipherState
         return true;
     }
 
+    public CipherState Clone()
+    {
+        var copy = new CipherState { Nonce = Nonce };
+        copy._key = _key?.ToArray();
+        return copy;
+    }
+
     public void Rekey()
     {
         if (_key is not null)

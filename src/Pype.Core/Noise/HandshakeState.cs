@@ -38,6 +38,20 @@ public sealed class HandshakeState
         MixPreMessage(pattern.ResponderPreMessage, ownedByUs: !isInitiator);
     }
 
+    private HandshakeState(HandshakeState original)
+    {
+        _pattern = original._pattern;
+        IsInitiator = original.IsInitiator;
+        _symmetric = original._symmetric.Clone();
+        _localStatic = original._localStatic;
+        _random = original._random;
+        _localEphemeral = original._localEphemeral;
+        _remoteStatic = original._remoteStatic?.ToArray();
+        _remoteEphemeral = original._remoteEphemeral?.ToArray();
+        _messageIndex = original._messageIndex;
+        _failed = original._failed;
+    }
+
     public bool IsInitiator { get; }
 
     public bool IsComplete => !_failed && _messageIndex == _pattern.Messages.Count;
@@ -47,6 +61,9 @@ public sealed class HandshakeState
     public byte[] HandshakeHash => _symmetric.HandshakeHash;
 
     public byte[]? RemoteStaticPublicKey => _remoteStatic?.ToArray();
+
+    /// <summary>A copy to try an untrusted message on, so a forgery cannot spoil the real state.</summary>
+    public HandshakeState Clone() => new(this);
 
     public bool TryWriteMessage(ReadOnlySpan<byte> payload, out byte[] message)
     {

@@ -5,12 +5,13 @@ namespace Pype.Core.Noise;
 /// <summary>The Noise SymmetricState: chaining key, handshake hash and the handshake cipher.</summary>
 public sealed class SymmetricState
 {
-    private readonly CipherState _cipher = new();
+    private readonly CipherState _cipher;
     private byte[] _chainingKey;
     private byte[] _handshakeHash;
 
     public SymmetricState(string protocolName)
     {
+        _cipher = new CipherState();
         var name = Encoding.ASCII.GetBytes(protocolName);
         if (name.Length <= NoiseHash.HashLength)
         {
@@ -23,6 +24,15 @@ public sealed class SymmetricState
         }
         _chainingKey = _handshakeHash.ToArray();
     }
+
+    private SymmetricState(SymmetricState original)
+    {
+        _cipher = original._cipher.Clone();
+        _chainingKey = original._chainingKey.ToArray();
+        _handshakeHash = original._handshakeHash.ToArray();
+    }
+
+    public SymmetricState Clone() => new(this);
 
     public bool HasKey => _cipher.HasKey;
 
