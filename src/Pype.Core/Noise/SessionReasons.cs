@@ -1,0 +1,34 @@
+namespace Pype.Core.Noise;
+
+/// <summary>Why a handshake packet was refused; the caller stays silent towards the sender either way.</summary>
+public enum HandshakeRejection
+{
+    None,
+    Malformed,
+    BadMac,
+    WrongIndex,
+    AuthenticationFailed,
+    PeerNotAllowed,
+    ReplayedInitiation,
+    NotExpected,
+}
+
+/// <summary>Why a transport packet was dropped.</summary>
+public enum DropReason
+{
+    None,
+    TooShort,
+    Malformed,
+    WrongIndex,
+    CounterLimitReached,
+    Replayed,
+    AuthenticationFailed,
+}
+
+/// <summary>Why a payload could not be sent.</summary>
+public enum SendFailure
+{
+    None,
+    PayloadTooLarge,
+    CounterExhausted,
+}
