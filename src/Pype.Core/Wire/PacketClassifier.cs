@@ -3,7 +3,8 @@ namespace Pype.Core.Wire;
 /// <summary>
 /// Demultiplexes the node's single UDP socket by the first byte of each datagram (RFC 7983 §7).
 /// Pype's own packets live in 0xE0–0xEF, a range RFC 7983 leaves unassigned, so they can never be
-/// mistaken for STUN, ZRTP, DTLS, TURN ChannelData, RTP/RTCP or QUIC.
+/// mistaken for STUN, ZRTP, DTLS, TURN ChannelData, RTP/RTCP or QUIC. Which Pype packet it is
+/// is <see cref="PypePacket.Classify"/>'s job.
 /// </summary>
 public static class PacketClassifier
 {
@@ -13,10 +14,6 @@ public static class PacketClassifier
     public const byte TurnChannelDataLast = 79;
     public const byte PypeFirst = 0xE0;
     public const byte PypeLast = 0xEF;
-
-    public const byte PypeHandshakeInitiation = 0xE1;
-    public const byte PypeHandshakeResponse = 0xE2;
-    public const byte PypeTransportData = 0xE3;
 
     public static PacketKind Classify(ReadOnlySpan<byte> datagram)
     {

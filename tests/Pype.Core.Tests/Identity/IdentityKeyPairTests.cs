@@ -2,6 +2,8 @@ using Pype.Core.Identity;
 using Sodium;
 using Xunit;
 
+using Pype.Core.Tests.Support;
+
 namespace Pype.Core.Tests.Identity;
 
 public sealed class IdentityKeyPairTests

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using Pype.Core.Identity;
 using Xunit;
 
+using Pype.Core.Tests.Support;
+
 namespace Pype.Core.Tests.Identity;
 
 public sealed class KeyFileTests

@@ -1,5 +1,5 @@
+using Pype.Core.Identity;
 using Pype.Core.Noise;
-using Sodium;
 using Xunit;
 
 namespace Pype.Core.Tests.Noise;
@@ -7,25 +7,14 @@ namespace Pype.Core.Tests.Noise;
 public sealed class NoiseStaticKeyTests
 {
     [Fact]
-    public void Seed_and_full_secret_key_give_the_same_X25519_pair_and_it_is_consistent()
+    public void Identity_converts_to_a_consistent_X25519_pair_that_peers_can_derive_from_the_public_key()
     {
-        var identity = PublicKeyAuth.GenerateKeyPair(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+        var identity = IdentityKeyPair.FromSeed(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
-        var fromSeed = NoiseStaticKey.FromEd25519(identity.PrivateKey.AsSpan(0, 32), identity.PublicKey);
-        var fromSecretKey = NoiseStaticKey.FromEd25519(identity.PrivateKey, identity.PublicKey);
+        var staticKey = NoiseStaticKey.From(identity);
 
-        Assert.Equal(fromSeed.PrivateKey, fromSecretKey.PrivateKey);
-        Assert.Equal(X25519.FromPrivateKey(fromSeed.PrivateKey).PublicKey, fromSeed.PublicKey);
-        Assert.True(NoiseStaticKey.TryConvertPublicKey(identity.PublicKey, out var converted));
-        Assert.Equal(fromSeed.PublicKey, converted);
-    }
-
-    [Fact]
-    public void A_public_key_from_another_identity_is_refused()
-    {
-        var identity = PublicKeyAuth.GenerateKeyPair();
-        var stranger = PublicKeyAuth.GenerateKeyPair();
-
-        Assert.Throws<ArgumentException>(() => NoiseStaticKey.FromEd25519(identity.PrivateKey, stranger.PublicKey));
+        Assert.Equal(X25519.FromPrivateKey(staticKey.PrivateKey).PublicKey, staticKey.PublicKey);
+        Assert.True(IdentityKeyPair.TryToX25519PublicKey(identity.PublicKey.Span, out var derivedByPeer));
+        Assert.Equal(staticKey.PublicKey, derivedByPeer);
     }
 }

@@ -38,7 +38,6 @@ internal sealed class PypeHandshakePeers
     {
         var seed = new byte[32];
         random.Fill(seed);
-        var identity = PublicKeyAuth.GenerateKeyPair(seed);
-        return NoiseStaticKey.FromEd25519(identity.PrivateKey, identity.PublicKey);
+        return NoiseStaticKey.From(Pype.Core.Identity.IdentityKeyPair.FromSeed(seed));
     }
 }

@@ -1,4 +1,6 @@
-using Pype.Core.Noise;
+using Pype.Core;
+
+using Pype.Core.Tests.Support;
 
 namespace Pype.Core.Tests.Support;
 
