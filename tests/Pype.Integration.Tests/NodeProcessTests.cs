@@ -214,4 +214,24 @@ public class NodeProcessTests : IDisposable
         Assert.Equal(1, second.ExitCode);
         Assert.Contains("another Pype process", second.Error);
     }
+
+    [Fact]
+    public void Kill_9_in_the_middle_of_a_burst_keeps_every_acknowledged_contact()
+    {
+        var people = Enumerable.Range(0, 40).Select(_ => IdentityKeyPair.Generate()).ToList();
+        var acknowledged = new List<string>();
+        using (var node = PypeProcess.Start(NodeArgs("--set", "pype.node.contacts.snapshot-every=7")))
+        {
+            node.WaitFor("ready");
+            for (var i = 0; i < people.Count; i++) node.Send($"add {people[i].Address} p{i}");
+            for (var i = 0; i < 15; i++) acknowledged.Add(Str(node.WaitFor("contact-added"), "hash"));
+            node.KillHard(); // while the rest of the burst is still being written
+        }
+        using var restarted = PypeProcess.Start(NodeArgs());
+        restarted.WaitFor("ready");
+        restarted.Send("contacts");
+        var stored = restarted.WaitFor("contacts").GetProperty("contacts").EnumerateArray().Select(c => Str(c, "hash")).ToHashSet();
+        Assert.Subset(stored, acknowledged.ToHashSet());
+        Assert.Subset(people.Select(p => p.Hash.ToString()).ToHashSet(), stored);
+    }
 }
