@@ -7,7 +7,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 tools/setup-machine.sh
 dotnet build src/Pype.Cli -c Release --no-restore --verbosity quiet -nologo
 pype=(dotnet src/Pype.Cli/bin/Release/net10.0/pype.dll node --config hocon/seed-and-node.conf
-      --data-dir "${PYPE_DEMO_DIR:-$HOME/.pype/demo}" "$@")
+      --data-dir "${PYPE_DEMO_DIR:-$HOME/.pype/demo}"
+      --set pype.seed.listen=127.0.0.1:0 --set pype.node.listen=127.0.0.1:0 "$@")
 if [ -t 0 ]; then
   exec "${pype[@]}"
 else

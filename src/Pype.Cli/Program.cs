@@ -64,6 +64,11 @@ internal static class PypeProgram
             Console.Error.WriteLine($"pype: {ex.Message}");
             return ExitDatabase;
         }
+        catch (ListenException ex)
+        {
+            Console.Error.WriteLine($"pype: {ex.Message}");
+            return ExitFailure;
+        }
         catch (DataDirectoryInUseException ex)
         {
             Console.Error.WriteLine($"pype: {ex.Message}");
@@ -95,9 +100,9 @@ internal static class PypeProgram
         var identity = host.Node is { } node ? await node.Ask<NodeReply>(new WhoAmI(), TimeSpan.FromSeconds(10)) as IdentityView : null;
         var role = (host.Node, host.Seed) switch { (not null, not null) => "seed-and-node", (not null, null) => "node", _ => "seed" };
         if (identity is not null)
-            output.Show(new NodeReady(role, identity.Address, identity.Hash, host.StartupTime, settings.DataDir));
+            output.Show(new NodeReady(role, identity.Address, identity.Hash, host.StartupTime, settings.DataDir, host.NodeListen?.ToString(), host.SeedListen?.ToString()));
         else if (host.Seed is not null)
-            output.Show(new NodeReady(role, "", "", host.StartupTime, settings.DataDir));
+            output.Show(new NodeReady(role, "", "", host.StartupTime, settings.DataDir, null, host.SeedListen?.ToString()));
 
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });

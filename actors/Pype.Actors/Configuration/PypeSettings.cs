@@ -15,11 +15,11 @@ public sealed record IdentitySettings(int Argon2OpsLimit, int Argon2MemoryMiB)
     public Pype.Core.Identity.KeyFileCost KeyFileCost => new((uint)Argon2OpsLimit, (uint)Argon2MemoryMiB * 1024 * 1024);
 }
 
-public sealed record NodeSettings(bool Enabled, ContactsSettings Contacts);
+public sealed record NodeSettings(bool Enabled, System.Net.IPEndPoint Listen, ContactsSettings Contacts);
 
 public sealed record ContactsSettings(int SnapshotEvery, TimeSpan SnapshotInterval);
 
-public sealed record SeedSettings(bool Enabled);
+public sealed record SeedSettings(bool Enabled, System.Net.IPEndPoint Listen);
 
 /// <summary>A setting that stops start-up; <see cref="Key"/> names the offending pype.* key.</summary>
 public sealed class SettingsException(string key, string problem) : Exception($"{key}: {problem}")

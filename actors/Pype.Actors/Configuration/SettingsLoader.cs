@@ -112,10 +112,11 @@ public static class SettingsLoader
             Argon2MemoryMiB: ReadInt(config, "pype.identity.argon2-memory-mib", 8, 1024)),
         Node: new NodeSettings(
             Enabled: ReadBool(config, "pype.node.enabled"),
+            Listen: ReadEndPoint(config, "pype.node.listen"),
             Contacts: new ContactsSettings(
                 SnapshotEvery: ReadInt(config, "pype.node.contacts.snapshot-every", 1, 100_000),
                 SnapshotInterval: ReadDuration(config, "pype.node.contacts.snapshot-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)))),
-        Seed: new SeedSettings(Enabled: ReadBool(config, "pype.seed.enabled")));
+        Seed: new SeedSettings(Enabled: ReadBool(config, "pype.seed.enabled"), Listen: ReadEndPoint(config, "pype.seed.listen")));
 
     private static string ReadRaw(Config config, string key)
     {
@@ -155,6 +156,14 @@ public static class SettingsLoader
         return choices.TryGetValue(raw.ToLowerInvariant(), out var value)
             ? value
             : throw new SettingsException(key, $"'{raw}' is not one of: {string.Join(", ", choices.Keys)}");
+    }
+
+    private static System.Net.IPEndPoint ReadEndPoint(Config config, string key)
+    {
+        var raw = ReadRaw(config, key);
+        return System.Net.IPEndPoint.TryParse(raw, out var endPoint) && raw.Contains(':')
+            ? endPoint
+            : throw new SettingsException(key, $"'{raw}' is not an IP:port endpoint such as 0.0.0.0:3478 or [::]:3478");
     }
 
     private static string ReadPath(Config config, string key)

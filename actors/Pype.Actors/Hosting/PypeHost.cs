@@ -12,6 +12,10 @@ namespace Pype.Actors.Hosting;
 public sealed class DataDirectoryInUseException(string dataDir)
     : Exception($"another Pype process is using the data directory {dataDir}");
 
+/// <summary>A configured UDP endpoint cannot be bound.</summary>
+public sealed class ListenException(string key, System.Net.IPEndPoint endPoint, string problem)
+    : Exception($"cannot listen on {endPoint} ({key}): {problem}");
+
 /// <summary>
 /// One running Pype process: checks the data directory, loads identities, starts the actor
 /// system with the node and/or seed guardians and wires persistence flushing into coordinated
@@ -21,8 +25,10 @@ public sealed class PypeHost : IAsyncDisposable
 {
     private readonly FileStream dataDirectoryLock;
 
-    private PypeHost(PypeSettings settings, ActorSystem system, IActorRef? node, IActorRef? seed, FileStream dataDirectoryLock, TimeSpan startupTime, IReadOnlyList<string> warnings)
+    private PypeHost(PypeSettings settings, ActorSystem system, IActorRef? node, IActorRef? seed, FileStream dataDirectoryLock, TimeSpan startupTime, IReadOnlyList<string> warnings, System.Net.IPEndPoint? nodeListen, System.Net.IPEndPoint? seedListen)
     {
+        NodeListen = nodeListen;
+        SeedListen = seedListen;
         Settings = settings;
         System = system;
         Node = node;
@@ -37,6 +43,9 @@ public sealed class PypeHost : IAsyncDisposable
     public IActorRef? Node { get; }
     public IActorRef? Seed { get; }
     public TimeSpan StartupTime { get; }
+    /// <summary>Where the node's and the seed's UDP sockets are bound, when they run.</summary>
+    public System.Net.IPEndPoint? NodeListen { get; }
+    public System.Net.IPEndPoint? SeedListen { get; }
     public IReadOnlyList<string> Warnings { get; }
 
     public Task WhenTerminated => System.WhenTerminated;
@@ -47,6 +56,7 @@ public sealed class PypeHost : IAsyncDisposable
         CreateOwnerOnlyDirectory(settings.DataDir);
         var dataLock = LockDataDirectory(settings.DataDir);
         ActorSystem? system = null;
+        System.Net.Sockets.Socket? nodeSocket = null, seedSocket = null;
         try
         {
             DatabaseGuard.EnsureUsable(AkkaConfig.DatabasePath(settings));
@@ -68,20 +78,27 @@ public sealed class PypeHost : IAsyncDisposable
                 if (seedIdentity.Warning is { } w && !warnings.Contains(w)) warnings.Add(w);
             }
 
+            if (settings.Node.Enabled) nodeSocket = BindOrExplain("pype.node.listen", settings.Node.Listen);
+            if (settings.Seed.Enabled) seedSocket = BindOrExplain("pype.seed.listen", settings.Seed.Listen);
+            var nodeListen = (System.Net.IPEndPoint?)nodeSocket?.LocalEndPoint;
+            var seedListen = (System.Net.IPEndPoint?)seedSocket?.LocalEndPoint;
+
             system = ActorSystem.Create("pype", AkkaConfig.For(settings, pypeConfig));
             IActorRef? node = null, seed = null;
             if (seedStore is not null && seedIdentity is not null)
-                seed = system.ActorOf(SeedGuardian.Props(settings, seedStore, seedIdentity), SeedGuardian.Name);
+                seed = system.ActorOf(SeedGuardian.Props(settings, seedStore, seedIdentity, seedSocket!), SeedGuardian.Name);
             if (nodeStore is not null && nodeIdentity is not null)
             {
-                node = system.ActorOf(NodeGuardian.Props(settings, nodeStore, nodeIdentity, passphrase), NodeGuardian.Name);
+                node = system.ActorOf(NodeGuardian.Props(settings, nodeStore, nodeIdentity, passphrase, nodeSocket!), NodeGuardian.Name);
                 await AwaitRecoveryAsync(node);
                 RegisterFlushOnShutdown(system, node);
             }
-            return new PypeHost(settings, system, node, seed, dataLock, sinceProcessStart(), warnings);
+            return new PypeHost(settings, system, node, seed, dataLock, sinceProcessStart(), warnings, nodeListen, seedListen);
         }
         catch
         {
+            nodeSocket?.Dispose();
+            seedSocket?.Dispose();
             if (system is not null) await system.Terminate();
             await dataLock.DisposeAsync();
             throw;
@@ -113,6 +130,12 @@ public sealed class PypeHost : IAsyncDisposable
             catch (AskTimeoutException) { }
             return Akka.Done.Instance;
         });
+
+    private static System.Net.Sockets.Socket BindOrExplain(string key, System.Net.IPEndPoint endPoint)
+    {
+        try { return Transport.UdpTransportActor.Bind(endPoint); }
+        catch (System.Net.Sockets.SocketException ex) { throw new ListenException(key, endPoint, ex.Message); }
+    }
 
     private static void CreateOwnerOnlyDirectory(string path)
     {

@@ -5,6 +5,7 @@ using Pype.Actors.Configuration;
 using Pype.Actors.Contacts;
 using Pype.Actors.Hosting;
 using Pype.Actors.Storage;
+using Pype.Actors.Transport;
 using Pype.Core.Contacts;
 using Pype.Core.Identity;
 
@@ -25,10 +26,11 @@ public sealed class NodeGuardian : ReceiveActor
     private readonly DateTimeOffset startedAt = DateTimeOffset.UtcNow;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly IActorRef contacts;
+    private readonly IActorRef transport;
     private IdentityKeyPair identity;
     private bool keyEncrypted;
 
-    public NodeGuardian(PypeSettings settings, IdentityStore identityStore, LoadedIdentity loaded, string? passphrase)
+    public NodeGuardian(PypeSettings settings, IdentityStore identityStore, LoadedIdentity loaded, string? passphrase, System.Net.Sockets.Socket socket)
     {
         this.settings = settings;
         this.identityStore = identityStore;
@@ -38,6 +40,7 @@ public sealed class NodeGuardian : ReceiveActor
 
         // A persistence failure stops the contacts actor; the back-off supervisor starts it again,
         // and it recovers from SQLite, without touching the rest of the node.
+        transport = Context.ActorOf(UdpTransportActor.Props(socket), "transport");
         contacts = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
             ContactsActor.Props(settings.Node.Contacts), "contacts",
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "contacts-supervisor");
@@ -56,11 +59,13 @@ public sealed class NodeGuardian : ReceiveActor
         });
     }
 
-    public static Props Props(PypeSettings settings, IdentityStore store, LoadedIdentity loaded, string? passphrase) =>
-        Akka.Actor.Props.Create(() => new NodeGuardian(settings, store, loaded, passphrase));
+    public static Props Props(PypeSettings settings, IdentityStore store, LoadedIdentity loaded, string? passphrase, System.Net.Sockets.Socket socket) =>
+        Akka.Actor.Props.Create(() => new NodeGuardian(settings, store, loaded, passphrase, socket));
 
+    /// <summary>The transport owns the socket and its receive thread: a restart would orphan
+    /// both, so it resumes. Everything else restarts and recovers its state.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(Decider.From(Directive.Restart));
+        new OneForOneStrategy(ex => Sender.Equals(transport) ? Directive.Resume : Directive.Restart);
 
     private IdentityView IdentityReply() =>
         new("node", identity.Address, identity.Hash.ToString(), keyEncrypted, identityStore.KeyFilePath);
@@ -133,6 +138,7 @@ public sealed class NodeGuardian : ReceiveActor
         ContactsStatus? contactsStatus = null;
         try { contactsStatus = await contacts.Ask<ContactsStatus>(GetContactsStatus.Instance, AskTimeout); }
         catch (AskTimeoutException) { }
+        var transportStatus = await transport.Ask<TransportStatus>(GetTransportStatus.Instance, AskTimeout);
         var database = AkkaConfig.DatabasePath(settings);
         return new NodeStatus(
             identity.Address,
@@ -146,7 +152,8 @@ public sealed class NodeGuardian : ReceiveActor
             contactsStatus?.LastSequenceNr ?? -1,
             contactsStatus?.EventsSinceSnapshot ?? -1,
             contactsStatus?.LastSnapshotAt,
-            settings.Seed.Enabled);
+            settings.Seed.Enabled,
+            transportStatus);
     }
 
     private static ContactView View(Contact contact) =>

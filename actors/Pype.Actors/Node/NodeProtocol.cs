@@ -20,7 +20,7 @@ public abstract record NodeReply;
 
 public sealed record ContactView(string Name, string Hash, string Address, DateTimeOffset AddedAt);
 
-public sealed record NodeReady(string Role, string Address, string Hash, TimeSpan StartupTime, string DataDir) : NodeReply;
+public sealed record NodeReady(string Role, string Address, string Hash, TimeSpan StartupTime, string DataDir, string? NodeListen, string? SeedListen) : NodeReply;
 public sealed record IdentityView(string Role, string Address, string Hash, bool KeyEncrypted, string KeyFile) : NodeReply;
 public sealed record ContactsView(IReadOnlyList<ContactView> Contacts) : NodeReply;
 public sealed record ContactAddedReply(ContactView Contact) : NodeReply;
@@ -39,6 +39,7 @@ public sealed record NodeStatus(
     long JournalEvents,
     long EventsSinceSnapshot,
     DateTimeOffset? LastSnapshotAt,
-    bool SeedInProcess) : NodeReply;
+    bool SeedInProcess,
+    Transport.TransportStatus Transport) : NodeReply;
 public sealed record CommandFailed(string Command, string Message) : NodeReply;
 public sealed record NodeFlushed : NodeReply;

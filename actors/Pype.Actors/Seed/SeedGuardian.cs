@@ -1,28 +1,40 @@
 using Akka.Actor;
 using Pype.Actors.Configuration;
 using Pype.Actors.Storage;
+using Pype.Actors.Transport;
 
 namespace Pype.Actors.Seed;
 
 /// <summary>
-/// The root of a seed: owns the seed's identity (the key nodes pin in their configuration).
-/// It runs beside a node in the same actor system when both are enabled.
+/// The root of a seed: owns the seed's identity (the key nodes pin in their configuration) and
+/// its UDP socket, where STUN Binding requests are answered. It runs beside a node in the same
+/// actor system when both are enabled.
 /// </summary>
 public sealed class SeedGuardian : ReceiveActor
 {
     public const string Name = "seed";
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
     private readonly DateTimeOffset startedAt = DateTimeOffset.UtcNow;
+    private readonly IActorRef transport;
 
-    public SeedGuardian(PypeSettings settings, IdentityStore store, LoadedIdentity loaded)
+    public SeedGuardian(PypeSettings settings, IdentityStore store, LoadedIdentity loaded, System.Net.Sockets.Socket socket)
     {
         var identity = loaded.Identity;
+        transport = Context.ActorOf(UdpTransportActor.Props(socket), "transport");
         Receive<SeedWhoAmI>(_ => Sender.Tell(new SeedIdentityView(
             Convert.ToHexStringLower(identity.PublicKey.Span), identity.Address, identity.Hash.ToString(), loaded.Encrypted, store.KeyFilePath)));
-        Receive<GetSeedStatus>(_ => Sender.Tell(new SeedStatus(
-            identity.Address, identity.Hash.ToString(), DateTimeOffset.UtcNow - startedAt, settings.DataDir)));
+        ReceiveAsync<GetSeedStatus>(async _ =>
+        {
+            var sender = Sender;
+            var transportStatus = await transport.Ask<TransportStatus>(GetTransportStatus.Instance, AskTimeout);
+            sender.Tell(new SeedStatus(identity.Address, identity.Hash.ToString(), DateTimeOffset.UtcNow - startedAt, settings.DataDir, transportStatus));
+        });
     }
 
-    public static Props Props(PypeSettings settings, IdentityStore store, LoadedIdentity loaded) =>
-        Akka.Actor.Props.Create(() => new SeedGuardian(settings, store, loaded));
+    public static Props Props(PypeSettings settings, IdentityStore store, LoadedIdentity loaded, System.Net.Sockets.Socket socket) =>
+        Akka.Actor.Props.Create(() => new SeedGuardian(settings, store, loaded, socket));
+
+    /// <summary>The transport owns the socket and its receive thread, so it resumes, never restarts.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Resume);
 }

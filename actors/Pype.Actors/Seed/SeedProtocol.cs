@@ -7,4 +7,4 @@ public sealed record SeedWhoAmI : ISeedCommand;
 public sealed record GetSeedStatus : ISeedCommand;
 
 public sealed record SeedIdentityView(string PublicKeyHex, string Address, string Hash, bool KeyEncrypted, string KeyFile);
-public sealed record SeedStatus(string Address, string Hash, TimeSpan Uptime, string DataDir);
+public sealed record SeedStatus(string Address, string Hash, TimeSpan Uptime, string DataDir, Transport.TransportStatus Transport);

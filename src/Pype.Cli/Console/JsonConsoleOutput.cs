@@ -24,6 +24,8 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     w.WriteString("hash", r.Hash);
                     w.WriteNumber("startup_ms", Math.Round(r.StartupTime.TotalMilliseconds));
                     w.WriteString("data_dir", r.DataDir);
+                    WriteOptional(w, "node_listen", r.NodeListen);
+                    WriteOptional(w, "seed_listen", r.SeedListen);
                 });
                 break;
             case IdentityView v:
@@ -84,6 +86,7 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     if (s.LastSnapshotAt is { } at) w.WriteString("last_snapshot_at", at);
                     else w.WriteNull("last_snapshot_at");
                     w.WriteBoolean("seed_in_process", s.SeedInProcess);
+                    WriteTransport(w, s.Transport);
                 });
                 break;
             case SeedIdentityView v:
@@ -105,6 +108,7 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     w.WriteString("hash", s.Hash);
                     w.WriteNumber("uptime_s", Math.Round(s.Uptime.TotalSeconds, 1));
                     w.WriteString("data_dir", s.DataDir);
+                    WriteTransport(w, s.Transport);
                 });
                 break;
             case CommandFailed f:
@@ -135,6 +139,23 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
     });
 
     public void Stopped(string reason) => Write("stopped", w => w.WriteString("reason", reason));
+
+    private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null) w.WriteNull(name);
+        else w.WriteString(name, value);
+    }
+
+    private static void WriteTransport(Utf8JsonWriter w, Pype.Actors.Transport.TransportStatus t)
+    {
+        w.WriteString("listen", t.LocalEndPoint.ToString());
+        w.WriteNumber("datagrams_in", t.DatagramsIn);
+        w.WriteNumber("datagrams_out", t.DatagramsOut);
+        w.WriteNumber("stun_answered", t.StunAnswered);
+        w.WriteStartObject("drops");
+        foreach (var (reason, count) in t.Drops.OrderBy(d => d.Key)) w.WriteNumber(reason, count);
+        w.WriteEndObject();
+    }
 
     private static void WriteContact(Utf8JsonWriter w, ContactView contact)
     {

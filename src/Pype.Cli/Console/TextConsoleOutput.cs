@@ -32,6 +32,8 @@ public sealed class TextConsoleOutput : IConsoleOutput
         {
             case NodeReady r:
                 console.MarkupLine($"[green]{r.Role} ready[/] in {r.StartupTime.TotalMilliseconds:0} ms");
+                if (r.NodeListen is not null) console.MarkupLineInterpolated($"node UDP: {r.NodeListen}");
+                if (r.SeedListen is not null) console.MarkupLineInterpolated($"seed UDP: {r.SeedListen} (STUN)");
                 ShowAddress(r.Address, r.Hash);
                 break;
             case IdentityView v:
@@ -75,6 +77,7 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 status.AddRow("journal", $"sequence {s.JournalEvents}, {s.EventsSinceSnapshot} events since the last snapshot");
                 status.AddRow("last snapshot", s.LastSnapshotAt?.ToString("yyyy-MM-dd HH:mm:ss") ?? "none yet");
                 status.AddRow("seed in this process", s.SeedInProcess ? "yes" : "no");
+                AddTransportRows(status, s.Transport);
                 console.Write(status);
                 break;
             case SeedIdentityView v:
@@ -88,6 +91,7 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 seed.AddRow("hash", s.Hash);
                 seed.AddRow("uptime", $"{s.Uptime:hh\\:mm\\:ss}");
                 seed.AddRow("data dir", Markup.Escape(s.DataDir));
+                AddTransportRows(seed, s.Transport);
                 console.Write(seed);
                 break;
             case CommandFailed f:
@@ -114,6 +118,13 @@ public sealed class TextConsoleOutput : IConsoleOutput
     public void Stopped(string reason) => console.MarkupLineInterpolated($"stopped ({reason})");
 
     public void Prompt() => console.Markup("[bold blue]pype>[/] ");
+
+    private static void AddTransportRows(Table table, Pype.Actors.Transport.TransportStatus t)
+    {
+        table.AddRow("UDP", $"{t.LocalEndPoint}: {t.DatagramsIn} in, {t.DatagramsOut} out, {t.StunAnswered} STUN answered");
+        var drops = t.Drops.Count == 0 ? "none" : string.Join(", ", t.Drops.OrderBy(d => d.Key).Select(d => $"{d.Key} {d.Value}"));
+        table.AddRow("dropped", Markup.Escape(drops));
+    }
 
     private void ShowAddress(string address, string hash)
     {

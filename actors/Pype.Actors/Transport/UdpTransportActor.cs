@@ -1,0 +1,152 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Pype.Core.Stun;
+using Pype.Core.Wire;
+
+namespace Pype.Actors.Transport;
+
+/// <summary>
+/// Owns one UDP socket: a plain Socket with its own receive loop (Akka.IO UDP's small buffers
+/// and single outstanding receive do not suit media). Answers STUN Binding requests itself,
+/// hands every other datagram to its owner actor, and counts what it drops.
+/// </summary>
+public sealed class UdpTransportActor : ReceiveActor
+{
+    public const int ReceiveBufferSize = 2048;
+    private static readonly TimeSpan RouteIdleExpiry = TimeSpan.FromMinutes(5);
+
+    private sealed record ExpireRoutes
+    {
+        public static readonly ExpireRoutes Instance = new();
+    }
+
+    private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly DatagramRouter router = new();
+    private readonly Socket socket;
+    private readonly CancellationTokenSource stopping = new();
+    private long datagramsIn, datagramsOut, stunAnswered;
+    private ICancelable? expiry;
+
+    /// <param name="boundSocket">Bound by the host before start-up, so a port in use stops
+    /// start-up with a clear error; this actor owns and closes it.</param>
+    public UdpTransportActor(Socket boundSocket)
+    {
+        socket = boundSocket;
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+
+        Receive<SendDatagram>(send =>
+        {
+            router.NoteOutbound(send.Datagram, Sender);
+            Send(send.Destination, send.Datagram);
+        });
+        Receive<RegisterHandshakeHandler>(r => { router.HandshakeHandler = r.Handler; Context.Watch(r.Handler); });
+        Receive<RegisterStunHandler>(r => { router.StunHandler = r.Handler; Context.Watch(r.Handler); });
+        Receive<ReleaseIndices>(r => router.Release(r.Indices));
+        Receive<Terminated>(t =>
+        {
+            router.ReleaseOwner(t.ActorRef);
+            if (t.ActorRef.Equals(router.HandshakeHandler)) router.HandshakeHandler = null;
+            if (t.ActorRef.Equals(router.StunHandler)) router.StunHandler = null;
+        });
+        Receive<ExpireRoutes>(_ => router.ExpireIdle(RouteIdleExpiry));
+        Receive<GetTransportStatus>(_ => Sender.Tell(new TransportStatus(
+            LocalEndPoint, Interlocked.Read(ref datagramsIn), Interlocked.Read(ref datagramsOut),
+            Interlocked.Read(ref stunAnswered), router.RoutedIndices, router.Drops)));
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public static Props Props(Socket boundSocket) => Akka.Actor.Props.Create(() => new UdpTransportActor(boundSocket));
+
+    protected override void PreStart()
+    {
+        var loop = new Thread(() => ReceiveLoop(stopping.Token)) { IsBackground = true, Name = $"udp {LocalEndPoint}" };
+        loop.Start();
+        expiry = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(RouteIdleExpiry, RouteIdleExpiry, Self, ExpireRoutes.Instance, Self);
+    }
+
+    protected override void PostStop()
+    {
+        expiry?.Cancel();
+        stopping.Cancel();
+        socket.Dispose();
+    }
+
+    public static Socket Bind(IPEndPoint bindTo)
+    {
+        var socket = new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            socket.ReceiveBufferSize = 4 * 1024 * 1024;
+            socket.SendBufferSize = 4 * 1024 * 1024;
+            socket.Bind(bindTo);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private void Send(IPEndPoint destination, byte[] datagram)
+    {
+        try
+        {
+            socket.SendTo(datagram, destination);
+            Interlocked.Increment(ref datagramsOut);
+        }
+        catch (SocketException ex)
+        {
+            router.CountDrop("send-" + ex.SocketErrorCode.ToString().ToLowerInvariant());
+        }
+    }
+
+    private void ReceiveLoop(CancellationToken token)
+    {
+        var buffer = new byte[ReceiveBufferSize];
+        EndPoint any = new IPEndPoint(LocalEndPoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!token.IsCancellationRequested)
+        {
+            int length;
+            EndPoint from = any;
+            try
+            {
+                length = socket.ReceiveFrom(buffer, ref from);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused or SocketError.MessageSize)
+            {
+                router.CountDrop("receive-" + ex.SocketErrorCode.ToString().ToLowerInvariant());
+                continue;
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+            {
+                if (!token.IsCancellationRequested) log.Warning("UDP receive loop on {0} ended: {1}", LocalEndPoint, ex.Message);
+                return;
+            }
+            Interlocked.Increment(ref datagramsIn);
+            Dispatch((IPEndPoint)from, buffer.AsSpan(0, length));
+        }
+    }
+
+    private void Dispatch(IPEndPoint source, ReadOnlySpan<byte> datagram)
+    {
+        if (PacketClassifier.Classify(datagram) == PacketKind.Stun && IsStunRequest(datagram))
+        {
+            if (StunBindingResponder.Respond(datagram, source) is { } answer)
+            {
+                Send(source, answer);
+                Interlocked.Increment(ref stunAnswered);
+            }
+            else router.CountDrop("stun-request-refused");
+            return;
+        }
+        router.OwnerOf(datagram)?.Tell(new InboundDatagram(source, datagram.ToArray(), DateTimeOffset.UtcNow));
+    }
+
+    private static bool IsStunRequest(ReadOnlySpan<byte> datagram) =>
+        datagram.Length >= 2 && (BinaryPrimitives.ReadUInt16BigEndian(datagram) & 0x0110) == 0;
+}
