@@ -14,7 +14,8 @@
 #                                          P-seed 198.51.100.66, 203.0.113.66    P-pub 198.51.100.70
 #
 # Commands (P = 1-8 lowercase letters/digits, unique per test run):
-#   natlab.sh up P                 build the lab (both NATs start in eim mode, no loss)
+#   natlab.sh up P                 build the lab (both NATs start in eim mode, no loss);
+#                                  exit code 3: a namespace with this prefix exists already
 #   natlab.sh nat P a|b MODE [INPUTDROP]
 #        MODE none     no NAT: the NAT box is a plain router and inet routes the LAN to it, so
 #                      the LAN hosts are directly on the public side (host == reflexive address)
@@ -139,10 +140,12 @@ do_loss() {
   [ -e "/run/netns/$P-inet" ] || die "lab $P is not up"
   ip netns exec "$P-inet" nft delete table ip loss 2>/dev/null
   [ "$pct" = 0 ] && return 0
+  local match="numgen random mod 100 < $pct"
+  [ "$pct" = 100 ] && match="" # nft rejects "< 100" (numgen mod 100 gives 0..99)
   ip netns exec "$P-inet" nft -f - <<E || die "nft loss table failed"
 table ip loss {
   chain lossy { type filter hook forward priority filter; policy accept;
-    numgen random mod 100 < $pct counter drop
+    $match counter drop
   }
 }
 E
@@ -150,7 +153,9 @@ E
 
 do_up() {
   local P=$1 n owner
-  for n in $NAMES; do [ -e "/run/netns/$P-$n" ] && die "namespace $P-$n exists already"; done
+  for n in $NAMES; do
+    [ -e "/run/netns/$P-$n" ] && { echo "natlab: namespace $P-$n exists already" >&2; exit 3; }
+  done
   owner=${NATLAB_OWNER_PID:-$PPID}
   mkdir -p "$MARKDIR" || die "cannot create $MARKDIR"
   echo "$owner $(start_time "$owner")" > "$MARKDIR/$P" || die "cannot write marker"
