@@ -194,6 +194,22 @@ public sealed class NatLabTests
         Assert.False(File.Exists(Path.Combine("/tmp/pype-natlab", prefix)));
     }
 
+    [Fact]
+    public void Commands_run_inside_lab_namespaces_only()
+    {
+        using var lab = NatLab.Create(NatMode.Eim, NatMode.Eim);
+
+        var seedAddresses = lab.Exec(lab.Seed, "ip", "-4", "-o", "addr", "show", "dev", "eth0");
+        Assert.Equal(0, seedAddresses.ExitCode);
+        Assert.Contains("198.51.100.66/26", seedAddresses.Output, StringComparison.Ordinal);
+        Assert.Contains("203.0.113.66/26", seedAddresses.Output, StringComparison.Ordinal);
+
+        var shell = lab.StartProcess(lab.HostB, "/bin/sh", ["-c", "echo $LAB_GREETING"], new Dictionary<string, string> { ["LAB_GREETING"] = "hello" });
+        Assert.Equal("hello", shell.StandardOutput.ReadToEnd().Trim());
+
+        Assert.Throws<ArgumentException>(() => lab.Exec("some-other-namespace", "true"));
+    }
+
     private static void StartSeed(NatLab lab) => lab.StartUdpProbe(lab.Seed, "listen", StunPort.ToString(System.Globalization.CultureInfo.InvariantCulture)).WaitForReady();
 
     private static UdpProbeProcess Socket(NatLab lab, string namespaceName, int port) =>
