@@ -10,6 +10,8 @@ command -v turnserver >/dev/null 2>&1 || need+=(coturn)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 dpkg -s libportaudio2 >/dev/null 2>&1 || need+=(libportaudio2)
 command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
+command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}" >&2

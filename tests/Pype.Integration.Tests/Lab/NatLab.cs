@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 
-namespace Pype.Integration.Tests.NatLab;
+namespace Pype.Integration.Tests.Lab;
 
 /// <summary>
 /// One NAT lab: network namespaces with real Linux NATs between two LANs, an "internet" router,

@@ -1,7 +1,7 @@
 using System.Net;
 using Xunit;
 
-namespace Pype.Integration.Tests.NatLab;
+namespace Pype.Integration.Tests.Lab;
 
 /// <summary>
 /// The lab proves its own NAT behaviours with real UDP before anything of Pype relies on them.

@@ -1,4 +1,4 @@
-namespace Pype.Integration.Tests.NatLab;
+namespace Pype.Integration.Tests.Lab;
 
 /// <summary>
 /// The NAT lab cannot run on this machine (not root, or ip / nft missing). Thrown instead of
