@@ -15,11 +15,24 @@ public sealed record IdentitySettings(int Argon2OpsLimit, int Argon2MemoryMiB)
     public Pype.Core.Identity.KeyFileCost KeyFileCost => new((uint)Argon2OpsLimit, (uint)Argon2MemoryMiB * 1024 * 1024);
 }
 
-public sealed record NodeSettings(bool Enabled, System.Net.IPEndPoint Listen, ContactsSettings Contacts);
+public sealed record NodeSettings(
+    bool Enabled,
+    System.Net.IPEndPoint Listen,
+    IReadOnlyList<SeedEndpoint> Seeds,
+    TimeSpan KeepaliveInterval,
+    int OverlayDegree,
+    TimeSpan PunchTimeout,
+    ContactsSettings Contacts);
+
+/// <summary>A seed a node joins through, pinned by its Ed25519 public key.</summary>
+public sealed record SeedEndpoint(System.Net.IPEndPoint EndPoint, byte[] PublicKey)
+{
+    public override string ToString() => $"{EndPoint}@{Convert.ToHexStringLower(PublicKey)}";
+}
 
 public sealed record ContactsSettings(int SnapshotEvery, TimeSpan SnapshotInterval);
 
-public sealed record SeedSettings(bool Enabled, System.Net.IPEndPoint Listen);
+public sealed record SeedSettings(bool Enabled, System.Net.IPEndPoint Listen, TimeSpan KeepaliveInterval, int MaxPeers);
 
 /// <summary>A setting that stops start-up; <see cref="Key"/> names the offending pype.* key.</summary>
 public sealed class SettingsException(string key, string problem) : Exception($"{key}: {problem}")

@@ -113,12 +113,20 @@ public static class SettingsLoader
         Node: new NodeSettings(
             Enabled: ReadBool(config, "pype.node.enabled"),
             Listen: ReadEndPoint(config, "pype.node.listen"),
+            Seeds: SeedList.Read(config, "pype.node.seeds"),
+            KeepaliveInterval: ReadDuration(config, "pype.node.keepalive-interval", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(25)),
+            OverlayDegree: ReadInt(config, "pype.node.overlay-degree", 0, 64),
+            PunchTimeout: ReadDuration(config, "pype.node.punch-timeout", TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1)),
             Contacts: new ContactsSettings(
                 SnapshotEvery: ReadInt(config, "pype.node.contacts.snapshot-every", 1, 100_000),
                 SnapshotInterval: ReadDuration(config, "pype.node.contacts.snapshot-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)))),
-        Seed: new SeedSettings(Enabled: ReadBool(config, "pype.seed.enabled"), Listen: ReadEndPoint(config, "pype.seed.listen")));
+        Seed: new SeedSettings(
+            Enabled: ReadBool(config, "pype.seed.enabled"),
+            Listen: ReadEndPoint(config, "pype.seed.listen"),
+            KeepaliveInterval: ReadDuration(config, "pype.seed.keepalive-interval", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(25)),
+            MaxPeers: ReadInt(config, "pype.seed.max-peers", 1, 10_000_000)));
 
-    private static string ReadRaw(Config config, string key)
+    internal static string ReadRaw(Config config, string key)
     {
         var value = config.GetValue(key);
         if (value is null || value.IsObject() || value.IsArray())
@@ -158,9 +166,10 @@ public static class SettingsLoader
             : throw new SettingsException(key, $"'{raw}' is not one of: {string.Join(", ", choices.Keys)}");
     }
 
-    private static System.Net.IPEndPoint ReadEndPoint(Config config, string key)
+    private static System.Net.IPEndPoint ReadEndPoint(Config config, string key) => ParseEndPoint(key, ReadRaw(config, key));
+
+    internal static System.Net.IPEndPoint ParseEndPoint(string key, string raw)
     {
-        var raw = ReadRaw(config, key);
         return System.Net.IPEndPoint.TryParse(raw, out var endPoint) && raw.Contains(':')
             ? endPoint
             : throw new SettingsException(key, $"'{raw}' is not an IP:port endpoint such as 0.0.0.0:3478 or [::]:3478");

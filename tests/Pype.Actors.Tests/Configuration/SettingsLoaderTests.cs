@@ -129,6 +129,35 @@ public class SettingsLoaderTests : IDisposable
             Assert.Contains($"`{key}`", doc);
     }
 
+    [Fact]
+    public void Seeds_are_read_from_a_hocon_list_or_a_single_string()
+    {
+        var key = new string('a', 64);
+        var list = ConfigFile($"pype.node.seeds = [ {{ endpoint = \"198.51.100.66:3478\", key = \"{key}\" }}, {{ endpoint = \"[2001:db8::1]:3479\", key = \"{key}\" }} ]");
+        var (fromList, _) = SettingsLoader.Load([list], NoOverrides, NoEnvironment);
+        Assert.Equal(["198.51.100.66:3478", "[2001:db8::1]:3479"], fromList.Node.Seeds.Select(s => s.EndPoint.ToString()));
+        Assert.Equal(Convert.FromHexString(key), fromList.Node.Seeds[0].PublicKey);
+
+        var address = Pype.Core.Identity.IdentityKeyPair.Generate();
+        var environment = new Dictionary<string, string> { ["PYPE_NODE_SEEDS"] = $"127.0.0.1:3478@{key}, 127.0.0.2:3478@{address.Address}" };
+        var (fromString, _) = SettingsLoader.Load([], NoOverrides, environment.GetValueOrDefault);
+        Assert.Equal(2, fromString.Node.Seeds.Count);
+        Assert.Equal(address.PublicKey.ToArray(), fromString.Node.Seeds[1].PublicKey);
+    }
+
+    [Theory]
+    [InlineData("pype.node.seeds = [ { endpoint = \"1.2.3.4\", key = \"00\" } ]", "pype.node.seeds[0].endpoint")]
+    [InlineData("pype.node.seeds = [ { endpoint = \"1.2.3.4:0\", key = \"00\" } ]", "pype.node.seeds[0].endpoint")]
+    [InlineData("pype.node.seeds = [ { endpoint = \"1.2.3.4:5\", key = \"xyz\" } ]", "pype.node.seeds[0].key")]
+    [InlineData("pype.node.seeds = [ { endpoint = \"1.2.3.4:5\" } ]", "pype.node.seeds[0].key")]
+    [InlineData("pype.node.seeds = [ { endpoint = \"1.2.3.4:5\", key = \"k\", colour = red } ]", "pype.node.seeds[0].colour")]
+    [InlineData("pype.node.seeds = \"1.2.3.4:5\"", "pype.node.seeds[0]")]
+    public void Bad_seed_entries_name_the_entry_and_field(string hocon, string key)
+    {
+        var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load([ConfigFile(hocon)], NoOverrides, NoEnvironment));
+        Assert.Equal(key, error.Key);
+    }
+
     [Theory]
     [InlineData("500ms", 0.5)]
     [InlineData("15s", 15)]
