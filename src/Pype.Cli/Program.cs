@@ -104,6 +104,9 @@ internal static class PypeProgram
         else if (host.Seed is not null)
             output.Show(new NodeReady(role, "", "", host.StartupTime, settings.DataDir, null, host.SeedListen?.ToString()));
 
+        if (host.Node is { } eventSource)
+            eventSource.Tell(new SubscribeNodeEvents(host.System.ActorOf(ConsoleEventSink.Props(output), "console-events")));
+
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });

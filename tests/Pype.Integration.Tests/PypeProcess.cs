@@ -48,6 +48,10 @@ public sealed class PypeProcess : IDisposable
         return new PypeProcess(Process.Start(info) ?? throw new InvalidOperationException("could not start pype"));
     }
 
+    /// <summary>Starts pype inside a namespace of a NAT lab; the lab kills it when disposed too.</summary>
+    public static PypeProcess StartIn(Lab.NatLab lab, string namespaceName, IEnumerable<string> arguments) =>
+        new(lab.StartProcess(namespaceName, Lab.NatLab.DotnetPath, [PypeDll, .. arguments]));
+
     /// <summary>Runs pype to completion with the given stdin and returns exit code, stdout, stderr.</summary>
     public static (int ExitCode, string Output, string Error) Run(IEnumerable<string> arguments, string stdin = "", IReadOnlyDictionary<string, string>? environment = null, int timeoutSeconds = 60)
     {

@@ -27,6 +27,7 @@ public sealed class NodeGuardian : ReceiveActor
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly IActorRef contacts;
     private readonly IActorRef transport;
+    private readonly HashSet<IActorRef> subscribers = [];
     private IdentityKeyPair identity;
     private bool keyEncrypted;
 
@@ -45,6 +46,8 @@ public sealed class NodeGuardian : ReceiveActor
             ContactsActor.Props(settings.Node.Contacts), "contacts",
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "contacts-supervisor");
 
+        Receive<SubscribeNodeEvents>(s => { subscribers.Add(s.Subscriber); Context.Watch(s.Subscriber); });
+        Receive<Terminated>(t => subscribers.Remove(t.ActorRef));
         Receive<WhoAmI>(_ => Sender.Tell(IdentityReply()));
         ReceiveAsync<ListContacts>(async _ => Sender.Tell(await ListContactsAsync()));
         ReceiveAsync<AddContact>(AddContactAsync);
@@ -66,6 +69,12 @@ public sealed class NodeGuardian : ReceiveActor
     /// both, so it resumes. Everything else restarts and recovers its state.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(ex => Sender.Equals(transport) ? Directive.Resume : Directive.Restart);
+
+    /// <summary>Hands an unsolicited event (network, later calls) to every subscriber.</summary>
+    private void Publish(NodeReply nodeEvent)
+    {
+        foreach (var subscriber in subscribers) subscriber.Tell(nodeEvent);
+    }
 
     private IdentityView IdentityReply() =>
         new("node", identity.Address, identity.Hash.ToString(), keyEncrypted, identityStore.KeyFilePath);

@@ -11,8 +11,14 @@ public sealed record RemoveContact(string NameOrHash) : INodeCommand;
 public sealed record RenameContact(string NameOrHash, string NewName) : INodeCommand;
 public sealed record RotateKeys : INodeCommand;
 public sealed record GetNodeStatus : INodeCommand;
+public sealed record ListPeers : INodeCommand;
+public sealed record ConnectToPeer(string Address) : INodeCommand;
 /// <summary>Asks the node to persist what it holds now (used by coordinated shutdown).</summary>
 public sealed record FlushNode : INodeCommand;
+
+/// <summary>Registers an actor for the node's unsolicited events (network and call events); the
+/// console is one. Replies to commands go only to whoever asked.</summary>
+public sealed record SubscribeNodeEvents(Akka.Actor.IActorRef Subscriber);
 
 /// <summary>What the node says: replies to commands and unsolicited events alike. The console
 /// renders each as text or as one JSON line.</summary>
@@ -43,3 +49,14 @@ public sealed record NodeStatus(
     Transport.TransportStatus Transport) : NodeReply;
 public sealed record CommandFailed(string Command, string Message) : NodeReply;
 public sealed record NodeFlushed : NodeReply;
+
+public sealed record PeerView(string Hash, string State, string? PathKind, string? RemoteEndPoint, double? RttMs, TimeSpan? ConnectedFor);
+public sealed record PeersView(IReadOnlyList<PeerView> Peers) : NodeReply;
+public sealed record ConnectRequested(string Hash) : NodeReply;
+
+public sealed record SeedRegistered(string Seed, string? ServerReflexive) : NodeReply;
+public sealed record SeedLost(string Seed, string Reason) : NodeReply;
+public sealed record PeerConnected(string Hash, string PathKind, string RemoteEndPoint, double SetupMs) : NodeReply;
+public sealed record PeerPathChanged(string Hash, string PathKind, string RemoteEndPoint) : NodeReply;
+public sealed record PeerLost(string Hash, string Reason) : NodeReply;
+public sealed record NoDirectPath(string Hash, int CandidatesTried, double ElapsedMs) : NodeReply;

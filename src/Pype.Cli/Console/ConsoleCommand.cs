@@ -11,6 +11,8 @@ public abstract record ConsoleCommand
     public sealed record Rename(string Name, string NewName) : ConsoleCommand;
     public sealed record NewKeys : ConsoleCommand;
     public sealed record Status : ConsoleCommand;
+    public sealed record Peers : ConsoleCommand;
+    public sealed record Connect(string Address) : ConsoleCommand;
     public sealed record Quit : ConsoleCommand;
     public sealed record Nothing : ConsoleCommand;
     public sealed record Invalid(string Message) : ConsoleCommand;
@@ -25,6 +27,8 @@ public abstract record ConsoleCommand
         ("rename <name> <new-name>", "rename a contact"),
         ("newkeys", "make a new identity; the old key file is archived, contacts stay"),
         ("status", "show the state of this process"),
+        ("peers", "list direct sessions: hash, path kind, remote endpoint, RTT"),
+        ("connect <address>", "ask the seed to introduce a peer, then punch through both NATs"),
         ("quit", "shut down (end of input does the same)"),
     ];
 
@@ -48,6 +52,8 @@ public abstract record ConsoleCommand
             ("rename", 2) => new Rename(arguments[0], arguments[1]),
             ("newkeys", 0) => new NewKeys(),
             ("status", 0) => new Status(),
+            ("peers", 0) => new Peers(),
+            ("connect", 1) => new Connect(arguments[0]),
             ("quit" or "exit", 0) => new Quit(),
             _ when HelpLines.FirstOrDefault(h => h.Usage.Split(' ')[0] == name) is { Usage: not null } known =>
                 new Invalid($"usage: {known.Usage}"),

@@ -57,6 +57,8 @@ public sealed class ConsoleSession(PypeHost host, TextReader input, IConsoleOutp
                 ConsoleCommand.Rename rename => new RenameContact(rename.Name, rename.NewName),
                 ConsoleCommand.NewKeys => new RotateKeys(),
                 ConsoleCommand.Status => new GetNodeStatus(),
+                ConsoleCommand.Peers => new ListPeers(),
+                ConsoleCommand.Connect connect => new ConnectToPeer(connect.Address),
                 _ => throw new InvalidOperationException($"unhandled console command {command}"),
             };
             await AskAndShowAsync(node, message, Describe(command));

@@ -111,6 +111,56 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     WriteTransport(w, s.Transport);
                 });
                 break;
+            case PeersView p:
+                Write("peers", w =>
+                {
+                    w.WriteStartArray("peers");
+                    foreach (var peer in p.Peers)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("hash", peer.Hash);
+                        w.WriteString("state", peer.State);
+                        WriteOptional(w, "path", peer.PathKind);
+                        WriteOptional(w, "remote", peer.RemoteEndPoint);
+                        if (peer.RttMs is { } rtt) w.WriteNumber("rtt_ms", Math.Round(rtt, 2)); else w.WriteNull("rtt_ms");
+                        if (peer.ConnectedFor is { } age) w.WriteNumber("connected_s", Math.Round(age.TotalSeconds, 1)); else w.WriteNull("connected_s");
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                });
+                break;
+            case ConnectRequested c:
+                Write("connect-requested", w => w.WriteString("hash", c.Hash));
+                break;
+            case SeedRegistered s:
+                Write("seed-registered", w => { w.WriteString("seed", s.Seed); WriteOptional(w, "server_reflexive", s.ServerReflexive); });
+                break;
+            case SeedLost s:
+                Write("seed-lost", w => { w.WriteString("seed", s.Seed); w.WriteString("reason", s.Reason); });
+                break;
+            case PeerConnected p:
+                Write("peer-connected", w =>
+                {
+                    w.WriteString("hash", p.Hash);
+                    w.WriteString("path", p.PathKind);
+                    w.WriteString("remote", p.RemoteEndPoint);
+                    w.WriteNumber("setup_ms", Math.Round(p.SetupMs, 2));
+                });
+                break;
+            case PeerPathChanged p:
+                Write("peer-path-changed", w => { w.WriteString("hash", p.Hash); w.WriteString("path", p.PathKind); w.WriteString("remote", p.RemoteEndPoint); });
+                break;
+            case PeerLost p:
+                Write("peer-lost", w => { w.WriteString("hash", p.Hash); w.WriteString("reason", p.Reason); });
+                break;
+            case NoDirectPath n:
+                Write("no-direct-path", w =>
+                {
+                    w.WriteString("hash", n.Hash);
+                    w.WriteNumber("candidates_tried", n.CandidatesTried);
+                    w.WriteNumber("elapsed_ms", Math.Round(n.ElapsedMs));
+                });
+                break;
             case CommandFailed f:
                 Error(f.Command, f.Message);
                 break;

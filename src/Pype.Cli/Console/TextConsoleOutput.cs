@@ -26,7 +26,14 @@ public sealed class TextConsoleOutput : IConsoleOutput
         if (!terminal) console.Profile.Width = 200;
     }
 
+    private readonly Lock gate = new();
+
     public void Show(object message)
+    {
+        lock (gate) Render(message);
+    }
+
+    private void Render(object message)
     {
         switch (message)
         {
@@ -93,6 +100,36 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 seed.AddRow("data dir", Markup.Escape(s.DataDir));
                 AddTransportRows(seed, s.Transport);
                 console.Write(seed);
+                break;
+            case PeersView p when p.Peers.Count == 0:
+                console.MarkupLine("no peers yet");
+                break;
+            case PeersView p:
+                var peers = new Table().AddColumns("hash", "state", "path", "remote", "RTT");
+                foreach (var peer in p.Peers)
+                    peers.AddRow(peer.Hash[..16] + "…", peer.State, peer.PathKind ?? "-", peer.RemoteEndPoint ?? "-", peer.RttMs is { } rtt ? $"{rtt:0.0} ms" : "-");
+                console.Write(peers);
+                break;
+            case ConnectRequested c:
+                console.MarkupLineInterpolated($"asked the seed to introduce {c.Hash[..16]}…; punching starts when both sides hear back");
+                break;
+            case SeedRegistered s:
+                console.MarkupLineInterpolated($"registered at seed {s.Seed}; public address {s.ServerReflexive ?? "unknown"}");
+                break;
+            case SeedLost s:
+                console.MarkupLineInterpolated($"[yellow]lost seed {s.Seed}[/]: {s.Reason}");
+                break;
+            case PeerConnected p:
+                console.MarkupLineInterpolated($"[green]connected[/] to {p.Hash[..16]}… via {p.PathKind} {p.RemoteEndPoint} in {p.SetupMs:0} ms");
+                break;
+            case PeerPathChanged p:
+                console.MarkupLineInterpolated($"path to {p.Hash[..16]}… is now {p.PathKind} {p.RemoteEndPoint}");
+                break;
+            case PeerLost p:
+                console.MarkupLineInterpolated($"[yellow]lost peer[/] {p.Hash[..16]}…: {p.Reason}");
+                break;
+            case NoDirectPath n:
+                console.MarkupLineInterpolated($"[yellow]no direct path[/] to {n.Hash[..16]}… after {n.ElapsedMs:0} ms ({n.CandidatesTried} candidates tried; both sides may be behind symmetric NATs)");
                 break;
             case CommandFailed f:
                 Error(f.Command, f.Message);
