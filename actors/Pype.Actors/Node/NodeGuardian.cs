@@ -5,7 +5,9 @@ using Pype.Actors.Configuration;
 using Pype.Actors.Contacts;
 using Pype.Actors.Hosting;
 using Pype.Actors.Storage;
+using Pype.Actors.Peers;
 using Pype.Actors.Transport;
+using Pype.Core.Seed;
 using Pype.Core.Contacts;
 using Pype.Core.Identity;
 
@@ -27,6 +29,7 @@ public sealed class NodeGuardian : ReceiveActor
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly IActorRef contacts;
     private readonly IActorRef transport;
+    private readonly IActorRef peers;
     private readonly HashSet<IActorRef> subscribers = [];
     private IdentityKeyPair identity;
     private bool keyEncrypted;
@@ -42,6 +45,14 @@ public sealed class NodeGuardian : ReceiveActor
         // A persistence failure stops the contacts actor; the back-off supervisor starts it again,
         // and it recovers from SQLite, without touching the rest of the node.
         transport = Context.ActorOf(UdpTransportActor.Props(socket), "transport");
+        var seedLink = settings.Node.Seeds.Count == 0 ? null : Context.ActorOf(SeedLinkActor.Props(new SeedClientOptions
+        {
+            Identity = identity,
+            Seeds = settings.Node.Seeds,
+            HostCandidates = HostCandidates.For((System.Net.IPEndPoint)socket.LocalEndPoint!),
+            KeepaliveInterval = settings.Node.KeepaliveInterval,
+        }, transport), "seedlink");
+        peers = Context.ActorOf(PeerListActor.Props(identity, settings.Node, transport, seedLink), "peers");
         contacts = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
             ContactsActor.Props(settings.Node.Contacts), "contacts",
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "contacts-supervisor");
@@ -49,6 +60,10 @@ public sealed class NodeGuardian : ReceiveActor
         Receive<SubscribeNodeEvents>(s => { subscribers.Add(s.Subscriber); Context.Watch(s.Subscriber); });
         Receive<Terminated>(t => subscribers.Remove(t.ActorRef));
         Receive<WhoAmI>(_ => Sender.Tell(IdentityReply()));
+        Receive<SeedLinkEventOccurred>(e => peers.Forward(e));
+        Receive<ListPeers>(list => peers.Forward(list));
+        Receive<ConnectToPeer>(connect => peers.Forward(connect));
+        Receive<NodeReply>(nodeEvent => Publish(nodeEvent));
         ReceiveAsync<ListContacts>(async _ => Sender.Tell(await ListContactsAsync()));
         ReceiveAsync<AddContact>(AddContactAsync);
         ReceiveAsync<RemoveContact>(async remove => Sender.Tell(await ChangeContactAsync("remove", new RemoveContactCommand(remove.NameOrHash))));

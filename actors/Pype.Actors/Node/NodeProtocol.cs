@@ -54,8 +54,8 @@ public sealed record PeerView(string Hash, string State, string? PathKind, strin
 public sealed record PeersView(IReadOnlyList<PeerView> Peers) : NodeReply;
 public sealed record ConnectRequested(string Hash) : NodeReply;
 
-public sealed record SeedRegistered(string Seed, string? ServerReflexive) : NodeReply;
-public sealed record SeedLost(string Seed, string Reason) : NodeReply;
+public sealed record RegisteredAtSeed(string Seed, string? ServerReflexive) : NodeReply;
+public sealed record LostSeed(string Seed, string Reason) : NodeReply;
 public sealed record PeerConnected(string Hash, string PathKind, string RemoteEndPoint, double SetupMs) : NodeReply;
 public sealed record PeerPathChanged(string Hash, string PathKind, string RemoteEndPoint) : NodeReply;
 public sealed record PeerLost(string Hash, string Reason) : NodeReply;

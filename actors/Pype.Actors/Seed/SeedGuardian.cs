@@ -17,24 +17,36 @@ public sealed class SeedGuardian : ReceiveActor
 
     private readonly DateTimeOffset startedAt = DateTimeOffset.UtcNow;
     private readonly IActorRef transport;
+    private readonly IActorRef server;
 
     public SeedGuardian(PypeSettings settings, IdentityStore store, LoadedIdentity loaded, System.Net.Sockets.Socket socket)
     {
         var identity = loaded.Identity;
         transport = Context.ActorOf(UdpTransportActor.Props(socket), "transport");
+        var options = new Pype.Core.Seed.SeedServerOptions
+        {
+            KeepaliveInterval = settings.Seed.KeepaliveInterval,
+            MaxRegisteredPeers = settings.Seed.MaxPeers,
+            MaxSessions = settings.Seed.MaxPeers + settings.Seed.MaxPeers / 10,
+        };
+        server = Context.ActorOf(SeedServerActor.Props(identity, options, transport), "server");
         Receive<SeedWhoAmI>(_ => Sender.Tell(new SeedIdentityView(
             Convert.ToHexStringLower(identity.PublicKey.Span), identity.Address, identity.Hash.ToString(), loaded.Encrypted, store.KeyFilePath)));
         ReceiveAsync<GetSeedStatus>(async _ =>
         {
             var sender = Sender;
             var transportStatus = await transport.Ask<TransportStatus>(GetTransportStatus.Instance, AskTimeout);
-            sender.Tell(new SeedStatus(identity.Address, identity.Hash.ToString(), DateTimeOffset.UtcNow - startedAt, settings.DataDir, transportStatus));
+            var serverStatus = await server.Ask<SeedServerStatus>(GetSeedServerStatus.Instance, AskTimeout);
+            sender.Tell(new SeedStatus(identity.Address, identity.Hash.ToString(), DateTimeOffset.UtcNow - startedAt, settings.DataDir, transportStatus, serverStatus));
         });
     }
 
     public static Props Props(PypeSettings settings, IdentityStore store, LoadedIdentity loaded, System.Net.Sockets.Socket socket) =>
         Akka.Actor.Props.Create(() => new SeedGuardian(settings, store, loaded, socket));
 
-    /// <summary>The transport owns the socket and its receive thread, so it resumes, never restarts.</summary>
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Resume);
+    /// <summary>The transport owns the socket and its receive thread, so it resumes, never
+    /// restarts. The server restarts with an empty registry; nodes re-register on their next
+    /// keep-alive cycle, which is better than serving from state a bug left inconsistent.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(_ => Sender.Equals(transport) ? Directive.Resume : Directive.Restart);
 }

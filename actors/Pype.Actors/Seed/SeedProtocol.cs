@@ -7,4 +7,18 @@ public sealed record SeedWhoAmI : ISeedCommand;
 public sealed record GetSeedStatus : ISeedCommand;
 
 public sealed record SeedIdentityView(string PublicKeyHex, string Address, string Hash, bool KeyEncrypted, string KeyFile);
-public sealed record SeedStatus(string Address, string Hash, TimeSpan Uptime, string DataDir, Transport.TransportStatus Transport);
+public sealed record SeedStatus(string Address, string Hash, TimeSpan Uptime, string DataDir, Transport.TransportStatus Transport, SeedServerStatus Server);
+
+public sealed record GetSeedServerStatus
+{
+    public static readonly GetSeedServerStatus Instance = new();
+}
+
+public sealed record SeedServerStatus(
+    int RegisteredPeers,
+    int Sessions,
+    int PendingIntroductions,
+    long IntroductionsMade,
+    double IntroductionsPerSecond,
+    long IntroductionsAbandoned,
+    IReadOnlyDictionary<string, long> Drops);

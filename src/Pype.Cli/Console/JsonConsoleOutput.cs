@@ -108,6 +108,15 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     w.WriteString("hash", s.Hash);
                     w.WriteNumber("uptime_s", Math.Round(s.Uptime.TotalSeconds, 1));
                     w.WriteString("data_dir", s.DataDir);
+                    w.WriteNumber("registered_peers", s.Server.RegisteredPeers);
+                    w.WriteNumber("sessions", s.Server.Sessions);
+                    w.WriteNumber("introductions", s.Server.IntroductionsMade);
+                    w.WriteNumber("introductions_per_second", Math.Round(s.Server.IntroductionsPerSecond, 2));
+                    w.WriteNumber("introductions_pending", s.Server.PendingIntroductions);
+                    w.WriteNumber("introductions_abandoned", s.Server.IntroductionsAbandoned);
+                    w.WriteStartObject("protocol_drops");
+                    foreach (var (reason, count) in s.Server.Drops.OrderBy(d => d.Key)) w.WriteNumber(reason, count);
+                    w.WriteEndObject();
                     WriteTransport(w, s.Transport);
                 });
                 break;
@@ -132,10 +141,10 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
             case ConnectRequested c:
                 Write("connect-requested", w => w.WriteString("hash", c.Hash));
                 break;
-            case SeedRegistered s:
+            case RegisteredAtSeed s:
                 Write("seed-registered", w => { w.WriteString("seed", s.Seed); WriteOptional(w, "server_reflexive", s.ServerReflexive); });
                 break;
-            case SeedLost s:
+            case LostSeed s:
                 Write("seed-lost", w => { w.WriteString("seed", s.Seed); w.WriteString("reason", s.Reason); });
                 break;
             case PeerConnected p:

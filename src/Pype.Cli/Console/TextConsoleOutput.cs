@@ -98,6 +98,9 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 seed.AddRow("hash", s.Hash);
                 seed.AddRow("uptime", $"{s.Uptime:hh\\:mm\\:ss}");
                 seed.AddRow("data dir", Markup.Escape(s.DataDir));
+                seed.AddRow("registered peers", $"{s.Server.RegisteredPeers} ({s.Server.Sessions} sessions)");
+                seed.AddRow("introductions", $"{s.Server.IntroductionsMade} made, {s.Server.IntroductionsPerSecond:0.##}/s now, {s.Server.PendingIntroductions} pending, {s.Server.IntroductionsAbandoned} abandoned");
+                seed.AddRow("protocol drops", Markup.Escape(s.Server.Drops.Count == 0 ? "none" : string.Join(", ", s.Server.Drops.OrderBy(d => d.Key).Select(d => $"{d.Key} {d.Value}"))));
                 AddTransportRows(seed, s.Transport);
                 console.Write(seed);
                 break;
@@ -113,10 +116,10 @@ public sealed class TextConsoleOutput : IConsoleOutput
             case ConnectRequested c:
                 console.MarkupLineInterpolated($"asked the seed to introduce {c.Hash[..16]}…; punching starts when both sides hear back");
                 break;
-            case SeedRegistered s:
+            case RegisteredAtSeed s:
                 console.MarkupLineInterpolated($"registered at seed {s.Seed}; public address {s.ServerReflexive ?? "unknown"}");
                 break;
-            case SeedLost s:
+            case LostSeed s:
                 console.MarkupLineInterpolated($"[yellow]lost seed {s.Seed}[/]: {s.Reason}");
                 break;
             case PeerConnected p:

@@ -1,0 +1,35 @@
+using System.Net;
+using Pype.Core.Connection;
+using Pype.Core.Noise;
+using Pype.Core.Session;
+
+namespace Pype.Actors.Peers;
+
+/// <summary>Messages of a ConnectionActor (one per peer).</summary>
+public interface IConnectionMessage;
+
+/// <summary>Punch towards these candidates now (from a seed introduction).</summary>
+public sealed record StartPunching(IReadOnlyList<Candidate> Candidates) : IConnectionMessage;
+
+/// <summary>A handshake initiation from this peer that the node's responder accepted.</summary>
+public sealed record AcceptedHandshake(IPEndPoint Source, HandshakeAcceptance Acceptance) : IConnectionMessage;
+
+/// <summary>Application data for the peer (later layers: gossip, calls).</summary>
+public sealed record SendToPeer(byte[] Payload) : IConnectionMessage;
+
+public sealed record GetLinkView : IConnectionMessage
+{
+    public static readonly GetLinkView Instance = new();
+}
+
+/// <summary>What a ConnectionActor reports to its parent.</summary>
+public sealed record LinkEventOccurred(Core.Identity.HashAddress Peer, PeerLinkEvent Event);
+
+public sealed record LinkView(
+    Core.Identity.HashAddress Peer,
+    PeerLinkState State,
+    CandidateKind? PathKind,
+    IPEndPoint? ActivePath,
+    TimeSpan? Rtt,
+    DateTimeOffset? ConnectedAt,
+    long Drops);

@@ -1,0 +1,331 @@
+using System.Net;
+using Akka.Actor;
+using Pype.Actors.Node;
+using Pype.Actors.Transport;
+using Pype.Core;
+using Pype.Core.Connection;
+using Pype.Core.Identity;
+using Pype.Core.Noise;
+using Pype.Core.Seed;
+using Pype.Core.Session;
+
+namespace Pype.Actors.Peers;
+
+/// <summary>
+/// Keeps the overlay at its target degree: asks the seed for peers and introductions, starts a
+/// ConnectionActor per peer, answers handshake initiations (which name no index yet) and hands
+/// each accepted one to its peer's ConnectionActor. Reports network events to the node.
+/// </summary>
+public sealed class PeerListActor : ReceiveActor, IWithTimers
+{
+    private static readonly TimeSpan MaintainInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan IntroductionTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
+
+    private sealed record Maintain
+    {
+        public static readonly Maintain Instance = new();
+    }
+
+    private sealed record IntroductionTimedOut(uint RequestId);
+
+    private sealed class Link(IActorRef actor, byte[] identityKey, DateTimeOffset since)
+    {
+        public IActorRef Actor { get; } = actor;
+        public byte[] IdentityKey { get; } = identityKey;
+        public PeerLinkState State { get; set; } = PeerLinkState.Punching;
+        public DateTimeOffset Since { get; set; } = since;
+    }
+
+    private sealed record PendingIntroduction(PeerKey Target, IActorRef? ReplyTo);
+
+    private readonly IdentityKeyPair identity;
+    private readonly Configuration.NodeSettings settings;
+    private readonly IActorRef transport;
+    private readonly IActorRef? seedLink;
+    private readonly NoiseKeyPair localStatic;
+    private readonly NoiseResponder responder;
+    private readonly HandshakeRateLimiter rateLimiter = new(10, 20, 4096);
+    private readonly PeerLinkOptions linkOptions;
+    private readonly Dictionary<HashAddress, Link> links = [];
+    private readonly Dictionary<string, HashAddress> linksByStaticKey = [];
+    private readonly Dictionary<uint, PendingIntroduction> pendingIntroductions = [];
+    private readonly Dictionary<string, long> drops = [];
+    private string? seed;
+    private bool registered;
+    private string? serverReflexive;
+
+    public PeerListActor(IdentityKeyPair identity, Configuration.NodeSettings settings, IActorRef transport, IActorRef? seedLink)
+    {
+        this.identity = identity;
+        this.settings = settings;
+        this.transport = transport;
+        this.seedLink = seedLink;
+        localStatic = NoiseStaticKey.From(identity);
+        // Only peers the seed introduced may complete a handshake with us: their X25519 keys are
+        // known before their initiations arrive, which is also how an initiation finds its link.
+        responder = new NoiseResponder(localStatic, staticKey => linksByStaticKey.ContainsKey(Convert.ToHexStringLower(staticKey)));
+        linkOptions = new PeerLinkOptions { KeepaliveInterval = settings.KeepaliveInterval, PunchTimeout = settings.PunchTimeout };
+
+        Receive<InboundDatagram>(OnInitiation);
+        Receive<SeedLinkEventOccurred>(e => OnSeedEvent(e.Event));
+        Receive<LinkEventOccurred>(OnLinkEvent);
+        Receive<ConnectToPeer>(OnConnectCommand);
+        Receive<ConnectRequestSent>(OnIntroductionRequested);
+        Receive<IntroductionTimedOut>(t =>
+        {
+            if (pendingIntroductions.Remove(t.RequestId, out var pending))
+                pending.ReplyTo?.Tell(new CommandFailed("connect", "the seed did not answer in time"));
+        });
+        Receive<Maintain>(_ => MaintainOverlay());
+        ReceiveAsync<ListPeers>(async _ => Sender.Tell(new PeersView(await LinkViewsAsync())));
+        Receive<GetPeerListStatus>(_ => Sender.Tell(new PeerListStatus(
+            links.Values.Count(l => l.State == PeerLinkState.Connected),
+            links.Values.Count(l => l.State == PeerLinkState.Punching),
+            settings.OverlayDegree, seed, registered, serverReflexive, new Dictionary<string, long>(drops))));
+        Receive<Terminated>(t =>
+        {
+            foreach (var (hash, link) in links.Where(l => l.Value.Actor.Equals(t.ActorRef)).ToList())
+                Forget(hash, link);
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IdentityKeyPair identity, Configuration.NodeSettings settings, IActorRef transport, IActorRef? seedLink) =>
+        Akka.Actor.Props.Create(() => new PeerListActor(identity, settings, transport, seedLink));
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    protected override void PreStart()
+    {
+        transport.Tell(new RegisterHandshakeHandler(Self));
+        Timers.StartPeriodicTimer("maintain", Maintain.Instance, MaintainInterval);
+    }
+
+    /// <summary>A connection actor that throws is stopped; a new introduction starts a fresh one.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    private void CountDrop(string reason) => drops[reason] = drops.GetValueOrDefault(reason) + 1;
+
+    private void OnInitiation(InboundDatagram datagram)
+    {
+        if (!rateLimiter.TryTake(datagram.Source.Address, Now, out var tableFull))
+        {
+            CountDrop(tableFull ? "initiation-rate-table-full" : "initiation-rate-limited");
+            return;
+        }
+        var outcome = responder.Respond(datagram.Datagram, RandomIndex(), Now, SystemRandomSource.Instance);
+        if (!outcome.IsSuccess)
+        {
+            CountDrop("initiation-" + outcome.Reason.ToString().ToLowerInvariant());
+            return;
+        }
+        var accepted = outcome.Value!;
+        if (linksByStaticKey.TryGetValue(Convert.ToHexStringLower(accepted.Session.RemoteStaticPublicKey), out var peer) && links.TryGetValue(peer, out var link))
+            link.Actor.Tell(new AcceptedHandshake(datagram.Source, accepted));
+        else CountDrop("initiation-from-unknown-peer");
+    }
+
+    private void OnSeedEvent(SeedClientEvent seedEvent)
+    {
+        switch (seedEvent)
+        {
+            case SeedRegisteredEvent r:
+                var first = !registered;
+                registered = true;
+                seed = r.Seed.EndPoint.ToString();
+                serverReflexive = r.ServerReflexive.ToString();
+                Publish(new RegisteredAtSeed(seed, serverReflexive));
+                if (first) MaintainOverlay();
+                break;
+            case SeedLostEvent lost:
+                registered = false;
+                Publish(new LostSeed(lost.Seed.EndPoint.ToString(), lost.Reason.ToString()));
+                break;
+            case PeerListReceived list:
+                ConnectToNewPeers(list.Peers);
+                break;
+            case ConnectResultReceived result when pendingIntroductions.Remove(result.RequestId, out var pending):
+                Timers.Cancel(("introduction", result.RequestId));
+                var hash = HashAddress.FromPublicKey(pending.Target.Span).ToString();
+                pending.ReplyTo?.Tell(result.Status == SeedConnectStatus.Introduced
+                    ? new ConnectRequested(hash)
+                    : new CommandFailed("connect", result.Status == SeedConnectStatus.Offline
+                        ? $"{hash[..16]}… is not online at the seed"
+                        : $"the seed refused the introduction ({result.Status})"));
+                break;
+            case IntroductionReceived introduction:
+                OnIntroduction(introduction);
+                break;
+        }
+    }
+
+    private void OnIntroduction(IntroductionReceived introduction)
+    {
+        var key = introduction.Peer.PublicKey.ToArray();
+        if (key.AsSpan().SequenceEqual(identity.PublicKey.Span))
+        {
+            CountDrop("introduction-to-self");
+            return;
+        }
+        var hash = HashAddress.FromPublicKey(key);
+        if (links.TryGetValue(hash, out var existing))
+        {
+            if (existing.State is PeerLinkState.Connected or PeerLinkState.Punching) return;
+            Context.Stop(existing.Actor);
+            Forget(hash, existing);
+        }
+        var candidates = introduction.Peer.Candidates.ToList();
+        if (introduction.ObservedEndPoint is { } observed && candidates.All(c => !c.EndPoint.Equals(observed)))
+            candidates.Add(new Candidate(CandidateKind.ServerReflexive, observed));
+        if (!IdentityKeyPair.TryToX25519PublicKey(key, out var staticKey))
+        {
+            CountDrop("introduction-unusable-key");
+            return;
+        }
+        var actor = Context.ActorOf(ConnectionActor.Props(localStatic, identity.PublicKey.ToArray(), key, linkOptions, transport), "conn-" + hash.Short);
+        Context.Watch(actor);
+        links[hash] = new Link(actor, key, Now);
+        linksByStaticKey[Convert.ToHexStringLower(staticKey)] = hash;
+        actor.Tell(new StartPunching(candidates));
+    }
+
+    private void OnLinkEvent(LinkEventOccurred occurred)
+    {
+        if (!links.TryGetValue(occurred.Peer, out var link)) return;
+        var hash = occurred.Peer.ToString();
+        switch (occurred.Event)
+        {
+            case PeerLinkEvent.Connected connected:
+                link.State = PeerLinkState.Connected;
+                link.Since = Now;
+                Publish(new PeerConnected(hash, KindName(connected.Kind), connected.Path.ToString(), connected.Elapsed.TotalMilliseconds));
+                break;
+            case PeerLinkEvent.PathChanged changed:
+                Publish(new PeerPathChanged(hash, "peer-reflexive", changed.To.ToString()));
+                break;
+            case PeerLinkEvent.Lost lost:
+                link.State = PeerLinkState.Lost;
+                Publish(new PeerLost(hash, $"nothing heard for {lost.Silence.TotalSeconds:0} s"));
+                Context.Stop(link.Actor);
+                break;
+            case PeerLinkEvent.NoDirectPath none:
+                link.State = PeerLinkState.NoDirectPath;
+                Publish(new NoDirectPath(hash, none.CandidatesTried, none.Elapsed.TotalMilliseconds));
+                Context.Stop(link.Actor);
+                break;
+        }
+    }
+
+    private void OnConnectCommand(ConnectToPeer connect)
+    {
+        if (PypeAddress.Parse(connect.Address) is not AddressParseResult.Ok { PublicKey: var key })
+        {
+            Sender.Tell(new CommandFailed("connect", ((AddressParseResult.Failed)PypeAddress.Parse(connect.Address)).Message));
+            return;
+        }
+        if (key.AsSpan().SequenceEqual(identity.PublicKey.Span))
+        {
+            Sender.Tell(new CommandFailed("connect", "that is your own address"));
+            return;
+        }
+        if (links.TryGetValue(HashAddress.FromPublicKey(key), out var existing) && existing.State == PeerLinkState.Connected)
+        {
+            Sender.Tell(new CommandFailed("connect", "already connected to that peer"));
+            return;
+        }
+        RequestIntroduction(PeerKey.Parse(key), Sender);
+    }
+
+    private void RequestIntroduction(PeerKey target, IActorRef? replyTo)
+    {
+        if (seedLink is null || !registered)
+        {
+            replyTo?.Tell(new CommandFailed("connect", seedLink is null ? "no seed is configured (pype.node.seeds)" : "not registered at a seed yet"));
+            return;
+        }
+        seedLink.Tell(new RequestIntroduction(target, replyTo));
+    }
+
+    private void OnIntroductionRequested(ConnectRequestSent sent)
+    {
+        if (sent.RequestId is not { } id)
+        {
+            sent.ReplyTo?.Tell(new CommandFailed("connect", "not registered at a seed yet"));
+            return;
+        }
+        pendingIntroductions[id] = new PendingIntroduction(sent.Target, sent.ReplyTo);
+        Timers.StartSingleTimer(("introduction", id), new IntroductionTimedOut(id), IntroductionTimeout);
+    }
+
+    private void MaintainOverlay()
+    {
+        if (seedLink is null || !registered || settings.OverlayDegree == 0) return;
+        if (links.Values.Count(l => l.State is PeerLinkState.Connected or PeerLinkState.Punching) >= settings.OverlayDegree) return;
+        seedLink.Tell(new RequestPeerList((byte)Math.Min(32, settings.OverlayDegree * 2)));
+    }
+
+    private void ConnectToNewPeers(IReadOnlyList<PeerKey> peers)
+    {
+        var deficit = settings.OverlayDegree - links.Values.Count(l => l.State is PeerLinkState.Connected or PeerLinkState.Punching) - pendingIntroductions.Count;
+        foreach (var peer in peers)
+        {
+            if (deficit <= 0) break;
+            if (peer.Span.SequenceEqual(identity.PublicKey.Span) || links.ContainsKey(HashAddress.FromPublicKey(peer.Span))) continue;
+            if (pendingIntroductions.Values.Any(p => p.Target.Equals(peer))) continue;
+            RequestIntroduction(peer, replyTo: null);
+            deficit--;
+        }
+    }
+
+    private void Forget(HashAddress hash, Link link)
+    {
+        links.Remove(hash);
+        if (IdentityKeyPair.TryToX25519PublicKey(link.IdentityKey, out var staticKey))
+            linksByStaticKey.Remove(Convert.ToHexStringLower(staticKey));
+    }
+
+    private async Task<IReadOnlyList<PeerView>> LinkViewsAsync()
+    {
+        var views = new List<PeerView>();
+        foreach (var (hash, link) in links)
+        {
+            try
+            {
+                var view = await link.Actor.Ask<LinkView>(GetLinkView.Instance, AskTimeout);
+                views.Add(new PeerView(hash.ToString(), StateName(view.State), view.PathKind is { } kind ? KindName(kind) : null,
+                    view.ActivePath?.ToString(), view.Rtt?.TotalMilliseconds, view.ConnectedAt is { } at ? Now - at : null));
+            }
+            catch (AskTimeoutException)
+            {
+                views.Add(new PeerView(hash.ToString(), StateName(link.State), null, null, null, null));
+            }
+        }
+        return views;
+    }
+
+    private void Publish(NodeReply nodeEvent) => Context.Parent.Tell(nodeEvent);
+
+    private uint RandomIndex()
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        SystemRandomSource.Instance.Fill(bytes);
+        return BitConverter.ToUInt32(bytes);
+    }
+
+    private static string StateName(PeerLinkState state) => state switch
+    {
+        PeerLinkState.NoDirectPath => "no-direct-path",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    public static string KindName(CandidateKind kind) => kind switch
+    {
+        CandidateKind.Host => "host",
+        CandidateKind.ServerReflexive => "server-reflexive",
+        CandidateKind.PeerReflexive => "peer-reflexive",
+        CandidateKind.Relayed => "relayed",
+        _ => kind.ToString(),
+    };
+}

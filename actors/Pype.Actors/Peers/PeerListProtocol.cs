@@ -1,0 +1,18 @@
+namespace Pype.Actors.Peers;
+
+/// <summary>Messages of the PeerListActor beyond the node commands it serves.</summary>
+public interface IPeerListMessage;
+
+public sealed record GetPeerListStatus : IPeerListMessage
+{
+    public static readonly GetPeerListStatus Instance = new();
+}
+
+public sealed record PeerListStatus(
+    int Connected,
+    int Punching,
+    int TargetDegree,
+    string? Seed,
+    bool RegisteredAtSeed,
+    string? ServerReflexive,
+    IReadOnlyDictionary<string, long> Drops);
