@@ -1,0 +1,31 @@
+using System.Net;
+using Pype.Core.Noise;
+
+namespace Pype.Core.Seed;
+
+/// <summary>The seed's side of one authenticated session with a peer, registered or not yet.</summary>
+internal sealed class SeedPeerSession(NoiseSession noise, string staticKey, IPEndPoint endPoint, DateTimeOffset now)
+{
+    public NoiseSession Noise { get; } = noise;
+
+    /// <summary>The peer's X25519 static key as hex: a reconnecting peer is recognised by it.</summary>
+    public string StaticKey { get; } = staticKey;
+
+    /// <summary>Follows the peer's newest authenticated packet, as WireGuard's endpoint roaming does.</summary>
+    public IPEndPoint EndPoint { get; set; } = endPoint;
+
+    public DateTimeOffset LastSeen { get; set; } = now;
+
+    public RegisteredPeer? Registration { get; set; }
+
+    public uint LocalIndex => Noise.LocalIndex;
+}
+
+/// <summary>An introduction waiting for its recipient's ack.</summary>
+internal sealed class PendingIntroduction(uint id, PeerKey recipient, byte[] plaintext)
+{
+    public uint Id { get; } = id;
+    public PeerKey Recipient { get; } = recipient;
+    public byte[] Plaintext { get; } = plaintext;
+    public int Attempts { get; set; }
+}

@@ -1,0 +1,373 @@
+using System.Buffers.Binary;
+using System.Net;
+using Pype.Core.Identity;
+using Pype.Core.Noise;
+using Pype.Core.Session;
+using Pype.Core.Wire;
+
+namespace Pype.Core.Seed;
+
+/// <summary>
+/// The seed side of the seed protocol for all peers at once, as a sans-IO state machine: answers
+/// Noise handshakes from anyone (rate-limited per source address), keeps the registry of online
+/// peers, hands out peer lists and introduces peers to each other. Feed it
+/// <see cref="HandleDatagram"/> (0xE1 and 0xE3 packets) and <see cref="HandleTimeout"/> at
+/// <see cref="NextDeadline"/>; drain <see cref="PollTransmit"/> and <see cref="PollEvent"/>.
+/// </summary>
+public sealed class SeedServer
+{
+    private readonly SeedServerOptions _options;
+    private readonly IRandomSource _random;
+    private readonly NoiseResponder _responder;
+    private readonly HandshakeRateLimiter _rateLimiter;
+    private readonly Dictionary<uint, SeedPeerSession> _sessionsByIndex = [];
+    private readonly Dictionary<string, SeedPeerSession> _sessionsByStaticKey = new(StringComparer.Ordinal);
+    private readonly SeedRegistry _registry = new();
+    private readonly Dictionary<uint, PendingIntroduction> _introductions = [];
+
+    // Deadlines are checked lazily: an entry may be earlier than the real deadline (the peer spoke
+    // since), and is then pushed back, so each session or introduction has about one entry.
+    private readonly PriorityQueue<uint, DateTimeOffset> _silenceChecks = new();
+    private readonly PriorityQueue<uint, DateTimeOffset> _introductionResends = new();
+
+    private readonly Queue<SeedTransmit> _transmits = new();
+    private readonly Queue<SeedServerEvent> _events = new();
+
+    public SeedServer(IdentityKeyPair identity, SeedServerOptions options, IRandomSource random)
+    {
+        options.Validate();
+        _options = options;
+        _random = random;
+        // Anyone may talk to a seed; authentication here means "holds the key it registers".
+        _responder = new NoiseResponder(NoiseStaticKey.From(identity), isPeerAllowed: _ => true);
+        _rateLimiter = new HandshakeRateLimiter(
+            options.HandshakesPerSecondPerAddress, options.HandshakeBurstPerAddress, options.MaxRateLimitedAddresses);
+    }
+
+    public DropCounter<SeedServerDrop> Drops { get; } = new();
+
+    public long IntroductionsAbandoned { get; private set; }
+
+    public int SessionCount => _sessionsByIndex.Count;
+
+    public int RegisteredPeerCount => _registry.Count;
+
+    public int PendingIntroductionCount => _introductions.Count;
+
+    public bool IsOnline(PeerKey peer) => _registry.TryGet(peer, out _);
+
+    public DateTimeOffset? NextDeadline
+    {
+        get
+        {
+            DateTimeOffset? next = _silenceChecks.TryPeek(out _, out var silence) ? silence : null;
+            if (_introductionResends.TryPeek(out _, out var resend) && (next is null || resend < next))
+                next = resend;
+            return next;
+        }
+    }
+
+    public SeedTransmit? PollTransmit() => _transmits.TryDequeue(out var transmit) ? transmit : null;
+
+    public SeedServerEvent? PollEvent() => _events.TryDequeue(out var e) ? e : null;
+
+    public void HandleDatagram(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
+    {
+        switch (PypePacket.Classify(datagram))
+        {
+            case PypePacketType.HandshakeInitiation:
+                HandleInitiation(now, source, datagram);
+                break;
+            case PypePacketType.TransportData:
+                HandleTransport(now, source, datagram);
+                break;
+            case PypePacketType.HandshakeResponse:
+                Drops.Count(SeedServerDrop.UnexpectedPacketType);
+                break;
+            default:
+                Drops.Count(SeedServerDrop.NotAPypePacket);
+                break;
+        }
+    }
+
+    public void HandleTimeout(DateTimeOffset now)
+    {
+        while (_silenceChecks.TryPeek(out var index, out var due) && due <= now)
+        {
+            _silenceChecks.Dequeue();
+            if (!_sessionsByIndex.TryGetValue(index, out var session))
+                continue;
+            var forgetAt = session.LastSeen + _options.ForgetAfter;
+            if (forgetAt > now)
+                _silenceChecks.Enqueue(index, forgetAt);
+            else
+                Forget(session);
+        }
+        while (_introductionResends.TryPeek(out var id, out var due) && due <= now)
+        {
+            _introductionResends.Dequeue();
+            if (_introductions.TryGetValue(id, out var pending))
+                Resend(now, pending);
+        }
+    }
+
+    private void HandleInitiation(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
+    {
+        if (!_rateLimiter.TryTake(source.Address, now, out var tableFull))
+        {
+            Drops.Count(tableFull ? SeedServerDrop.HandshakeRateLimiterFull : SeedServerDrop.HandshakeRateLimited);
+            return;
+        }
+        if (_sessionsByIndex.Count >= _options.MaxSessions)
+        {
+            Drops.Count(SeedServerDrop.SessionTableFull);
+            return;
+        }
+        var accepted = _responder.Respond(datagram, NewSessionIndex(), now, _random);
+        if (!accepted.IsSuccess)
+        {
+            Drops.Count(accepted.Reason switch
+            {
+                HandshakeRejection.BadMac => SeedServerDrop.HandshakeBadMac,
+                HandshakeRejection.AuthenticationFailed => SeedServerDrop.HandshakeAuthenticationFailed,
+                HandshakeRejection.ReplayedInitiation => SeedServerDrop.HandshakeReplayed,
+                _ => SeedServerDrop.HandshakeMalformed,
+            });
+            return;
+        }
+
+        var staticKey = Convert.ToHexString([.. accepted.Value.Session.RemoteStaticPublicKey]);
+        var session = new SeedPeerSession(accepted.Value.Session, staticKey, source, now);
+        if (_sessionsByStaticKey.Remove(staticKey, out var previous))
+        {
+            // The same key proves the same peer: its registration moves to the new session.
+            _sessionsByIndex.Remove(previous.LocalIndex);
+            if (previous.Registration is { } registration)
+            {
+                registration.Session = session;
+                session.Registration = registration;
+            }
+        }
+        _sessionsByIndex[session.LocalIndex] = session;
+        _sessionsByStaticKey[staticKey] = session;
+        _silenceChecks.Enqueue(session.LocalIndex, now + _options.ForgetAfter);
+        _transmits.Enqueue(new SeedTransmit(source, accepted.Value.ResponsePacket));
+    }
+
+    private void HandleTransport(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
+    {
+        if (datagram.Length < TransportData.HeaderLength)
+        {
+            Drops.Count(SeedServerDrop.TransportMalformed);
+            return;
+        }
+        var receiverIndex = BinaryPrimitives.ReadUInt32LittleEndian(datagram[TransportData.ReceiverIndexOffset..]);
+        if (!_sessionsByIndex.TryGetValue(receiverIndex, out var session))
+        {
+            Drops.Count(SeedServerDrop.UnknownIndex);
+            return;
+        }
+        if (session.Noise.IsExpired(now))
+        {
+            Drops.Count(SeedServerDrop.SessionExpired);
+            return;
+        }
+        var decrypted = session.Noise.Decrypt(datagram);
+        if (!decrypted.IsSuccess)
+        {
+            Drops.Count(decrypted.Reason switch
+            {
+                DropReason.Replayed => SeedServerDrop.TransportReplayed,
+                DropReason.AuthenticationFailed => SeedServerDrop.TransportAuthenticationFailed,
+                _ => SeedServerDrop.TransportMalformed,
+            });
+            return;
+        }
+
+        session.EndPoint = source;
+        session.LastSeen = now;
+        var message = SeedMessageCodec.Decode(decrypted.Value);
+        if (!message.IsSuccess)
+        {
+            Drops.Count(message.Reason == SeedMessageError.UnknownType ? SeedServerDrop.MessageTypeUnknown : SeedServerDrop.MessageMalformed);
+            return;
+        }
+        switch (message.Value)
+        {
+            case LinkUpkeep { Type: SessionMessageType.Keepalive }:
+                // Answered so the node can tell a live seed from a dead one, and its NAT keeps the mapping.
+                Send(session, new LinkUpkeep(SessionMessageType.Keepalive, 0));
+                break;
+            case LinkUpkeep { Type: SessionMessageType.Ping } ping:
+                Send(session, new LinkUpkeep(SessionMessageType.Pong, ping.Nonce));
+                break;
+            case LinkUpkeep:
+                break;
+            case SeedRegister register:
+                HandleRegister(now, session, register.Presence);
+                break;
+            case SeedPeerListRequest request:
+                var sample = _registry.Sample(Math.Min((int)request.Max, SeedMessageCodec.MaxPeersInList), session.Registration, _random);
+                Send(session, new SeedPeerList([.. sample.Select(peer => peer.Key)]));
+                break;
+            case SeedConnectRequest connect:
+                HandleConnect(now, session, connect);
+                break;
+            case SeedIntroductionAck ack:
+                HandleIntroductionAck(session, ack.IntroductionId);
+                break;
+            default:
+                Drops.Count(SeedServerDrop.MessageUnexpected);
+                break;
+        }
+    }
+
+    private void HandleRegister(DateTimeOffset now, SeedPeerSession session, SignedPresence presence)
+    {
+        if (!IdentityKeyPair.TryToX25519PublicKey(presence.PublicKey.Span, out var presenceStatic)
+            || Convert.ToHexString(presenceStatic) != session.StaticKey)
+        {
+            Drops.Count(SeedServerDrop.PresenceKeyMismatch);
+            return;
+        }
+        switch (presence.Verify(now, _options.PresenceMaxAge, _options.PresenceMaxFutureSkew))
+        {
+            case PresenceVerdict.BadSignature:
+                Drops.Count(SeedServerDrop.PresenceBadSignature);
+                return;
+            case PresenceVerdict.Stale:
+                Drops.Count(SeedServerDrop.PresenceStale);
+                return;
+            case PresenceVerdict.FromTheFuture:
+                Drops.Count(SeedServerDrop.PresenceFromTheFuture);
+                return;
+        }
+
+        if (session.Registration is { } existing && existing.Key.Equals(presence.PublicKey))
+        {
+            existing.Presence = presence;
+        }
+        else
+        {
+            // Ed25519 keys P and −P share one X25519 key, so a session may switch between the two.
+            if (session.Registration is { } other)
+                _registry.Remove(other);
+            if (_registry.Count >= _options.MaxRegisteredPeers)
+            {
+                session.Registration = null;
+                Drops.Count(SeedServerDrop.RegistryFull);
+                return;
+            }
+            var registration = new RegisteredPeer(presence.PublicKey, presence, session);
+            _registry.Add(registration);
+            session.Registration = registration;
+            _events.Enqueue(new PeerRegistered(presence.PublicKey, session.EndPoint));
+        }
+        Send(session, new SeedRegistered((ushort)_options.KeepaliveInterval.TotalSeconds, session.EndPoint));
+    }
+
+    private void HandleConnect(DateTimeOffset now, SeedPeerSession session, SeedConnectRequest connect)
+    {
+        if (session.Registration is not { } asker)
+        {
+            Send(session, new SeedConnectResult(connect.RequestId, SeedConnectStatus.NotRegistered));
+            return;
+        }
+        if (connect.Target.Equals(asker.Key) || !_registry.TryGet(connect.Target, out var target))
+        {
+            Send(session, new SeedConnectResult(connect.RequestId, SeedConnectStatus.Offline));
+            return;
+        }
+        if (_introductions.Count + 2 > _options.MaxPendingIntroductions)
+        {
+            Drops.Count(SeedServerDrop.PendingIntroductionsFull);
+            return;
+        }
+        // Both sides at once, so both start probing at about the same moment and their NATs open.
+        Introduce(now, recipient: asker, about: target);
+        Introduce(now, recipient: target, about: asker);
+        Send(session, new SeedConnectResult(connect.RequestId, SeedConnectStatus.Introduced));
+        _events.Enqueue(new IntroductionMade(asker.Key, target.Key));
+    }
+
+    private void Introduce(DateTimeOffset now, RegisteredPeer recipient, RegisteredPeer about)
+    {
+        var id = NewIntroductionId();
+        IReadOnlyList<Candidate> observed = SeedMessageCodec.IsEncodable(about.Session.EndPoint)
+            ? [new Candidate(CandidateKind.ServerReflexive, about.Session.EndPoint)]
+            : [];
+        var plaintext = SeedMessageCodec.Encode(new SeedIntroduction(id, about.Presence, observed));
+        var pending = new PendingIntroduction(id, recipient.Key, plaintext);
+        _introductions[id] = pending;
+        Resend(now, pending);
+    }
+
+    private void Resend(DateTimeOffset now, PendingIntroduction pending)
+    {
+        if (pending.Attempts >= _options.IntroductionMaxAttempts || !_registry.TryGet(pending.Recipient, out var recipient))
+        {
+            _introductions.Remove(pending.Id);
+            IntroductionsAbandoned++;
+            _events.Enqueue(new IntroductionAbandoned(pending.Recipient, pending.Id));
+            return;
+        }
+        pending.Attempts++;
+        SendPlaintext(recipient.Session, pending.Plaintext);
+        _introductionResends.Enqueue(pending.Id, now + _options.IntroductionRetryInterval);
+    }
+
+    private void HandleIntroductionAck(SeedPeerSession session, uint introductionId)
+    {
+        // Only the recipient may stop an introduction, so one peer cannot cancel another's.
+        if (!_introductions.TryGetValue(introductionId, out var pending)
+            || session.Registration is not { } registration || !registration.Key.Equals(pending.Recipient))
+        {
+            Drops.Count(SeedServerDrop.UnknownIntroduction);
+            return;
+        }
+        _introductions.Remove(introductionId);
+    }
+
+    private void Forget(SeedPeerSession session)
+    {
+        _sessionsByIndex.Remove(session.LocalIndex);
+        _sessionsByStaticKey.Remove(session.StaticKey);
+        if (session.Registration is { } registration)
+        {
+            _registry.Remove(registration);
+            _events.Enqueue(new PeerForgotten(registration.Key));
+        }
+    }
+
+    private void Send(SeedPeerSession session, SeedMessage message) => SendPlaintext(session, SeedMessageCodec.Encode(message));
+
+    private void SendPlaintext(SeedPeerSession session, byte[] plaintext)
+    {
+        var packet = session.Noise.Encrypt(plaintext);
+        if (packet.IsSuccess)
+            _transmits.Enqueue(new SeedTransmit(session.EndPoint, packet.Value));
+    }
+
+    private uint NewSessionIndex()
+    {
+        uint index;
+        do index = RandomUInt32();
+        while (_sessionsByIndex.ContainsKey(index));
+        return index;
+    }
+
+    private uint NewIntroductionId()
+    {
+        uint id;
+        do id = RandomUInt32();
+        while (_introductions.ContainsKey(id));
+        return id;
+    }
+
+    private uint RandomUInt32()
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        _random.Fill(bytes);
+        return BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net;
+
+namespace Pype.Core.Seed;
+
+/// <summary>The seed's tunables. Defaults follow docs/protocol/seed.md.</summary>
+public sealed record SeedServerOptions
+{
+    /// <summary>How often registered peers are told to send a keepalive.</summary>
+    public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A peer (and its session) silent for this many intervals is forgotten.</summary>
+    public int MissedKeepalivesBeforeForget { get; init; } = 3;
+
+    public int MaxRegisteredPeers { get; init; } = 100_000;
+
+    /// <summary>Sessions include peers that completed a handshake but have not registered yet.</summary>
+    public int MaxSessions { get; init; } = 110_000;
+
+    public int MaxPendingIntroductions { get; init; } = 10_000;
+
+    public TimeSpan IntroductionRetryInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Sends of one introduction, the first included, before the seed gives up on its ack.</summary>
+    public int IntroductionMaxAttempts { get; init; } = 10;
+
+    /// <summary>A registration older than this (by the peer's clock against ours) is refused as a possible replay.</summary>
+    public TimeSpan PresenceMaxAge { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan PresenceMaxFutureSkew { get; init; } = TimeSpan.FromSeconds(30);
+
+    public double HandshakesPerSecondPerAddress { get; init; } = 10;
+
+    public double HandshakeBurstPerAddress { get; init; } = 20;
+
+    public int MaxRateLimitedAddresses { get; init; } = 65_536;
+
+    public TimeSpan ForgetAfter => KeepaliveInterval * MissedKeepalivesBeforeForget;
+
+    internal void Validate()
+    {
+        if (KeepaliveInterval < TimeSpan.FromSeconds(1) || KeepaliveInterval.TotalSeconds > ushort.MaxValue)
+            throw new ArgumentException("the keepalive interval must lie between 1 s and 65535 s");
+        if (MissedKeepalivesBeforeForget < 1 || MaxRegisteredPeers < 1 || MaxSessions < 1 || MaxPendingIntroductions < 1
+            || IntroductionMaxAttempts < 1 || IntroductionRetryInterval <= TimeSpan.Zero
+            || HandshakesPerSecondPerAddress <= 0 || HandshakeBurstPerAddress < 1 || MaxRateLimitedAddresses < 1)
+            throw new ArgumentException("seed limits must be positive");
+    }
+}
+
+/// <summary>Why the seed dropped an input. Nothing is ever sent back for a drop.</summary>
+public enum SeedServerDrop
+{
+    NotAPypePacket,
+    UnexpectedPacketType,
+    HandshakeRateLimited,
+    HandshakeRateLimiterFull,
+    SessionTableFull,
+    HandshakeMalformed,
+    HandshakeBadMac,
+    HandshakeAuthenticationFailed,
+    HandshakeReplayed,
+    UnknownIndex,
+    SessionExpired,
+    TransportMalformed,
+    TransportReplayed,
+    TransportAuthenticationFailed,
+    MessageMalformed,
+    MessageTypeUnknown,
+    /// <summary>A message only the seed sends (SeedRegistered, SeedIntroduction, …) arrived at the seed.</summary>
+    MessageUnexpected,
+    PresenceKeyMismatch,
+    PresenceBadSignature,
+    PresenceStale,
+    PresenceFromTheFuture,
+    RegistryFull,
+    PendingIntroductionsFull,
+    UnknownIntroduction,
+}
+
+public abstract record SeedServerEvent;
+
+public sealed record PeerRegistered(PeerKey Peer, IPEndPoint EndPoint) : SeedServerEvent;
+
+public sealed record PeerForgotten(PeerKey Peer) : SeedServerEvent;
+
+public sealed record IntroductionMade(PeerKey Asker, PeerKey Target) : SeedServerEvent;
+
+/// <summary>An introduction was sent <see cref="SeedServerOptions.IntroductionMaxAttempts"/> times without an ack, or its recipient went away.</summary>
+public sealed record IntroductionAbandoned(PeerKey Recipient, uint IntroductionId) : SeedServerEvent;
