@@ -30,7 +30,7 @@ public enum LinkDropReason
     EmptyMessage,
     MalformedLinkMessage,
     UnknownLinkMessage,
-    /// <summary>A Pong whose nonce is not the outstanding Ping's (late, or a superseded Ping).</summary>
+    /// <summary>A Pong whose nonce answers none of the last few Pings (very late, repeated or forged by the peer).</summary>
     UnexpectedPong,
 }
 

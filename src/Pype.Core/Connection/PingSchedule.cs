@@ -4,7 +4,7 @@ using Pype.Core.Session;
 namespace Pype.Core.Connection;
 
 /// <summary>
-/// The link's Pings: one outstanding nonce, the smoothed RTT its Pongs give (RFC 6298 §2, gain
+/// The link's Pings: the last few outstanding nonces with their send times, the smoothed RTT its Pongs give (RFC 6298 §2, gain
 /// 1/8, no variance term), and the faster confirmation Pings sent on a new initiator session
 /// until the peer is heard on it.
 /// </summary>
@@ -12,7 +12,10 @@ internal sealed class PingSchedule(IRandomSource random)
 {
     private const double RttGain = 1.0 / 8;
 
-    private ulong? _outstanding;
+    /// <summary>A confirmation Ping may go out while a regular one is unanswered; both answers still give a true sample.</summary>
+    private const int MaxOutstanding = 4;
+
+    private readonly List<(ulong Nonce, DateTimeOffset SentAt)> _outstanding = [];
     private TimeSpan _confirmGap;
 
     public DateTimeOffset LastPingAt { get; private set; }
@@ -24,7 +27,7 @@ internal sealed class PingSchedule(IRandomSource random)
     public void Restart(DateTimeOffset now)
     {
         LastPingAt = now;
-        _outstanding = null;
+        _outstanding.Clear();
         ConfirmAt = null;
     }
 
@@ -32,19 +35,23 @@ internal sealed class PingSchedule(IRandomSource random)
     {
         Span<byte> nonce = stackalloc byte[sizeof(ulong)];
         random.Fill(nonce);
-        _outstanding = BinaryPrimitives.ReadUInt64LittleEndian(nonce);
+        var value = BinaryPrimitives.ReadUInt64LittleEndian(nonce);
+        if (_outstanding.Count == MaxOutstanding)
+            _outstanding.RemoveAt(0);
+        _outstanding.Add((value, now));
         LastPingAt = now;
-        return LinkMessages.Ping(_outstanding.Value);
+        return LinkMessages.Ping(value);
     }
 
     /// <summary>False for a Pong that answers no outstanding Ping; the caller counts it as a drop.</summary>
     public bool TryAcceptPong(DateTimeOffset now, ulong nonce)
     {
-        if (nonce != _outstanding)
+        var at = _outstanding.FindIndex(p => p.Nonce == nonce);
+        if (at < 0)
             return false;
-        var sample = now - LastPingAt;
+        var sample = now - _outstanding[at].SentAt;
+        _outstanding.RemoveAt(at);
         Rtt = Rtt is { } smoothed ? smoothed + (sample - smoothed) * RttGain : sample;
-        _outstanding = null;
         return true;
     }
 

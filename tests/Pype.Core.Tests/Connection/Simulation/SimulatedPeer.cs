@@ -53,6 +53,9 @@ internal sealed class SimulatedPeer
 
     public int InitiationsRefused { get; private set; }
 
+    /// <summary>Makes the node's responder refuse every initiation, as if they were all lost on the way in.</summary>
+    public bool RefusesInitiations { get; set; }
+
     public T? First<T>() where T : PeerLinkEvent => Events.Select(e => e.Event).OfType<T>().FirstOrDefault();
 
     public void CreateLink(SimulatedPeer remote, PeerLinkOptions options) =>
@@ -86,6 +89,11 @@ internal sealed class SimulatedPeer
             return;
         if (PypePacket.Classify(datagram) == PypePacketType.HandshakeInitiation)
         {
+            if (RefusesInitiations)
+            {
+                InitiationsRefused++;
+                return;
+            }
             var accepted = Responder.Respond(datagram, NewResponderIndex(), now, _random);
             if (accepted.IsSuccess)
                 Link.HandleAcceptedHandshake(now, source, accepted.Value);
