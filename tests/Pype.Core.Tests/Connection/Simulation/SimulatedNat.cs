@@ -71,6 +71,9 @@ internal sealed class SimulatedNat(NatBehaviour behaviour, IPAddress publicAddre
         return _flows.Find(f => f.Inside.Equals(inside))?.ExternalPort;
     }
 
+    /// <summary>Loses every flow at once (a NAT reboot or conntrack flush): the next packet out gets a new port.</summary>
+    public void ForgetAll() => _flows.Clear();
+
     private int NewPort()
     {
         PortsAllocated++;
