@@ -1,0 +1,426 @@
+using System.Net;
+using Pype.Core.Identity;
+using Pype.Core.Noise;
+using Pype.Core.Session;
+using Pype.Core.Wire;
+
+namespace Pype.Core.Connection;
+
+/// <summary>
+/// The sans-IO state machine of one peer-to-peer link, the same on both sides: punches every
+/// remote candidate at once, keeps the first authenticated answer, converges with the peer on
+/// one sending session, keeps the NAT mapping open, measures RTT, rekeys and notices loss.
+/// Inputs are <c>Handle…(now, …)</c>; outputs are drained with <see cref="PollTransmit"/> and
+/// <see cref="PollEvent"/>; the owner calls <see cref="HandleTimeout"/> at <see cref="NextDeadline"/>.
+/// Nothing the network delivers makes it throw: unusable input is dropped and counted in <see cref="Drops"/>.
+/// </summary>
+public sealed class PeerLink
+{
+    private readonly NoiseKeyPair _localStatic;
+    private readonly byte[] _remoteStatic;
+    private readonly bool _weLead;
+    private readonly PeerLinkOptions _options;
+    private readonly LinkSessionSet _sessions = new();
+    private readonly HandshakeAttempts _initiators;
+    private readonly List<Candidate> _targets = [];
+    private readonly Queue<PeerLinkTransmit> _transmits = new();
+    private readonly Queue<PeerLinkEvent> _events = new();
+    private readonly PingSchedule _pings;
+
+    private DateTimeOffset _now;
+    private DateTimeOffset _startedAt;
+    private DateTimeOffset? _nextProbeAt;
+    private TimeSpan _probeGap;
+    private DateTimeOffset? _rekeyRetryAt;
+    private DateTimeOffset _lastSentAt;
+    private DateTimeOffset _lastReceivedAt;
+
+    /// <param name="localStatic">The node's Noise static key (<see cref="NoiseStaticKey.From"/> of its identity).</param>
+    /// <exception cref="ArgumentException">A key has the wrong length or the remote key is no usable Ed25519 point.</exception>
+    public PeerLink(
+        NoiseKeyPair localStatic, ReadOnlySpan<byte> localIdentityKey, ReadOnlySpan<byte> remoteIdentityKey,
+        IRandomSource random, PeerLinkOptions? options = null)
+    {
+        if (localIdentityKey.Length != IdentityKeyPair.PublicKeyLength)
+            throw new ArgumentException("An Ed25519 public key has 32 bytes.", nameof(localIdentityKey));
+        if (!IdentityKeyPair.TryToX25519PublicKey(remoteIdentityKey, out var remoteStatic))
+            throw new ArgumentException("Not a usable Ed25519 public key.", nameof(remoteIdentityKey));
+        if (localIdentityKey.SequenceEqual(remoteIdentityKey))
+            throw new ArgumentException("A link needs two different identities.", nameof(remoteIdentityKey));
+        _localStatic = localStatic;
+        _remoteStatic = remoteStatic;
+        _weLead = localIdentityKey.SequenceCompareTo(remoteIdentityKey) < 0;
+        _options = options ?? PeerLinkOptions.Default;
+        _initiators = new HandshakeAttempts(localStatic, remoteStatic, random);
+        _pings = new PingSchedule(random);
+        RemoteIdentityKey = remoteIdentityKey.ToArray();
+    }
+
+    public PeerLinkState State { get; private set; }
+
+    /// <summary>Where transport packets go: the endpoint the peer's authenticated packets last came from.</summary>
+    public IPEndPoint? ActivePath { get; private set; }
+
+    /// <summary>Smoothed round-trip time from Ping/Pong, once one has been measured.</summary>
+    public TimeSpan? Rtt => _pings.Rtt;
+
+    public DateTimeOffset? ConnectedAt { get; private set; }
+
+    public LinkDropCounts Drops { get; } = new();
+
+    public IReadOnlyList<byte> RemoteIdentityKey { get; }
+
+    /// <summary>The peer's X25519 static key, as <see cref="NoiseSession.RemoteStaticPublicKey"/> shows it; lets the owner route accepted handshakes.</summary>
+    public IReadOnlyList<byte> RemoteStaticKey => _remoteStatic;
+
+    /// <summary>True when this side's Ed25519 key is the smaller one, so its initiated sessions win glare.</summary>
+    public bool LeadsGlare => _weLead;
+
+    internal LinkSession? SendingSession(DateTimeOffset now) => _sessions.Sending(now);
+
+    internal int SessionCount => _sessions.Count;
+
+    public DateTimeOffset? NextDeadline => State switch
+    {
+        PeerLinkState.Punching => Earliest(_nextProbeAt, _startedAt + _options.PunchTimeout),
+        PeerLinkState.Connected => new[]
+        {
+            _lastReceivedAt + _options.EffectiveLostAfter,
+            _pings.LastPingAt + _options.EffectivePingInterval,
+            _lastSentAt + _options.KeepaliveInterval,
+            _pings.ConfirmAt,
+            RekeyDueAt(_now),
+            _sessions.NextPruneAt(),
+        }.Min(),
+        _ => null,
+    };
+
+    /// <summary>True for the local index of any handshake in flight or session held, so the owner can route 0xE2/0xE3 packets here.</summary>
+    public bool OwnsIndex(uint localIndex) => _initiators.Contains(localIndex) || _sessions.Contains(localIndex);
+
+    public PeerLinkTransmit? PollTransmit() => _transmits.TryDequeue(out var transmit) ? transmit : null;
+
+    public PeerLinkEvent? PollEvent() => _events.TryDequeue(out var linkEvent) ? linkEvent : null;
+
+    /// <summary>Begins punching: one initiation to every remote candidate now, fresh ones each probe round.</summary>
+    /// <exception cref="InvalidOperationException">The link is already punching or connected.</exception>
+    public void Start(DateTimeOffset now, IReadOnlyList<Candidate> remoteCandidates)
+    {
+        _now = Later(_now, now);
+        if (State is PeerLinkState.Punching or PeerLinkState.Connected)
+            throw new InvalidOperationException($"A {State} link cannot start again.");
+        ResetSessions();
+        _targets.Clear();
+        foreach (var candidate in remoteCandidates)
+        {
+            if (candidate.Kind != CandidateKind.Relayed && !_targets.Exists(t => t.EndPoint.Equals(candidate.EndPoint)))
+                _targets.Add(candidate);
+        }
+        State = PeerLinkState.Punching;
+        _startedAt = now;
+        _probeGap = _options.ProbeInterval;
+        ConnectedAt = null;
+        ActivePath = null;
+        SendProbeRound(now);
+    }
+
+    /// <summary>
+    /// A handshake the node's responder accepted from this link's peer: answers it towards
+    /// <paramref name="source"/> and holds the session until the peer sends on it.
+    /// </summary>
+    public void HandleAcceptedHandshake(DateTimeOffset now, IPEndPoint source, HandshakeAcceptance accepted)
+    {
+        _now = Later(_now, now);
+        if (State is not (PeerLinkState.Punching or PeerLinkState.Connected))
+        {
+            Drops.Add(LinkDropReason.LinkInactive);
+            return;
+        }
+        if (!accepted.Session.RemoteStaticPublicKey.SequenceEqual(_remoteStatic))
+        {
+            Drops.Add(LinkDropReason.WrongPeer);
+            return;
+        }
+        if (OwnsIndex(accepted.Session.LocalIndex))
+        {
+            Drops.Add(LinkDropReason.IndexInUse);
+            return;
+        }
+        _sessions.Add(accepted.Session, leaderInitiated: !_weLead, now);
+        Transmit(now, source, accepted.ResponsePacket);
+        if (State == PeerLinkState.Punching && !_targets.Exists(t => t.EndPoint.Equals(source)))
+            _targets.Add(new Candidate(CandidateKind.PeerReflexive, source));
+    }
+
+    /// <summary>A handshake response or transport packet addressed to one of this link's indices.</summary>
+    public void HandleDatagram(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
+    {
+        _now = Later(_now, now);
+        var type = PypePacket.Classify(datagram);
+        if (type is null)
+            Drops.Add(LinkDropReason.NotPypePacket);
+        else if (type == PypePacketType.HandshakeInitiation)
+            Drops.Add(LinkDropReason.InitiationNotForLink);
+        else if (State is not (PeerLinkState.Punching or PeerLinkState.Connected))
+            Drops.Add(LinkDropReason.LinkInactive);
+        else if (type == PypePacketType.HandshakeResponse)
+            HandleResponse(now, source, datagram);
+        else
+            HandleTransport(now, source, datagram);
+    }
+
+    public void HandleTimeout(DateTimeOffset now)
+    {
+        _now = Later(_now, now);
+        if (State == PeerLinkState.Punching)
+        {
+            if (now >= _startedAt + _options.PunchTimeout)
+                GiveUp(now);
+            else if (now >= _nextProbeAt)
+                SendProbeRound(now);
+            return;
+        }
+        if (State != PeerLinkState.Connected)
+            return;
+        _sessions.Prune(now);
+        if (now >= _lastReceivedAt + _options.EffectiveLostAfter)
+        {
+            Lose(now);
+            return;
+        }
+        if (now >= RekeyDueAt(now))
+            SendRekeyAttempt(now);
+        if (now >= _pings.ConfirmAt)
+            RepeatConfirmation(now);
+        if (now >= _pings.LastPingAt + _options.EffectivePingInterval)
+            SendLinkMessage(now, _pings.NextPing(now));
+        if (now >= _lastSentAt + _options.KeepaliveInterval)
+        {
+            _lastSentAt = now;
+            SendLinkMessage(now, LinkMessages.Keepalive());
+        }
+    }
+
+    /// <summary>Encrypts an application message on the sending session towards the active path.</summary>
+    public LinkSendResult Send(DateTimeOffset now, ReadOnlySpan<byte> payload)
+    {
+        _now = Later(_now, now);
+        if (payload.IsEmpty || payload[0] <= LinkMessageTypeLast)
+            return LinkSendResult.ReservedMessageType;
+        if (payload.Length > TransportData.MaxPayloadLength)
+            return LinkSendResult.PayloadTooLarge;
+        var session = State == PeerLinkState.Connected ? _sessions.Sending(now) : null;
+        if (session is null || ActivePath is null)
+            return LinkSendResult.NotConnected;
+        var packet = session.Noise.Encrypt(payload);
+        if (!packet.IsSuccess)
+            return packet.Reason == SendFailure.CounterExhausted ? LinkSendResult.CounterExhausted : LinkSendResult.PayloadTooLarge;
+        Transmit(now, ActivePath, packet.Value);
+        return LinkSendResult.Sent;
+    }
+
+    /// <summary>Message types 0x00–0x0F belong to link upkeep (<see cref="SessionMessageType"/>).</summary>
+    public const byte LinkMessageTypeLast = 0x0F;
+
+    private void HandleResponse(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
+    {
+        if (!LinkPacketRouting.TryReadReceiverIndex(datagram, out var index))
+        {
+            Drops.Add(LinkDropReason.HandshakeMalformed);
+            return;
+        }
+        var initiator = _initiators.Find(index);
+        if (initiator is null)
+        {
+            Drops.Add(LinkDropReason.ResponseNotExpected);
+            return;
+        }
+        var completed = initiator.Complete(datagram, now);
+        if (!completed.IsSuccess)
+        {
+            Drops.Add(LinkDropReasons.From(completed.Reason));
+            return;
+        }
+        _initiators.Clear();
+        _rekeyRetryAt = null;
+        _sessions.Add(completed.Value, leaderInitiated: _weLead, now);
+        Authenticated(now, source);
+        // Ping rather than a bare keepalive: it confirms the key to the responder just the same,
+        // and its Pong both proves the peer now sends on this session and gives a first RTT.
+        _pings.BeginConfirmation(_options.ProbeInterval);
+        RepeatConfirmation(now);
+    }
+
+    private void HandleTransport(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
+    {
+        if (!LinkPacketRouting.TryReadReceiverIndex(datagram, out var index))
+        {
+            Drops.Add(datagram.Length < TransportData.MinLength ? LinkDropReason.TransportTooShort : LinkDropReason.TransportMalformed);
+            return;
+        }
+        var session = _sessions.Find(index);
+        if (session is null)
+        {
+            Drops.Add(LinkDropReason.UnknownIndex);
+            return;
+        }
+        if (session.Noise.IsExpired(now))
+        {
+            Drops.Add(LinkDropReason.SessionExpired);
+            return;
+        }
+        var decrypted = session.Noise.Decrypt(datagram);
+        if (!decrypted.IsSuccess)
+        {
+            Drops.Add(LinkDropReasons.From(decrypted.Reason));
+            return;
+        }
+        session.Usable = true;
+        session.ReceivedAny = true;
+        Authenticated(now, source);
+        _sessions.ScheduleRetirements(now);
+        HandleMessage(now, decrypted.Value);
+    }
+
+    private void HandleMessage(DateTimeOffset now, byte[] message)
+    {
+        if (message.Length == 0)
+        {
+            Drops.Add(LinkDropReason.EmptyMessage);
+            return;
+        }
+        ulong nonce;
+        switch ((SessionMessageType)message[0])
+        {
+            case SessionMessageType.Keepalive when message.Length == 1:
+                return;
+            case SessionMessageType.Ping when LinkMessages.TryReadNonce(message, SessionMessageType.Ping, out nonce):
+                SendLinkMessage(now, LinkMessages.Pong(nonce));
+                return;
+            case SessionMessageType.Pong when LinkMessages.TryReadNonce(message, SessionMessageType.Pong, out nonce):
+                if (!_pings.TryAcceptPong(now, nonce))
+                    Drops.Add(LinkDropReason.UnexpectedPong);
+                return;
+            case SessionMessageType.Keepalive or SessionMessageType.Ping or SessionMessageType.Pong:
+                Drops.Add(LinkDropReason.MalformedLinkMessage);
+                return;
+            default:
+                if (message[0] <= LinkMessageTypeLast)
+                    Drops.Add(LinkDropReason.UnknownLinkMessage);
+                else
+                    _events.Enqueue(new PeerLinkEvent.DataReceived(message));
+                return;
+        }
+    }
+
+    /// <summary>Any authenticated packet: the first connects the link, later ones may move the path.</summary>
+    private void Authenticated(DateTimeOffset now, IPEndPoint source)
+    {
+        _lastReceivedAt = now;
+        if (State == PeerLinkState.Punching)
+        {
+            State = PeerLinkState.Connected;
+            ConnectedAt = now;
+            ActivePath = source;
+            _pings.Restart(now);
+            _lastSentAt = now;
+            _nextProbeAt = null;
+            _initiators.Clear();
+            var kind = _targets.Find(t => t.EndPoint.Equals(source))?.Kind ?? CandidateKind.PeerReflexive;
+            _events.Enqueue(new PeerLinkEvent.Connected(source, kind, now - _startedAt));
+        }
+        else if (!source.Equals(ActivePath))
+        {
+            _events.Enqueue(new PeerLinkEvent.PathChanged(ActivePath!, source));
+            ActivePath = source;
+        }
+    }
+
+    private void SendProbeRound(DateTimeOffset now)
+    {
+        var initiator = NewInitiator(now);
+        foreach (var target in _targets)
+            Transmit(now, target.EndPoint, initiator.InitiationPacket);
+        _nextProbeAt = now + _probeGap;
+        _probeGap = Min(_probeGap * 2, _options.MaxProbeInterval);
+    }
+
+    private void SendRekeyAttempt(DateTimeOffset now)
+    {
+        _rekeyRetryAt = now + PeerLinkOptions.RekeyRetryInterval;
+        if (ActivePath is not null)
+            Transmit(now, ActivePath, NewInitiator(now).InitiationPacket);
+    }
+
+    /// <summary>When to start (or retry) a rekey: the leader when its sending session asks for one, the follower later as a fallback.</summary>
+    private DateTimeOffset? RekeyDueAt(DateTimeOffset now)
+    {
+        if (_rekeyRetryAt is not null)
+            return _rekeyRetryAt;
+        var sending = _sessions.Sending(now);
+        if (sending is null)
+            return null;
+        var due = sending.Noise.EstablishedAt + PypeNoise.RekeyAfterTime;
+        return _weLead ? due : due + PeerLinkOptions.FollowerRekeyDelay;
+    }
+
+    /// <summary>Pings on a new initiator session until the peer is heard on it, backing off like the probes.</summary>
+    private void RepeatConfirmation(DateTimeOffset now)
+    {
+        if (_sessions.Sending(now) is not { ReceivedAny: false })
+        {
+            _pings.StopConfirmation();
+            return;
+        }
+        SendLinkMessage(now, _pings.NextPing(now));
+        _pings.ConfirmAgainLater(now, _options.MaxProbeInterval);
+    }
+
+    private void SendLinkMessage(DateTimeOffset now, byte[] message)
+    {
+        var session = _sessions.Sending(now);
+        if (session is null || ActivePath is null)
+            return;
+        var packet = session.Noise.Encrypt(message);
+        if (packet.IsSuccess)
+            Transmit(now, ActivePath, packet.Value);
+    }
+
+    private NoiseInitiator NewInitiator(DateTimeOffset now) => _initiators.Begin(now, _sessions.Contains);
+
+    private void Transmit(DateTimeOffset now, IPEndPoint destination, byte[] datagram)
+    {
+        _transmits.Enqueue(new PeerLinkTransmit(destination, datagram));
+        _lastSentAt = now;
+    }
+
+    private void GiveUp(DateTimeOffset now)
+    {
+        State = PeerLinkState.NoDirectPath;
+        ResetSessions();
+        _events.Enqueue(new PeerLinkEvent.NoDirectPath(_targets.Count, now - _startedAt));
+    }
+
+    private void Lose(DateTimeOffset now)
+    {
+        State = PeerLinkState.Lost;
+        ResetSessions();
+        ActivePath = null;
+        _events.Enqueue(new PeerLinkEvent.Lost(now - _lastReceivedAt));
+    }
+
+    private void ResetSessions()
+    {
+        _initiators.Clear();
+        _sessions.Clear();
+        _nextProbeAt = null;
+        _rekeyRetryAt = null;
+        _pings.Restart(_now);
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+}

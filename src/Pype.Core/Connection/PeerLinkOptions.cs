@@ -1,0 +1,64 @@
+namespace Pype.Core.Connection;
+
+/// <summary>
+/// The timers of one <see cref="PeerLink"/>. The defaults are the named constants below; tests and
+/// operators may shorten or lengthen them, the protocol does not depend on their exact values.
+/// </summary>
+public sealed record PeerLinkOptions
+{
+    /// <summary>Below Linux conntrack's 30 s idle timeout for unreplied UDP, with room for one lost keepalive's worth of slack.</summary>
+    public static readonly TimeSpan DefaultKeepaliveInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long punching may take before the link gives up on a direct path.</summary>
+    public static readonly TimeSpan DefaultPunchTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The first gap between probe rounds; it doubles after every round.</summary>
+    public static readonly TimeSpan DefaultProbeInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest gap between probe rounds, so a lossy path still gets about a dozen rounds within the punch timeout.</summary>
+    public static readonly TimeSpan DefaultMaxProbeInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Lost after this many keepalive intervals without an authenticated packet.</summary>
+    public const int LostAfterKeepaliveIntervals = 3;
+
+    /// <summary>How long a session that lost the preference keeps decrypting, for packets already in flight.</summary>
+    public static readonly TimeSpan SessionRetireGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>A responder session the peer never used is forgotten after this long.</summary>
+    public static readonly TimeSpan PendingSessionLifetime = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gap between rekey handshake attempts on the active path (each with a fresh initiator).</summary>
+    public static readonly TimeSpan RekeyRetryInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The side with the larger key rekeys only this long after the leader should have, so the two
+    /// sides do not rekey at once; it is a fallback for a leader whose rekeys keep getting lost.
+    /// </summary>
+    public static readonly TimeSpan FollowerRekeyDelay = TimeSpan.FromSeconds(15);
+
+    /// <summary>Handshakes in flight at once; the oldest is forgotten beyond this.</summary>
+    public const int MaxPendingInitiators = 64;
+
+    /// <summary>Sessions held at once (established, pending and retiring); the lowest ranked goes beyond this.</summary>
+    public const int MaxSessions = 8;
+
+    public static PeerLinkOptions Default { get; } = new();
+
+    public TimeSpan KeepaliveInterval { get; init; } = DefaultKeepaliveInterval;
+
+    /// <summary>How often a Ping measures the round-trip time; by default the keepalive interval.</summary>
+    public TimeSpan? PingInterval { get; init; }
+
+    public TimeSpan PunchTimeout { get; init; } = DefaultPunchTimeout;
+
+    public TimeSpan ProbeInterval { get; init; } = DefaultProbeInterval;
+
+    public TimeSpan MaxProbeInterval { get; init; } = DefaultMaxProbeInterval;
+
+    /// <summary>By default <see cref="LostAfterKeepaliveIntervals"/> × <see cref="KeepaliveInterval"/>.</summary>
+    public TimeSpan? LostAfter { get; init; }
+
+    public TimeSpan EffectivePingInterval => PingInterval ?? KeepaliveInterval;
+
+    public TimeSpan EffectiveLostAfter => LostAfter ?? KeepaliveInterval * LostAfterKeepaliveIntervals;
+}

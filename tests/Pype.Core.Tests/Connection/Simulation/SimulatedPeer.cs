@@ -1,0 +1,138 @@
+using System.Buffers.Binary;
+using System.Net;
+using Pype.Core.Connection;
+using Pype.Core.Identity;
+using Pype.Core.Noise;
+using Pype.Core.Session;
+using Pype.Core.Tests.Support;
+using Pype.Core.Wire;
+
+namespace Pype.Core.Tests.Connection.Simulation;
+
+/// <summary>
+/// What a node's transport and ConnectionActor would do around a <see cref="PeerLink"/>: hands
+/// initiations to the node's <see cref="NoiseResponder"/>, accepted ones and everything else to the
+/// link, and moves the link's datagrams and events after every input.
+/// </summary>
+internal sealed class SimulatedPeer
+{
+    private readonly VirtualNetwork _network;
+    private readonly SeededRandomSource _random;
+
+    public SimulatedPeer(string name, SimulatedHost host, VirtualNetwork network, int seed)
+    {
+        Name = name;
+        Host = host;
+        _network = network;
+        _random = new SeededRandomSource(seed);
+        Identity = IdentityKeyPair.Generate(_random);
+        Static = NoiseStaticKey.From(Identity);
+        Responder = new NoiseResponder(Static, _ => true);
+        host.Receive = OnDatagram;
+    }
+
+    public string Name { get; }
+
+    public SimulatedHost Host { get; }
+
+    public IdentityKeyPair Identity { get; }
+
+    public NoiseKeyPair Static { get; }
+
+    public NoiseResponder Responder { get; }
+
+    public PeerLink? Link { get; private set; }
+
+    public PeerLink RequiredLink => Link ?? throw new InvalidOperationException($"{Name} has no link yet.");
+
+    public List<Candidate> Candidates { get; } = [];
+
+    public List<(DateTimeOffset At, PeerLinkEvent Event)> Events { get; } = [];
+
+    public List<byte[]> Received { get; } = [];
+
+    public int InitiationsRefused { get; private set; }
+
+    /// <summary>Makes the node's responder refuse every initiation, as if they were all lost on the way in.</summary>
+    public bool RefusesInitiations { get; set; }
+
+    public T? First<T>() where T : PeerLinkEvent => Events.Select(e => e.Event).OfType<T>().FirstOrDefault();
+
+    public void CreateLink(SimulatedPeer remote, PeerLinkOptions options) =>
+        Link = new PeerLink(Static, Identity.PublicKey.Span, remote.Identity.PublicKey.Span, _random, options);
+
+    public void Start(DateTimeOffset now, IReadOnlyList<Candidate> remoteCandidates)
+    {
+        RequiredLink.Start(now, remoteCandidates);
+        Flush(now);
+    }
+
+    public LinkSendResult Send(DateTimeOffset now, byte[] payload)
+    {
+        var result = RequiredLink.Send(now, payload);
+        Flush(now);
+        return result;
+    }
+
+    public void Tick(DateTimeOffset now)
+    {
+        if (Link?.NextDeadline <= now)
+        {
+            Link.HandleTimeout(now);
+            Flush(now);
+        }
+    }
+
+    public void OnDatagram(DateTimeOffset now, IPEndPoint source, byte[] datagram)
+    {
+        if (Link is null)
+            return;
+        if (PypePacket.Classify(datagram) == PypePacketType.HandshakeInitiation)
+        {
+            if (RefusesInitiations)
+            {
+                InitiationsRefused++;
+                return;
+            }
+            var accepted = Responder.Respond(datagram, NewResponderIndex(), now, _random);
+            if (accepted.IsSuccess)
+                Link.HandleAcceptedHandshake(now, source, accepted.Value);
+            else
+                InitiationsRefused++;
+        }
+        else
+        {
+            Link.HandleDatagram(now, source, datagram);
+        }
+        Flush(now);
+    }
+
+    public void Flush(DateTimeOffset now)
+    {
+        if (Link is null)
+            return;
+        while (Link.PollTransmit() is { } transmit)
+            _network.Send(Host, transmit.Destination, transmit.Datagram);
+        while (Link.PollEvent() is { } linkEvent)
+        {
+            Events.Add((now, linkEvent));
+            if (linkEvent is PeerLinkEvent.DataReceived data)
+                Received.Add(data.Payload);
+        }
+    }
+
+    private uint NewResponderIndex()
+    {
+        var bytes = new byte[sizeof(uint)];
+        uint index;
+        do
+        {
+            _random.Fill(bytes);
+            index = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+        }
+        while (Link!.OwnsIndex(index));
+        return index;
+    }
+
+    public override string ToString() => Name;
+}
