@@ -18,17 +18,12 @@ public sealed record IdentitySettings(int Argon2OpsLimit, int Argon2MemoryMiB)
 public sealed record NodeSettings(
     bool Enabled,
     System.Net.IPEndPoint Listen,
-    IReadOnlyList<SeedEndpoint> Seeds,
+    IReadOnlyList<Pype.Core.Seed.SeedEndpoint> Seeds,
     TimeSpan KeepaliveInterval,
     int OverlayDegree,
     TimeSpan PunchTimeout,
     ContactsSettings Contacts);
 
-/// <summary>A seed a node joins through, pinned by its Ed25519 public key.</summary>
-public sealed record SeedEndpoint(System.Net.IPEndPoint EndPoint, byte[] PublicKey)
-{
-    public override string ToString() => $"{EndPoint}@{Convert.ToHexStringLower(PublicKey)}";
-}
 
 public sealed record ContactsSettings(int SnapshotEvery, TimeSpan SnapshotInterval);
 

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Pype.Core.Identity;
+using Pype.Core.Seed;
 
 namespace Pype.Actors.Configuration;
 
@@ -51,7 +52,10 @@ public static class SeedList
     {
         var endPoint = SettingsLoader.ParseEndPoint($"{itemKey}.endpoint", endpointText);
         if (endPoint.Port == 0) throw new SettingsException($"{itemKey}.endpoint", "needs a port other than 0");
-        return new SeedEndpoint(endPoint, ParseKey($"{itemKey}.key", keyText));
+        var key = ParseKey($"{itemKey}.key", keyText);
+        if (!IdentityKeyPair.TryToX25519PublicKey(key, out _))
+            throw new SettingsException($"{itemKey}.key", "is not a usable Ed25519 public key");
+        return new SeedEndpoint(endPoint, PeerKey.Parse(key));
     }
 
     private static byte[] ParseKey(string key, string text)

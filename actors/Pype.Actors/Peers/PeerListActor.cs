@@ -122,7 +122,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             return;
         }
         var accepted = outcome.Value!;
-        if (linksByStaticKey.TryGetValue(Convert.ToHexStringLower(accepted.Session.RemoteStaticPublicKey), out var peer) && links.TryGetValue(peer, out var link))
+        if (linksByStaticKey.TryGetValue(Convert.ToHexStringLower(accepted.Session.RemoteStaticPublicKey.ToArray()), out var peer) && links.TryGetValue(peer, out var link))
             link.Actor.Tell(new AcceptedHandshake(datagram.Source, accepted));
         else CountDrop("initiation-from-unknown-peer");
     }

@@ -7,7 +7,7 @@ namespace Pype.Core.Seed;
 /// Diffie-Hellman for a flood of initiations. The table of buckets is bounded: buckets that have
 /// refilled completely carry no information and are swept when it fills up.
 /// </summary>
-internal sealed class HandshakeRateLimiter(double tokensPerSecond, double burst, int maxTrackedAddresses)
+public sealed class HandshakeRateLimiter(double tokensPerSecond, double burst, int maxTrackedAddresses)
 {
     private readonly Dictionary<IPAddress, Bucket> _buckets = [];
 
