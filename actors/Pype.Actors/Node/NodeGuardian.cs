@@ -31,6 +31,8 @@ public sealed class NodeGuardian : ReceiveActor
     private readonly IActorRef transport;
     private readonly IActorRef peers;
     private readonly HashSet<IActorRef> subscribers = [];
+    private readonly Queue<NodeReply> recentEvents = new();
+    private const int RecentEventsKept = 64;
     private IdentityKeyPair identity;
     private bool keyEncrypted;
 
@@ -57,7 +59,14 @@ public sealed class NodeGuardian : ReceiveActor
             ContactsActor.Props(settings.Node.Contacts), "contacts",
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "contacts-supervisor");
 
-        Receive<SubscribeNodeEvents>(s => { subscribers.Add(s.Subscriber); Context.Watch(s.Subscriber); });
+        Receive<SubscribeNodeEvents>(s =>
+        {
+            // The network starts with the node, so a console that subscribes a moment later
+            // first hears what it missed.
+            foreach (var missed in recentEvents) s.Subscriber.Tell(missed);
+            subscribers.Add(s.Subscriber);
+            Context.Watch(s.Subscriber);
+        });
         Receive<Terminated>(t => subscribers.Remove(t.ActorRef));
         Receive<WhoAmI>(_ => Sender.Tell(IdentityReply()));
         Receive<SeedLinkEventOccurred>(e => peers.Forward(e));
@@ -88,6 +97,8 @@ public sealed class NodeGuardian : ReceiveActor
     /// <summary>Hands an unsolicited event (network, later calls) to every subscriber.</summary>
     private void Publish(NodeReply nodeEvent)
     {
+        recentEvents.Enqueue(nodeEvent);
+        if (recentEvents.Count > RecentEventsKept) recentEvents.Dequeue();
         foreach (var subscriber in subscribers) subscriber.Tell(nodeEvent);
     }
 

@@ -19,7 +19,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Pype.NatLab.UdpProbe;
+namespace Pype.Tools.UdpProbe;
 
 internal static class Program
 {

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using Pype.Integration.Tests.Lab;
+using Pype.Tests.Shared;
+
+namespace Pype.Integration.Tests.Network;
+
+/// <summary>
+/// A NAT lab with a real `pype seed` on the seed host and real `pype node` processes on the
+/// lab's hosts, all driven over stdin with JSON events. Disposing stops every process and
+/// removes the lab and the data folders.
+/// </summary>
+public sealed class LabNetwork : IDisposable
+{
+    public const int SeedPort = 3478;
+
+    private readonly List<PypeProcess> processes = [];
+    private readonly List<TestDirectory> folders = [];
+
+    private LabNetwork(NatLab lab) => Lab = lab;
+
+    public NatLab Lab { get; }
+
+    public PypeProcess Seed { get; private set; } = null!;
+
+    public string SeedKey { get; private set; } = "";
+
+    public static LabNetwork Start(NatMode a, NatMode b, int lossPercent = 0)
+    {
+        var network = new LabNetwork(NatLab.Create(a, b, lossPercent));
+        try
+        {
+            network.StartSeed();
+            return network;
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private void StartSeed()
+    {
+        var data = Folder();
+        Seed = Track(PypeProcess.StartIn(Lab, Lab.Seed,
+        [
+            "seed", "--config", RepositoryRoot.Hocon("seed.conf"), "--config", RepositoryRoot.Hocon("test-overlay.conf"),
+            "--data-dir", data, "--events", "json", "--set", $"pype.seed.listen={NatLab.SeedAddress}:{SeedPort}",
+        ]));
+        SeedKey = Seed.WaitFor("whoami").GetProperty("public_key").GetString()!;
+        Seed.WaitFor("ready");
+    }
+
+    /// <summary>Starts a node in a lab namespace, joined to the seed; returns once it registered.</summary>
+    public LabNode StartNode(string namespaceName, int overlayDegree = 0, params string[] extra)
+    {
+        var data = Folder();
+        var process = Track(PypeProcess.StartIn(Lab, namespaceName,
+        [
+            "node", "--config", RepositoryRoot.Hocon("node.conf"), "--config", RepositoryRoot.Hocon("test-overlay.conf"),
+            "--data-dir", data, "--events", "json",
+            "--set", "pype.node.listen=0.0.0.0:0",
+            "--set", $"pype.node.seeds={NatLab.SeedAddress}:{SeedPort}@{SeedKey}",
+            "--set", $"pype.node.overlay-degree={overlayDegree}",
+            .. extra,
+        ]));
+        var ready = process.WaitFor("ready");
+        var registered = process.WaitFor("seed-registered", TimeSpan.FromSeconds(20));
+        return new LabNode(process, ready.GetProperty("address").GetString()!, ready.GetProperty("hash").GetString()!,
+            registered.GetProperty("server_reflexive").GetString());
+    }
+
+    private PypeProcess Track(PypeProcess process)
+    {
+        processes.Add(process);
+        return process;
+    }
+
+    private string Folder()
+    {
+        var folder = new TestDirectory();
+        folders.Add(folder);
+        return folder.Path;
+    }
+
+    public void Dispose()
+    {
+        foreach (var process in processes) process.Dispose();
+        Lab.Dispose();
+        foreach (var folder in folders) folder.Dispose();
+    }
+}
+
+public sealed record LabNode(PypeProcess Process, string Address, string Hash, string? ServerReflexive)
+{
+    public JsonElement WaitFor(string eventName, TimeSpan? timeout = null, Func<JsonElement, bool>? where = null) =>
+        Process.WaitFor(eventName, timeout, where);
+
+    public void Send(string line) => Process.Send(line);
+}
