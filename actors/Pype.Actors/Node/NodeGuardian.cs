@@ -29,7 +29,10 @@ public sealed class NodeGuardian : ReceiveActor
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly IActorRef contacts;
     private readonly IActorRef transport;
-    private readonly IActorRef peers;
+    private readonly System.Net.Sockets.Socket socket;
+    private IActorRef? seedLink;
+    private IActorRef peers = ActorRefs.Nobody;
+    private int networkGeneration;
     private readonly HashSet<IActorRef> subscribers = [];
     private readonly Queue<NodeReply> recentEvents = new();
     private const int RecentEventsKept = 64;
@@ -47,14 +50,8 @@ public sealed class NodeGuardian : ReceiveActor
         // A persistence failure stops the contacts actor; the back-off supervisor starts it again,
         // and it recovers from SQLite, without touching the rest of the node.
         transport = Context.ActorOf(UdpTransportActor.Props(socket), "transport");
-        var seedLink = settings.Node.Seeds.Count == 0 ? null : Context.ActorOf(SeedLinkActor.Props(new SeedClientOptions
-        {
-            Identity = identity,
-            Seeds = settings.Node.Seeds,
-            HostCandidates = HostCandidates.For((System.Net.IPEndPoint)socket.LocalEndPoint!),
-            KeepaliveInterval = settings.Node.KeepaliveInterval,
-        }, transport), "seedlink");
-        peers = Context.ActorOf(PeerListActor.Props(identity, settings.Node, transport, seedLink), "peers");
+        this.socket = socket;
+        StartNetwork();
         contacts = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
             ContactsActor.Props(settings.Node.Contacts), "contacts",
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "contacts-supervisor");
@@ -69,7 +66,11 @@ public sealed class NodeGuardian : ReceiveActor
         });
         Receive<Terminated>(t => subscribers.Remove(t.ActorRef));
         Receive<WhoAmI>(_ => Sender.Tell(IdentityReply()));
-        Receive<SeedLinkEventOccurred>(e => peers.Forward(e));
+        Receive<SeedLinkEventOccurred>(e =>
+        {
+            // Events from a seed link of an older identity are stale.
+            if (Sender.Equals(seedLink)) peers.Forward(e);
+        });
         Receive<ListPeers>(list => peers.Forward(list));
         Receive<ConnectToPeer>(connect => peers.Forward(connect));
         Receive<NodeReply>(nodeEvent => Publish(nodeEvent));
@@ -93,6 +94,29 @@ public sealed class NodeGuardian : ReceiveActor
     /// both, so it resumes. Everything else restarts and recovers its state.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(ex => Sender.Equals(transport) ? Directive.Resume : Directive.Restart);
+
+    /// <summary>
+    /// Starts the seed link and the peer list for the current identity. A key rotation starts
+    /// them again (next generation of names), since every session is bound to the old key.
+    /// </summary>
+    private void StartNetwork()
+    {
+        var suffix = networkGeneration++ == 0 ? "" : $"-{networkGeneration - 1}";
+        seedLink = settings.Node.Seeds.Count == 0 ? null : Context.ActorOf(SeedLinkActor.Props(new SeedClientOptions
+        {
+            Identity = identity,
+            Seeds = settings.Node.Seeds,
+            HostCandidates = HostCandidates.For((System.Net.IPEndPoint)socket.LocalEndPoint!),
+            KeepaliveInterval = settings.Node.KeepaliveInterval,
+        }, transport), "seedlink" + suffix);
+        peers = Context.ActorOf(PeerListActor.Props(identity, settings.Node, transport, seedLink), "peers" + suffix);
+    }
+
+    private void StopNetwork()
+    {
+        if (seedLink is not null) Context.Stop(seedLink);
+        Context.Stop(peers);
+    }
 
     /// <summary>Hands an unsolicited event (network, later calls) to every subscriber.</summary>
     private void Publish(NodeReply nodeEvent)
@@ -158,6 +182,8 @@ public sealed class NodeGuardian : ReceiveActor
             var (next, archivedTo) = identityStore.Rotate(identity, passphrase);
             identity = next;
             keyEncrypted = passphrase is not null;
+            StopNetwork();
+            StartNetwork();
             var rotated = new KeysRotated(identity.Address, identity.Hash.ToString(), previous, archivedTo);
             log.Info("Identity rotated from {0} to {1}", previous, rotated.Hash);
             return rotated;
@@ -174,6 +200,8 @@ public sealed class NodeGuardian : ReceiveActor
         try { contactsStatus = await contacts.Ask<ContactsStatus>(GetContactsStatus.Instance, AskTimeout); }
         catch (AskTimeoutException) { }
         var transportStatus = await transport.Ask<TransportStatus>(GetTransportStatus.Instance, AskTimeout);
+        var peersStatus = await peers.Ask<PeerListStatus>(GetPeerListStatus.Instance, AskTimeout);
+        var seedLinkView = seedLink is null ? null : await seedLink.Ask<SeedLinkView>(GetSeedLinkView.Instance, AskTimeout);
         var database = AkkaConfig.DatabasePath(settings);
         return new NodeStatus(
             identity.Address,
@@ -188,7 +216,9 @@ public sealed class NodeGuardian : ReceiveActor
             contactsStatus?.EventsSinceSnapshot ?? -1,
             contactsStatus?.LastSnapshotAt,
             settings.Seed.Enabled,
-            transportStatus);
+            transportStatus,
+            peersStatus,
+            seedLinkView);
     }
 
     private static ContactView View(Contact contact) =>

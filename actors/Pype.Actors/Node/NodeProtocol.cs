@@ -46,7 +46,9 @@ public sealed record NodeStatus(
     long EventsSinceSnapshot,
     DateTimeOffset? LastSnapshotAt,
     bool SeedInProcess,
-    Transport.TransportStatus Transport) : NodeReply;
+    Transport.TransportStatus Transport,
+    Peers.PeerListStatus Peers,
+    Peers.SeedLinkView? SeedLink) : NodeReply;
 public sealed record CommandFailed(string Command, string Message) : NodeReply;
 public sealed record NodeFlushed : NodeReply;
 

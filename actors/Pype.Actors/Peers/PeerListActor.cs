@@ -51,9 +51,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, HashAddress> linksByStaticKey = [];
     private readonly Dictionary<uint, PendingIntroduction> pendingIntroductions = [];
     private readonly Dictionary<string, long> drops = [];
-    private string? seed;
     private bool registered;
-    private string? serverReflexive;
 
     public PeerListActor(IdentityKeyPair identity, Configuration.NodeSettings settings, IActorRef transport, IActorRef? seedLink)
     {
@@ -82,7 +80,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         Receive<GetPeerListStatus>(_ => Sender.Tell(new PeerListStatus(
             links.Values.Count(l => l.State == PeerLinkState.Connected),
             links.Values.Count(l => l.State == PeerLinkState.Punching),
-            settings.OverlayDegree, seed, registered, serverReflexive, new Dictionary<string, long>(drops))));
+            settings.OverlayDegree, new Dictionary<string, long>(drops))));
         Receive<Terminated>(t =>
         {
             foreach (var (hash, link) in links.Where(l => l.Value.Actor.Equals(t.ActorRef)).ToList())
@@ -134,9 +132,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             case SeedRegisteredEvent r:
                 var first = !registered;
                 registered = true;
-                seed = r.Seed.EndPoint.ToString();
-                serverReflexive = r.ServerReflexive.ToString();
-                Publish(new RegisteredAtSeed(seed, serverReflexive));
+                Publish(new RegisteredAtSeed(r.Seed.EndPoint.ToString(), r.ServerReflexive.ToString()));
                 if (first) MaintainOverlay();
                 break;
             case SeedLostEvent lost:

@@ -12,7 +12,4 @@ public sealed record PeerListStatus(
     int Connected,
     int Punching,
     int TargetDegree,
-    string? Seed,
-    bool RegisteredAtSeed,
-    string? ServerReflexive,
     IReadOnlyDictionary<string, long> Drops);

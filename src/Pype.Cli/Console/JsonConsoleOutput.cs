@@ -86,6 +86,16 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     if (s.LastSnapshotAt is { } at) w.WriteString("last_snapshot_at", at);
                     else w.WriteNull("last_snapshot_at");
                     w.WriteBoolean("seed_in_process", s.SeedInProcess);
+                    WriteOptional(w, "seed", s.SeedLink?.Seed);
+                    w.WriteBoolean("registered_at_seed", s.SeedLink?.Registered ?? false);
+                    WriteOptional(w, "server_reflexive", s.SeedLink?.ServerReflexive);
+                    w.WriteNumber("peers_connected", s.Peers.Connected);
+                    w.WriteNumber("peers_punching", s.Peers.Punching);
+                    w.WriteNumber("overlay_degree", s.Peers.TargetDegree);
+                    w.WriteStartObject("protocol_drops");
+                    foreach (var (reason, count) in s.Peers.Drops.Concat(s.SeedLink?.Drops.Select(d => KeyValuePair.Create("seed-" + d.Key, d.Value)) ?? []).OrderBy(d => d.Key))
+                        w.WriteNumber(reason, count);
+                    w.WriteEndObject();
                     WriteTransport(w, s.Transport);
                 });
                 break;

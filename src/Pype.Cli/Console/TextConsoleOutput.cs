@@ -84,6 +84,9 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 status.AddRow("journal", $"sequence {s.JournalEvents}, {s.EventsSinceSnapshot} events since the last snapshot");
                 status.AddRow("last snapshot", s.LastSnapshotAt?.ToString("yyyy-MM-dd HH:mm:ss") ?? "none yet");
                 status.AddRow("seed in this process", s.SeedInProcess ? "yes" : "no");
+                status.AddRow("seed", s.SeedLink is null ? "none configured (pype.node.seeds)"
+                    : $"{s.SeedLink.Seed}: {(s.SeedLink.Registered ? $"registered, public address {s.SeedLink.ServerReflexive}" : "not registered")}");
+                status.AddRow("peers", $"{s.Peers.Connected} connected, {s.Peers.Punching} punching, target {s.Peers.TargetDegree}");
                 AddTransportRows(status, s.Transport);
                 console.Write(status);
                 break;

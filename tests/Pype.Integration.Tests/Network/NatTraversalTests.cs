@@ -54,6 +54,17 @@ public sealed class NatTraversalTests
     }
 
     [Fact]
+    public void Coturn_stun_client_behind_a_nat_learns_the_nats_public_address_from_the_seed()
+    {
+        using var network = LabNetwork.Start(NatMode.Eim, NatMode.Eim);
+        var result = network.Lab.Exec(network.Lab.HostA, "turnutils_stunclient", "-p", LabNetwork.SeedPort.ToString(), NatLab.SeedAddress.ToString());
+        Assert.Equal(0, result.ExitCode);
+        var mapped = System.Text.RegularExpressions.Regex.Match(result.Output, @"UDP reflexive addr: ([0-9.]+):(\d+)");
+        Assert.True(mapped.Success, result.Output);
+        Assert.Equal(NatLab.NatAPublicAddress.ToString(), mapped.Groups[1].Value);
+    }
+
+    [Fact]
     public void Two_nodes_behind_the_same_nat_connect_over_host_candidates()
     {
         using var network = LabNetwork.Start(NatMode.Eim, NatMode.Eim);
@@ -106,6 +117,23 @@ public sealed class NatTraversalTests
             while (!seen.SetEquals(others))
                 seen.Add(Str(node.WaitFor("peer-connected", TimeSpan.FromSeconds(30)), "hash"));
         }
+    }
+
+    [Fact]
+    public void After_newkeys_the_node_registers_again_and_is_reachable_under_its_new_address()
+    {
+        using var network = LabNetwork.Start(NatMode.Eim, NatMode.Eim);
+        var a = network.StartNode(network.Lab.HostA);
+        var b = network.StartNode(network.Lab.HostB);
+        a.Send("newkeys");
+        var rotated = a.WaitFor("keys-rotated");
+        a.WaitFor("seed-registered", Connect);
+        var renewed = a with { Address = Str(rotated, "address"), Hash = Str(rotated, "hash") };
+        ConnectAndWait(b, renewed);
+        a.Send("status");
+        var status = a.WaitFor("status");
+        Assert.True(status.GetProperty("registered_at_seed").GetBoolean());
+        Assert.Equal(1, status.GetProperty("peers_connected").GetInt32());
     }
 
     [Fact]
