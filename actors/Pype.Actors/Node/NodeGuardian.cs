@@ -73,6 +73,7 @@ public sealed class NodeGuardian : ReceiveActor
         });
         Receive<ListPeers>(list => peers.Forward(list));
         Receive<ConnectToPeer>(connect => peers.Forward(connect));
+        Receive<DisconnectPeer>(disconnect => peers.Forward(disconnect));
         Receive<NodeReply>(nodeEvent => Publish(nodeEvent));
         ReceiveAsync<ListContacts>(async _ => Sender.Tell(await ListContactsAsync()));
         ReceiveAsync<AddContact>(AddContactAsync);

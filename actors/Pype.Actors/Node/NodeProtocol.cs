@@ -13,6 +13,8 @@ public sealed record RotateKeys : INodeCommand;
 public sealed record GetNodeStatus : INodeCommand;
 public sealed record ListPeers : INodeCommand;
 public sealed record ConnectToPeer(string Address) : INodeCommand;
+/// <summary>Ends the direct session with a peer (by hash, 8+ hex digit prefix, or address).</summary>
+public sealed record DisconnectPeer(string Peer) : INodeCommand;
 /// <summary>Asks the node to persist what it holds now (used by coordinated shutdown).</summary>
 public sealed record FlushNode : INodeCommand;
 
@@ -55,6 +57,7 @@ public sealed record NodeFlushed : NodeReply;
 public sealed record PeerView(string Hash, string State, string? PathKind, string? RemoteEndPoint, double? RttMs, TimeSpan? ConnectedFor);
 public sealed record PeersView(IReadOnlyList<PeerView> Peers) : NodeReply;
 public sealed record ConnectRequested(string Hash) : NodeReply;
+public sealed record PeerDisconnected(string Hash) : NodeReply;
 
 public sealed record RegisteredAtSeed(string Seed, string? ServerReflexive) : NodeReply;
 public sealed record LostSeed(string Seed, string Reason) : NodeReply;

@@ -70,6 +70,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         Receive<LinkEventOccurred>(OnLinkEvent);
         Receive<ConnectToPeer>(OnConnectCommand);
         Receive<ConnectRequestSent>(OnIntroductionRequested);
+        Receive<DisconnectPeer>(OnDisconnect);
         Receive<IntroductionTimedOut>(t =>
         {
             if (pendingIntroductions.Remove(t.RequestId, out var pending))
@@ -232,6 +233,26 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             return;
         }
         RequestIntroduction(PeerKey.Parse(key), Sender);
+    }
+
+    private void OnDisconnect(DisconnectPeer disconnect)
+    {
+        var text = disconnect.Peer.Trim();
+        var matches = PypeAddress.Parse(text) is AddressParseResult.Ok { PublicKey: var key }
+            ? links.Where(l => l.Key == HashAddress.FromPublicKey(key)).ToList()
+            : text.Length >= 8 && text.All(Uri.IsHexDigit)
+                ? links.Where(l => l.Key.ToString().StartsWith(text, StringComparison.OrdinalIgnoreCase)).ToList()
+                : [];
+        if (matches.Count != 1)
+        {
+            Sender.Tell(new CommandFailed("disconnect", matches.Count == 0 ? $"no peer matches '{text}'" : $"'{text}' matches {matches.Count} peers; give more digits"));
+            return;
+        }
+        var (hash, link) = matches[0];
+        Context.Unwatch(link.Actor);
+        Context.Stop(link.Actor);
+        Forget(hash, link);
+        Sender.Tell(new PeerDisconnected(hash.ToString()));
     }
 
     private void RequestIntroduction(PeerKey target, IActorRef? replyTo)

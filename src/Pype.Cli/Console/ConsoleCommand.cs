@@ -13,6 +13,7 @@ public abstract record ConsoleCommand
     public sealed record Status : ConsoleCommand;
     public sealed record Peers : ConsoleCommand;
     public sealed record Connect(string Address) : ConsoleCommand;
+    public sealed record Disconnect(string Peer) : ConsoleCommand;
     public sealed record Quit : ConsoleCommand;
     public sealed record Nothing : ConsoleCommand;
     public sealed record Invalid(string Message) : ConsoleCommand;
@@ -29,6 +30,7 @@ public abstract record ConsoleCommand
         ("status", "show the state of this process"),
         ("peers", "list direct sessions: hash, path kind, remote endpoint, RTT"),
         ("connect <address>", "ask the seed to introduce a peer, then punch through both NATs"),
+        ("disconnect <hash|address>", "end the direct session with a peer"),
         ("quit", "shut down (end of input does the same)"),
     ];
 
@@ -54,6 +56,7 @@ public abstract record ConsoleCommand
             ("status", 0) => new Status(),
             ("peers", 0) => new Peers(),
             ("connect", 1) => new Connect(arguments[0]),
+            ("disconnect", 1) => new Disconnect(arguments[0]),
             ("quit" or "exit", 0) => new Quit(),
             _ when HelpLines.FirstOrDefault(h => h.Usage.Split(' ')[0] == name) is { Usage: not null } known =>
                 new Invalid($"usage: {known.Usage}"),

@@ -59,6 +59,7 @@ public sealed class ConsoleSession(PypeHost host, TextReader input, IConsoleOutp
                 ConsoleCommand.Status => new GetNodeStatus(),
                 ConsoleCommand.Peers => new ListPeers(),
                 ConsoleCommand.Connect connect => new ConnectToPeer(connect.Address),
+                ConsoleCommand.Disconnect disconnect => new DisconnectPeer(disconnect.Peer),
                 _ => throw new InvalidOperationException($"unhandled console command {command}"),
             };
             await AskAndShowAsync(node, message, Describe(command));

@@ -151,6 +151,9 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
             case ConnectRequested c:
                 Write("connect-requested", w => w.WriteString("hash", c.Hash));
                 break;
+            case PeerDisconnected d:
+                Write("peer-disconnected", w => w.WriteString("hash", d.Hash));
+                break;
             case RegisteredAtSeed s:
                 Write("seed-registered", w => { w.WriteString("seed", s.Seed); WriteOptional(w, "server_reflexive", s.ServerReflexive); });
                 break;

@@ -119,6 +119,9 @@ public sealed class TextConsoleOutput : IConsoleOutput
             case ConnectRequested c:
                 console.MarkupLineInterpolated($"asked the seed to introduce {c.Hash[..16]}…; punching starts when both sides hear back");
                 break;
+            case PeerDisconnected d:
+                console.MarkupLineInterpolated($"disconnected from {d.Hash[..16]}…");
+                break;
             case RegisteredAtSeed s:
                 console.MarkupLineInterpolated($"registered at seed {s.Seed}; public address {s.ServerReflexive ?? "unknown"}");
                 break;

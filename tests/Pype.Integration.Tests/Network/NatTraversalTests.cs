@@ -51,6 +51,13 @@ public sealed class NatTraversalTests
         Assert.True(atB.GetProperty("setup_ms").GetDouble() < 5000);
         AssertPeersShowEachOther(a, b);
         AssertPeersShowEachOther(b, a);
+
+        // A second punch after both sides hung up works as well as the first.
+        a.Send($"disconnect {b.Hash[..12]}");
+        a.WaitFor("peer-disconnected");
+        b.Send($"disconnect {a.Address}");
+        b.WaitFor("peer-disconnected");
+        ConnectAndWait(b, a);
     }
 
     [Fact]
