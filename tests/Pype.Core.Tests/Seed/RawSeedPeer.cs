@@ -19,7 +19,11 @@ internal sealed class RawSeedPeer
         var initiator = new NoiseInitiator(
             NoiseStaticKey.From(identity), IdentityKeyPair.ToX25519PublicKey(seedIdentity.PublicKey.Span), 1, now, random);
         server.HandleDatagram(now, endPoint, initiator.InitiationPacket);
-        Session = initiator.Complete(server.PollTransmit()!.Value.Datagram, now).Value!;
+        NoiseSession? session = null;
+        while (session is null && server.PollTransmit() is { } transmit)
+            if (transmit.Destination.Equals(endPoint) && transmit.Datagram[0] == 0xE2)
+                session = initiator.Complete(transmit.Datagram, now).Value;
+        Session = session ?? throw new InvalidOperationException("the seed did not answer the handshake");
     }
 
     public IdentityKeyPair Identity { get; }
