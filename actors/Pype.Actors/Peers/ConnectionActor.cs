@@ -15,18 +15,12 @@ namespace Pype.Actors.Peers;
 /// sends what it produces through the transport, and reports its events to the parent.
 /// Punching, glare, keep-alive and loss detection live in the core.
 /// </summary>
-public sealed class ConnectionActor : ReceiveActor, IWithTimers
+public sealed class ConnectionActor : SansIoShellActor
 {
-    private sealed record Tick
-    {
-        public static readonly Tick Instance = new();
-    }
-
     private readonly PeerLink link;
     private readonly HashAddress peer;
     private readonly IActorRef transport;
     private readonly Dictionary<IPEndPoint, CandidateKind> candidateKinds = [];
-    private DeadlineTimer deadline = null!;
     private CandidateKind? pathKind;
 
     public ConnectionActor(NoiseKeyPair localStatic, byte[] localIdentityKey, byte[] remoteIdentityKey, PeerLinkOptions options, IActorRef transport)
@@ -38,26 +32,22 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
         Receive<StartPunching>(start =>
         {
             foreach (var candidate in start.Candidates) candidateKinds.TryAdd(candidate.EndPoint, candidate.Kind);
-            link.Start(Now, start.Candidates);
-            Flush();
+            Feed(now => link.Start(now, start.Candidates));
         });
-        Receive<AcceptedHandshake>(accepted => { link.HandleAcceptedHandshake(Now, accepted.Source, accepted.Acceptance); Flush(); });
-        Receive<InboundDatagram>(d => { link.HandleDatagram(Now, d.Source, d.Datagram); Flush(); });
-        Receive<SendToPeer>(send => { link.Send(Now, send.Payload); Flush(); });
-        Receive<Tick>(_ => { link.HandleTimeout(Now); Flush(); });
+        Receive<AcceptedHandshake>(accepted => Feed(now => link.HandleAcceptedHandshake(now, accepted.Source, accepted.Acceptance)));
+        Receive<InboundDatagram>(d => Feed(now => link.HandleDatagram(now, d.Source, d.Datagram)));
+        Receive<SendToPeer>(send => Feed(now => link.Send(now, send.Payload)));
         Receive<GetLinkView>(_ => Sender.Tell(new LinkView(peer, link.State, pathKind, link.ActivePath, link.Rtt, link.ConnectedAt, link.Drops.Total)));
     }
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(NoiseKeyPair localStatic, byte[] localIdentityKey, byte[] remoteIdentityKey, PeerLinkOptions options, IActorRef transport) =>
         Akka.Actor.Props.Create(() => new ConnectionActor(localStatic, localIdentityKey, remoteIdentityKey, options, transport));
 
-    private DateTimeOffset Now => Context.System.Scheduler.Now;
+    protected override DateTimeOffset? NextDeadline => link.NextDeadline;
 
-    protected override void PreStart() => deadline = new DeadlineTimer(Timers, Tick.Instance);
+    protected override void OnDeadline(DateTimeOffset now) => link.HandleTimeout(now);
 
-    private void Flush()
+    protected override void DrainOutputs()
     {
         while (link.PollTransmit() is { } transmit)
             transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram), Self);
@@ -71,6 +61,5 @@ public sealed class ConnectionActor : ReceiveActor, IWithTimers
             };
             Context.Parent.Tell(new LinkEventOccurred(peer, linkEvent));
         }
-        deadline.Arm(link.NextDeadline, Now);
     }
 }

@@ -11,56 +11,42 @@ namespace Pype.Actors.Peers;
 /// (STUN, registration, keep-alive, peer lists, introductions, fail-over). Receives the STUN
 /// responses of the node's socket and the Pype packets addressed to its indices.
 /// </summary>
-public sealed class SeedLinkActor : ReceiveActor, IWithTimers
+public sealed class SeedLinkActor : SansIoShellActor
 {
-    private sealed record Tick
-    {
-        public static readonly Tick Instance = new();
-    }
-
     private readonly SeedClientOptions options;
     private readonly IActorRef transport;
     private SeedClient client = null!;
-    private DeadlineTimer deadline = null!;
 
     public SeedLinkActor(SeedClientOptions options, IActorRef transport)
     {
         this.options = options;
         this.transport = transport;
-        Receive<InboundDatagram>(d => { client.HandleDatagram(Now, d.Source, d.Datagram); Flush(); });
-        Receive<Tick>(_ => { client.HandleTimeout(Now); Flush(); });
-        Receive<RequestPeerList>(r => { client.RequestPeerList(r.Max); Flush(); });
-        Receive<RequestIntroduction>(r =>
-        {
-            Sender.Tell(new ConnectRequestSent(client.RequestConnect(r.Target), r.Target, r.ReplyTo));
-            Flush();
-        });
+        Receive<InboundDatagram>(d => Feed(now => client.HandleDatagram(now, d.Source, d.Datagram)));
+        Receive<RequestPeerList>(r => Feed(_ => client.RequestPeerList(r.Max)));
+        Receive<RequestIntroduction>(r => Feed(_ => Sender.Tell(new ConnectRequestSent(client.RequestConnect(r.Target), r.Target, r.ReplyTo))));
         Receive<GetSeedLinkView>(_ => Sender.Tell(new SeedLinkView(
             client.CurrentSeed.EndPoint.ToString(), client.IsRegistered, client.ServerReflexive?.ToString(),
             client.Drops.Counts.ToDictionary(d => d.Key.ToString(), d => d.Value))));
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
     public static Props Props(SeedClientOptions options, IActorRef transport) =>
         Akka.Actor.Props.Create(() => new SeedLinkActor(options, transport));
 
-    private DateTimeOffset Now => Context.System.Scheduler.Now;
+    protected override DateTimeOffset? NextDeadline => client.NextDeadline;
+
+    protected override void OnDeadline(DateTimeOffset now) => client.HandleTimeout(now);
 
     protected override void PreStart()
     {
-        deadline = new DeadlineTimer(Timers, Tick.Instance);
-        client = new SeedClient(options, SystemRandomSource.Instance, Now);
         transport.Tell(new RegisterStunHandler(Self));
-        Flush();
+        Feed(now => client = new SeedClient(options, SystemRandomSource.Instance, now));
     }
 
-    private void Flush()
+    protected override void DrainOutputs()
     {
         while (client.PollTransmit() is { } transmit)
             transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram), Self);
         while (client.PollEvent() is { } seedEvent)
             Context.Parent.Tell(new SeedLinkEventOccurred(seedEvent));
-        deadline.Arm(client.NextDeadline, Now);
     }
 }

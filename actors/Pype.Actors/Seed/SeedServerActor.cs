@@ -11,25 +11,18 @@ namespace Pype.Actors.Seed;
 /// Shell around <see cref="SeedServer"/>: hands it the seed socket's Pype datagrams and its
 /// deadline ticks, sends what it produces. Registry, introductions and rate limits live in the core.
 /// </summary>
-public sealed class SeedServerActor : ReceiveActor, IWithTimers
+public sealed class SeedServerActor : SansIoShellActor
 {
-    private sealed record Tick
-    {
-        public static readonly Tick Instance = new();
-    }
-
     private readonly SeedServer server;
     private readonly IActorRef transport;
     private readonly Queue<DateTimeOffset> recentIntroductions = new();
-    private DeadlineTimer deadline = null!;
     private long introductionsMade;
 
     public SeedServerActor(IdentityKeyPair identity, SeedServerOptions options, IActorRef transport)
     {
         this.transport = transport;
         server = new SeedServer(identity, options, SystemRandomSource.Instance);
-        Receive<InboundDatagram>(d => { server.HandleDatagram(Now, d.Source, d.Datagram); Flush(); });
-        Receive<Tick>(_ => { server.HandleTimeout(Now); Flush(); });
+        Receive<InboundDatagram>(d => Feed(now => server.HandleDatagram(now, d.Source, d.Datagram)));
         Receive<GetSeedServerStatus>(_ =>
         {
             ForgetOldIntroductions();
@@ -46,20 +39,16 @@ public sealed class SeedServerActor : ReceiveActor, IWithTimers
 
     public static readonly TimeSpan IntroductionRateWindow = TimeSpan.FromSeconds(10);
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
     public static Props Props(IdentityKeyPair identity, SeedServerOptions options, IActorRef transport) =>
         Akka.Actor.Props.Create(() => new SeedServerActor(identity, options, transport));
 
-    private DateTimeOffset Now => Context.System.Scheduler.Now;
+    protected override DateTimeOffset? NextDeadline => server.NextDeadline;
 
-    protected override void PreStart()
-    {
-        deadline = new DeadlineTimer(Timers, Tick.Instance);
-        transport.Tell(new RegisterHandshakeHandler(Self));
-    }
+    protected override void OnDeadline(DateTimeOffset now) => server.HandleTimeout(now);
 
-    private void Flush()
+    protected override void PreStart() => transport.Tell(new RegisterHandshakeHandler(Self));
+
+    protected override void DrainOutputs()
     {
         while (server.PollTransmit() is { } transmit)
             transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram), Self);
@@ -72,7 +61,6 @@ public sealed class SeedServerActor : ReceiveActor, IWithTimers
             }
         }
         ForgetOldIntroductions();
-        deadline.Arm(server.NextDeadline, Now);
     }
 
     private void ForgetOldIntroductions()
