@@ -53,11 +53,13 @@ internal sealed class H264FrameAssembler
             Close();
     }
 
-    /// <summary>Emits the open frame, if any, as it stands.</summary>
+    /// <summary>Emits the open frame, if any, as incomplete: its marker packet never came.</summary>
     public void Flush()
     {
-        if (open)
-            Close();
+        if (!open)
+            return;
+        complete = false;
+        Close();
     }
 
     private void NoteLoss(uint nextTimestamp, int lostBefore)

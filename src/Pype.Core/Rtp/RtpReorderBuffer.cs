@@ -5,9 +5,9 @@ namespace Pype.Core.Rtp;
 public enum RtpReorderOutcome
 {
     Accepted,
-    /// <summary>Already held, or already released.</summary>
+    /// <summary>Already held, or recently released.</summary>
     Duplicate,
-    /// <summary>Behind the release point: its place was already declared lost.</summary>
+    /// <summary>Behind the release point, and not known to have been released: its place was declared lost.</summary>
     TooLate,
 }
 
@@ -18,12 +18,15 @@ public readonly record struct OrderedRtpPacket(RtpPacket Packet, int LostBefore)
 /// Puts packets back into sequence-number order (RFC 3550 §A.1 style extension of the 16-bit
 /// number, so wrap-around at 65535 is seamless). A missing packet is waited for until
 /// <see cref="Window"/> later packets have arrived, then declared lost. Holds at most
-/// <see cref="Window"/> packets.
+/// <see cref="Window"/> packets. The first packet received sets the starting point: anything older
+/// is too late, so reordering across the very first packets of a stream is not undone.
 /// </summary>
 public sealed class RtpReorderBuffer
 {
     private readonly SortedDictionary<long, RtpPacket> held = [];
     private readonly Queue<OrderedRtpPacket> released = new();
+    /// <summary>Extended sequence numbers of recently released packets, by number modulo its length.</summary>
+    private readonly long[] recentlyReleased;
     private long nextExpected = -1;
     private long highest = -1;
     private int lostBeforeNext;
@@ -32,6 +35,8 @@ public sealed class RtpReorderBuffer
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
         Window = window;
+        recentlyReleased = new long[Math.Max(64, 2 * window)];
+        Array.Fill(recentlyReleased, -1);
     }
 
     public int Window { get; }
@@ -45,7 +50,7 @@ public sealed class RtpReorderBuffer
         if (nextExpected < 0)
             nextExpected = extended;
         if (extended < nextExpected)
-            return RtpReorderOutcome.TooLate;
+            return recentlyReleased[extended % recentlyReleased.Length] == extended ? RtpReorderOutcome.Duplicate : RtpReorderOutcome.TooLate;
         if (!held.TryAdd(extended, packet))
             return RtpReorderOutcome.Duplicate;
         highest = Math.Max(highest, extended);
@@ -96,6 +101,7 @@ public sealed class RtpReorderBuffer
         while (held.Remove(nextExpected, out var packet))
         {
             released.Enqueue(new OrderedRtpPacket(packet, lostBeforeNext));
+            recentlyReleased[nextExpected % recentlyReleased.Length] = nextExpected;
             lostBeforeNext = 0;
             nextExpected++;
         }
