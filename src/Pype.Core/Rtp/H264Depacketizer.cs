@@ -73,7 +73,7 @@ public sealed class H264Depacketizer
     private void Assemble()
     {
         while (reorder.TryTake(out var ordered))
-            assembler.Accept(ordered.Value.Packet, ordered.Value.LostBefore);
+            assembler.Accept(ordered.Packet, ordered.LostBefore);
         Counters.PacketsLost = reorder.Lost;
     }
 }

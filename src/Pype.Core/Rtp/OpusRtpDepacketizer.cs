@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Pype.Core.Rtp;
 
 /// <summary>
@@ -79,22 +77,13 @@ public sealed class OpusRtpDepacketizer
         Release();
     }
 
-    public bool TryTake([NotNullWhen(true)] out ReceivedOpusPacket? packet)
-    {
-        if (packets.TryDequeue(out var next))
-        {
-            packet = next;
-            return true;
-        }
-        packet = null;
-        return false;
-    }
+    public bool TryTake(out ReceivedOpusPacket packet) => packets.TryDequeue(out packet);
 
     private void Release()
     {
         while (reorder.TryTake(out var ordered))
         {
-            var (rtp, lost) = ordered.Value;
+            var (rtp, lost) = ordered;
             lostBeforeNext += lost;
             if (rtp.Payload.IsEmpty)
             {

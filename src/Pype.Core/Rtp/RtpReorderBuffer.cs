@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Pype.Core.Rtp;
 
 public enum RtpReorderOutcome
@@ -65,16 +63,7 @@ public sealed class RtpReorderBuffer
             SkipToFirstHeld();
     }
 
-    public bool TryTake([NotNullWhen(true)] out OrderedRtpPacket? packet)
-    {
-        if (released.TryDequeue(out var next))
-        {
-            packet = next;
-            return true;
-        }
-        packet = null;
-        return false;
-    }
+    public bool TryTake(out OrderedRtpPacket packet) => released.TryDequeue(out packet);
 
     /// <summary>The extended sequence number nearest to the highest one seen.</summary>
     private long Extend(ushort sequenceNumber)

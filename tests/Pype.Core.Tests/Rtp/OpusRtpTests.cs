@@ -82,7 +82,7 @@ public sealed class OpusRtpTests
     {
         var received = new List<ReceivedOpusPacket>();
         while (depacketizer.TryTake(out var packet))
-            received.Add(packet.Value);
+            received.Add(packet);
         return received;
     }
 }
