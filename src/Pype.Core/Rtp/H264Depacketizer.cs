@@ -1,0 +1,79 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Pype.Core.Rtp;
+
+/// <summary>
+/// Rebuilds H.264 access units from RTP packets (RFC 6184, packetization-mode 1). Packets are put
+/// back in order within a window of <see cref="DefaultReorderWindow"/> sequence numbers; FU-A
+/// fragments are joined, and a NAL unit missing any fragment is dropped and counted, never
+/// emitted in part; STAP-A packets are unpacked. Frames come out in order through
+/// <see cref="TryTake"/>, each with an access-unit delimiter in front, its RTP timestamp, capture
+/// time and whether any of it was lost. Nothing the peer sends makes it throw.
+/// </summary>
+public sealed class H264Depacketizer
+{
+    /// <summary>A 30 KB keyframe is about 27 packets; a window of 64 rides out reordering across it.</summary>
+    public const int DefaultReorderWindow = 64;
+
+    /// <summary>A bound on one access unit's bytes (a 1080p keyframe is a few hundred KB).</summary>
+    public const int MaxAccessUnitLength = 4 * 1024 * 1024;
+
+    private readonly byte payloadType;
+    private readonly RtpReorderBuffer reorder;
+    private readonly H264FrameAssembler assembler;
+    private readonly Queue<DepacketizedAccessUnit> frames = new();
+    private uint? ssrc;
+
+    public H264Depacketizer(int reorderWindow = DefaultReorderWindow, byte payloadType = RtpPayloadFormat.H264PayloadType)
+    {
+        this.payloadType = payloadType;
+        reorder = new RtpReorderBuffer(reorderWindow);
+        assembler = new H264FrameAssembler(Counters, MaxAccessUnitLength, frames.Enqueue);
+    }
+
+    public H264DepacketizerCounters Counters { get; } = new();
+
+    public void Push(RtpPacket packet)
+    {
+        if (packet.PayloadType != payloadType)
+        {
+            Counters.WrongPayloadType++;
+            return;
+        }
+        ssrc ??= packet.Ssrc;
+        if (packet.Ssrc != ssrc)
+        {
+            Counters.ForeignSsrc++;
+            return;
+        }
+
+        switch (reorder.Push(packet))
+        {
+            case RtpReorderOutcome.Duplicate:
+                Counters.Duplicates++;
+                return;
+            case RtpReorderOutcome.TooLate:
+                Counters.TooLate++;
+                return;
+        }
+        Counters.PacketsAccepted++;
+        Assemble();
+    }
+
+    /// <summary>Gives up on missing packets and emits the frame in progress: end of stream, or the caller's deadline passed.</summary>
+    public void Flush()
+    {
+        reorder.Flush();
+        Assemble();
+        assembler.Flush();
+    }
+
+    public bool TryTake([NotNullWhen(true)] out DepacketizedAccessUnit? frame) => frames.TryDequeue(out frame);
+
+    private void Assemble()
+    {
+        while (reorder.TryTake(out var ordered))
+            assembler.Accept(ordered.Packet, ordered.LostBefore);
+        Counters.PacketsLost = reorder.Lost;
+    }
+}
