@@ -7,6 +7,12 @@ namespace Pype.Core.Replication;
 /// </summary>
 internal static class Reconciler
 {
+    /// <summary>
+    /// Below this many items a key list (24 bytes an item) is cheaper than one more level of
+    /// digest (204 bytes); above it the descent continues.
+    /// </summary>
+    public const int KeyListThreshold = 8;
+
     /// <summary>The round's opening move: the root's children.</summary>
     public static GossipMessage.Digest RootDigest(GossipStore store, DigestTree tree) =>
         new(store, 0, 0, tree.Children(0, 0));
@@ -35,7 +41,7 @@ internal static class Reconciler
             {
                 toSend.AddRange(tree.Under(depth, prefix).Select(entry => entry.KeyPrefix));
             }
-            else if (mine.Count <= GossipCodec.MaxKeyListEntries || depth == DigestTree.MaxDepth)
+            else if (mine.Count <= KeyListThreshold || depth == DigestTree.MaxDepth)
             {
                 var entries = tree.Under(depth, prefix).Take(GossipCodec.MaxKeyListEntries).ToList();
                 replies.Add(new GossipMessage.KeyList(theirs.Store, depth, prefix, entries));
