@@ -132,6 +132,22 @@ public sealed class GossipEngineTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_call_whose_invite_names_another_caller_raises_nothing_and_is_counted()
+    {
+        var (mallory, bob) = (Engine(3), Engine(Bob));
+        Link(mallory, bob);
+        var alices = Invite(Alice, Bob, callId: 9);
+        var relabelled = CallListEntry.Sign(
+            Peer(3), CallEntryKind.Invite, Peer(Bob).Hash, Peer(3).Hash, 9, Now, Now.AddSeconds(60), alices.SealedInvite.ToArray());
+
+        mallory.LocalCallChanged(Now, relabelled);
+        Exchange(mallory, bob);
+
+        Assert.Null(bob.PollEvent());
+        Assert.Equal(1, bob.DropCount(GossipDropReason.UnreadableInvite));
+    }
+
+    [Fact]
     public void The_callee_asks_the_caller_to_connect_back_and_no_one_else_can_ask_for_it()
     {
         var (alice, bob) = Pair();
