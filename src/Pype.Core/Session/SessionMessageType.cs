@@ -22,4 +22,19 @@ public enum SessionMessageType : byte
     SeedConnectResult = 0x15,
     SeedIntroduction = 0x16,
     SeedIntroductionAck = 0x17,
+
+    /// <summary>Gossip (docs/protocol/replication.md): a joining node asks a neighbour to start reconciling at once.</summary>
+    GossipNewPeerRequest = 0x20,
+    /// <summary>Gossip: address-book records by 64-bit key prefix.</summary>
+    GossipGetAddressBook = 0x21,
+    /// <summary>Gossip: call-list entries by 64-bit key prefix.</summary>
+    GossipGetCallList = 0x22,
+    /// <summary>Gossip: a callee, signed, asks the caller to connect back for a call it found.</summary>
+    GossipConnect2Call = 0x23,
+    /// <summary>Gossip: sixteen child summaries of one node of the digest tree.</summary>
+    GossipDigest = 0x24,
+    /// <summary>Gossip: the complete key list under one node of the digest tree.</summary>
+    GossipKeyList = 0x25,
+    /// <summary>Gossip: signed records or call entries, pushed or in reply.</summary>
+    GossipRecords = 0x26,
 }

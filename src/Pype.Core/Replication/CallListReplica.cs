@@ -1,0 +1,114 @@
+using Pype.Core.Identity;
+
+namespace Pype.Core.Replication;
+
+/// <summary>The limits a call-list replica enforces; the defaults are the protocol's.</summary>
+public sealed record CallListLimits
+{
+    public static CallListLimits Default { get; } = new();
+
+    /// <summary>A sealed invite longer than this is oversized (the longest a valid invite can be).</summary>
+    public int MaxSealedInviteLength { get; init; } = CallInvite.MaxSealedLength;
+
+    /// <summary>Longest span from created to expiry; calls ring for 60 s by default.</summary>
+    public TimeSpan MaxLifetime { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How far ahead of our clock an entry's creation time may lie.</summary>
+    public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Entries held at most; a new key beyond this is turned away.</summary>
+    public int Capacity { get; init; } = 10_000;
+}
+
+/// <summary>
+/// One node's copy of the call list: entry key → the ringing invite or the tombstone that
+/// replaced it. Same shape as <see cref="AddressBookReplica"/>: <see cref="Offer"/> never throws
+/// and counts every refusal; the tombstone outranks the invite; expired entries are swept.
+/// </summary>
+public sealed class CallListReplica
+{
+    private readonly ReplicaStore<CallListEntry> _store;
+
+    public CallListReplica()
+        : this(CallListLimits.Default)
+    {
+    }
+
+    public CallListReplica(CallListLimits limits)
+    {
+        Limits = limits;
+        _store = new ReplicaStore<CallListEntry>(limits.Capacity);
+    }
+
+    private CallListReplica(CallListLimits limits, ReplicaStore<CallListEntry> store)
+    {
+        Limits = limits;
+        _store = store;
+    }
+
+    public CallListLimits Limits { get; }
+
+    public int Count => _store.Count;
+
+    public IEnumerable<CallListEntry> Entries => _store.Items;
+
+    public DigestTree Digest => _store.Tree;
+
+    internal ReplicaStore<CallListEntry> Store => _store;
+
+    public CallListEntry? Lookup(HashAddress key) => _store.Lookup(key);
+
+    /// <summary>The entries, ringing or ended, whose callee is <paramref name="callee"/>.</summary>
+    public IEnumerable<CallListEntry> FindForCallee(HashAddress callee) => _store.Items.Where(entry => entry.Callee == callee);
+
+    public long RejectedCount(RejectReason reason) => _store.Rejected(reason);
+
+    public CallListReplica Clone() => new(Limits, _store.Clone());
+
+    public OfferResult Offer(DateTimeOffset now, ReadOnlySpan<byte> encoded) =>
+        CallListEntryCodec.TryDecode(encoded, out var entry) ? Offer(now, entry) : _store.Reject(RejectReason.Malformed);
+
+    /// <summary>
+    /// Accepts the entry only if its invite is present exactly when it rings and is not oversized,
+    /// the signer is the caller (or, for a tombstone, the caller or the callee), created and
+    /// expiry are sane, it is not expired, it outranks what is held, there is room, and the
+    /// signature verifies.
+    /// </summary>
+    public OfferResult Offer(DateTimeOffset now, CallListEntry entry)
+    {
+        if (Validate(now, entry) is { } reason)
+        {
+            return _store.Reject(reason);
+        }
+
+        return _store.Store(entry);
+    }
+
+    public void Merge(DateTimeOffset now, CallListReplica other)
+    {
+        foreach (var entry in other.Entries.ToList())
+        {
+            Offer(now, entry);
+        }
+    }
+
+    public int Expire(DateTimeOffset now) => _store.Expire(now);
+
+    private RejectReason? Validate(DateTimeOffset now, CallListEntry entry)
+    {
+        if (entry.SealedInvite.Length > Limits.MaxSealedInviteLength)
+            return RejectReason.Oversized;
+        if (entry.IsTombstone != entry.SealedInvite.IsEmpty)
+            return RejectReason.InviteMismatch;
+        var signer = HashAddress.FromPublicKey(entry.SignerPublicKey.Span);
+        if (signer != entry.Caller && !(entry.IsTombstone && signer == entry.Callee))
+            return RejectReason.WrongSigner;
+        if (entry.Created > now + Limits.MaxClockSkew || entry.Expiry <= entry.Created || entry.Expiry - entry.Created > Limits.MaxLifetime)
+            return RejectReason.BadLifetime;
+        if (entry.Expiry <= now)
+            return RejectReason.Expired;
+        if (_store.Precedence(entry) is { } precedence)
+            return precedence;
+        return entry.HasValidSignature() ? null : RejectReason.BadSignature;
+    }
+}

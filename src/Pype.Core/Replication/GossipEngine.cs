@@ -1,0 +1,319 @@
+using Pype.Core.Identity;
+using Pype.Core.Session;
+
+namespace Pype.Core.Replication;
+
+/// <summary>
+/// One node's gossip over its overlay neighbours, sans-IO: it is fed messages, local changes,
+/// neighbour changes and timeouts, each with the time, and is drained of messages to send
+/// (<see cref="PollSend"/>) and events (<see cref="PollEvent"/>) after every input. New and
+/// changed items are pushed to every neighbour at once and forwarded once by each node that
+/// accepts them; every few seconds one random neighbour gets an anti-entropy round (digest of
+/// the root's children, descent where they differ, then only the items that differ).
+/// Nothing a peer sends makes it throw: bad input is dropped and counted.
+/// </summary>
+public sealed class GossipEngine
+{
+    private readonly IdentityKeyPair _identity;
+    private readonly IRandomSource _random;
+    private readonly Dictionary<HashAddress, TokenBucket> _neighbours = [];
+    private readonly List<HashAddress> _neighbourOrder = [];
+    private readonly Queue<OutgoingGossip> _outgoing = new();
+    private readonly Queue<GossipEvent> _events = new();
+    private readonly long[] _drops = new long[Enum.GetValues<GossipDropReason>().Length];
+    private DateTimeOffset _nextAntiEntropy;
+    private DateTimeOffset? _nextRefresh;
+    private (IReadOnlyList<Candidate> Candidates, byte[] Metadata)? _ownRecordFields;
+    private ulong _ownSequence;
+
+    public GossipEngine(
+        IdentityKeyPair identity,
+        IRandomSource random,
+        DateTimeOffset now,
+        GossipOptions? options = null,
+        AddressBookReplica? addressBook = null,
+        CallListReplica? callList = null)
+    {
+        _identity = identity;
+        _random = random;
+        Options = options ?? GossipOptions.Default;
+        AddressBook = addressBook ?? new AddressBookReplica();
+        CallList = callList ?? new CallListReplica();
+        _nextAntiEntropy = now + NextInterval();
+    }
+
+    public GossipOptions Options { get; }
+
+    public AddressBookReplica AddressBook { get; }
+
+    public CallListReplica CallList { get; }
+
+    public HashAddress Self => _identity.Hash;
+
+    public IReadOnlyCollection<HashAddress> Neighbours => _neighbourOrder;
+
+    /// <summary>The next time <see cref="HandleTimeout"/> has work to do.</summary>
+    public DateTimeOffset NextDeadline => _nextRefresh is { } refresh && refresh < _nextAntiEntropy ? refresh : _nextAntiEntropy;
+
+    public long MessagesSent { get; private set; }
+
+    public long BytesSent { get; private set; }
+
+    public long AntiEntropyRounds { get; private set; }
+
+    public long DropCount(GossipDropReason reason) => _drops[(int)reason];
+
+    public OutgoingGossip? PollSend() => _outgoing.TryDequeue(out var message) ? message : null;
+
+    public GossipEvent? PollEvent() => _events.TryDequeue(out var gossipEvent) ? gossipEvent : null;
+
+    public void NeighbourAdded(DateTimeOffset now, HashAddress peer)
+    {
+        if (peer != Self && _neighbours.TryAdd(peer, new TokenBucket(Options.ItemsPerSecondPerLink, Options.ItemBurstPerLink, now)))
+        {
+            _neighbourOrder.Add(peer);
+        }
+    }
+
+    public void NeighbourRemoved(HashAddress peer)
+    {
+        if (_neighbours.Remove(peer))
+        {
+            _neighbourOrder.Remove(peer);
+        }
+    }
+
+    /// <summary>newPeerRequest: as a joining node, ask <paramref name="peer"/> to reconcile with us now.</summary>
+    public void RequestSnapshot(HashAddress peer) => Send(peer, new GossipMessage.NewPeerRequest());
+
+    /// <summary>
+    /// Signs and publishes our own record, and republishes it every refresh interval from now on.
+    /// The sequence is the time in Unix milliseconds (or one more than the last), so it keeps
+    /// growing across restarts.
+    /// </summary>
+    public AddressBookRecord PublishOwnRecord(DateTimeOffset now, IReadOnlyList<Candidate> candidates, ReadOnlySpan<byte> metadata)
+    {
+        _ownSequence = Math.Max(_ownSequence + 1, (ulong)now.ToUnixTimeMilliseconds());
+        var record = AddressBookRecord.Create(_identity, _ownSequence, now + Options.OwnRecordLifetime, candidates, metadata);
+        _ownRecordFields = (candidates, metadata.ToArray());
+        _nextRefresh = now + Options.OwnRecordRefresh;
+        LocalRecordChanged(now, record);
+        return record;
+    }
+
+    /// <summary>Offers a record made here (ours or one we were handed) and pushes it if accepted.</summary>
+    public OfferResult LocalRecordChanged(DateTimeOffset now, AddressBookRecord record)
+    {
+        var result = AddressBook.Offer(now, record);
+        if (result.IsAccepted)
+            Push(GossipStore.AddressBook, [record.Encoded], except: null);
+        return result;
+    }
+
+    /// <summary>Offers a call entry made here (an invite we place, a tombstone we sign) and pushes it if accepted.</summary>
+    public OfferResult LocalCallChanged(DateTimeOffset now, CallListEntry entry)
+    {
+        var result = CallList.Offer(now, entry);
+        if (result.IsAccepted)
+            Push(GossipStore.CallList, [entry.Encoded], except: null);
+        return result;
+    }
+
+    /// <summary>connect2call: as the callee of <paramref name="entry"/>, ask its caller to connect to us.</summary>
+    public void RequestConnectBack(DateTimeOffset now, CallListEntry entry, IReadOnlyList<Candidate> candidates) =>
+        Send(entry.Caller, GossipMessage.Connect2Call.Create(_identity, entry, now, candidates));
+
+    public void HandleTimeout(DateTimeOffset now)
+    {
+        if (_nextRefresh is { } refresh && now >= refresh && _ownRecordFields is var (candidates, metadata))
+        {
+            PublishOwnRecord(now, candidates, metadata);
+        }
+
+        if (now < _nextAntiEntropy)
+        {
+            return;
+        }
+
+        _nextAntiEntropy = now + NextInterval();
+        AddressBook.Expire(now);
+        CallList.Expire(now);
+        if (_neighbourOrder.Count > 0)
+        {
+            AntiEntropyRounds++;
+            StartRound(_neighbourOrder[RandomIndex(_neighbourOrder.Count)]);
+        }
+    }
+
+    public void HandleMessage(DateTimeOffset now, HashAddress from, ReadOnlySpan<byte> bytes)
+    {
+        if (!GossipCodec.TryDecode(bytes, out var message))
+        {
+            Drop(GossipDropReason.MalformedMessage);
+            return;
+        }
+
+        if (message is GossipMessage.Connect2Call connect)
+        {
+            HandleConnect2Call(now, from, connect);
+            return;
+        }
+
+        if (!_neighbours.TryGetValue(from, out var bucket))
+        {
+            Drop(GossipDropReason.NotNeighbour);
+            return;
+        }
+
+        switch (message)
+        {
+            case GossipMessage.NewPeerRequest:
+                StartRound(from);
+                break;
+            case GossipMessage.GetItems get:
+                Reply(from, get.Store, get.KeyPrefixes);
+                break;
+            case GossipMessage.Digest digest:
+                var (replies, toSend) = Reconciler.AnswerDigest(TreeOf(digest.Store), digest);
+                replies.ForEach(reply => Send(from, reply));
+                Reply(from, digest.Store, toSend);
+                break;
+            case GossipMessage.KeyList list:
+                var (wanted, toGive) = Reconciler.AnswerKeyList(TreeOf(list.Store), list);
+                foreach (var request in Reconciler.PackRequests(list.Store, wanted)) Send(from, request);
+                Reply(from, list.Store, toGive);
+                break;
+            case GossipMessage.Records records:
+                HandleRecords(now, from, bucket, records);
+                break;
+        }
+    }
+
+    private void StartRound(HashAddress peer)
+    {
+        Send(peer, Reconciler.RootDigest(GossipStore.AddressBook, AddressBook.Digest));
+        Send(peer, Reconciler.RootDigest(GossipStore.CallList, CallList.Digest));
+    }
+
+    private void HandleRecords(DateTimeOffset now, HashAddress from, TokenBucket bucket, GossipMessage.Records records)
+    {
+        var accepted = new List<ReadOnlyMemory<byte>>();
+        foreach (var item in records.Items)
+        {
+            var taken = records.Store == GossipStore.AddressBook
+                ? OfferRecord(now, bucket, item.Span)
+                : OfferCallEntry(now, from, bucket, item.Span);
+            if (taken)
+                accepted.Add(item);
+        }
+
+        if (records.Push && accepted.Count > 0)
+            Push(records.Store, accepted, except: from);
+    }
+
+    private bool OfferRecord(DateTimeOffset now, TokenBucket bucket, ReadOnlySpan<byte> bytes)
+    {
+        if (!AddressBookRecordCodec.TryDecode(bytes, out var record))
+            return Drop(GossipDropReason.MalformedItem);
+        if (AddressBook.Lookup(record.Hash)?.Fingerprint == record.Fingerprint)
+            return Drop(GossipDropReason.DuplicateItem);
+        if (!bucket.TryTake(now))
+            return Drop(GossipDropReason.RateLimited);
+        if (!AddressBook.Offer(now, record).IsAccepted)
+            return Drop(GossipDropReason.RejectedItem);
+        _events.Enqueue(new GossipEvent.RecordLearned(record));
+        return true;
+    }
+
+    private bool OfferCallEntry(DateTimeOffset now, HashAddress from, TokenBucket bucket, ReadOnlySpan<byte> bytes)
+    {
+        if (!CallListEntryCodec.TryDecode(bytes, out var entry))
+            return Drop(GossipDropReason.MalformedItem);
+        if (CallList.Lookup(entry.Key)?.Fingerprint == entry.Fingerprint)
+            return Drop(GossipDropReason.DuplicateItem);
+        if (!bucket.TryTake(now))
+            return Drop(GossipDropReason.RateLimited);
+        if (!CallList.Offer(now, entry).IsAccepted)
+            return Drop(GossipDropReason.RejectedItem);
+
+        if (entry.IsTombstone && (entry.Callee == Self || entry.Caller == Self))
+            _events.Enqueue(new GossipEvent.CallEnded(entry));
+        else if (!entry.IsTombstone && entry.Callee == Self)
+        {
+            if (entry.TryOpenInvite(_identity, out var invite))
+                _events.Enqueue(new GossipEvent.CallFound(entry, invite, from));
+            else
+                Drop(GossipDropReason.UnreadableInvite);
+        }
+
+        return true;
+    }
+
+    private void HandleConnect2Call(DateTimeOffset now, HashAddress from, GossipMessage.Connect2Call connect)
+    {
+        var entry = connect.Caller == Self ? CallList.Lookup(CallListEntry.KeyOf(connect.Callee, Self, connect.CallId)) : null;
+        var fresh = connect.Sent > now - Options.Connect2CallMaxSkew && connect.Sent < now + Options.Connect2CallMaxSkew;
+        if (entry is null || !fresh || !connect.HasValidSignature())
+        {
+            Drop(GossipDropReason.InvalidConnect2Call);
+            return;
+        }
+
+        _events.Enqueue(new GossipEvent.ConnectBackRequested(from, connect));
+    }
+
+    private void Reply(HashAddress peer, GossipStore store, IReadOnlyList<ulong> keyPrefixes)
+    {
+        if (keyPrefixes.Count == 0)
+            return;
+        var items = store == GossipStore.AddressBook
+            ? keyPrefixes.SelectMany(AddressBook.Store.WithKeyPrefix).Select(record => record.Encoded)
+            : keyPrefixes.SelectMany(CallList.Store.WithKeyPrefix).Select(entry => entry.Encoded);
+        foreach (var message in Reconciler.PackRecords(store, push: false, items.ToList()))
+            Send(peer, message);
+    }
+
+    private void Push(GossipStore store, IReadOnlyList<ReadOnlyMemory<byte>> items, HashAddress? except)
+    {
+        if (!Options.PushEnabled)
+            return;
+        foreach (var message in Reconciler.PackRecords(store, push: true, items))
+        {
+            var bytes = GossipCodec.Encode(message);
+            foreach (var peer in _neighbourOrder.Where(peer => peer != except))
+                Enqueue(peer, bytes);
+        }
+    }
+
+    private DigestTree TreeOf(GossipStore store) => store == GossipStore.AddressBook ? AddressBook.Digest : CallList.Digest;
+
+    private void Send(HashAddress peer, GossipMessage message) => Enqueue(peer, GossipCodec.Encode(message));
+
+    private void Enqueue(HashAddress peer, byte[] bytes)
+    {
+        MessagesSent++;
+        BytesSent += bytes.Length;
+        _outgoing.Enqueue(new OutgoingGossip(peer, bytes));
+    }
+
+    private bool Drop(GossipDropReason reason)
+    {
+        _drops[(int)reason]++;
+        return false;
+    }
+
+    private TimeSpan NextInterval()
+    {
+        var jitter = (RandomFraction() * 2 - 1) * Options.AntiEntropyJitter;
+        return Options.AntiEntropyInterval * (1 + jitter);
+    }
+
+    private int RandomIndex(int count) => (int)(RandomFraction() * count) % count;
+
+    private double RandomFraction()
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        _random.Fill(bytes);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes) / (uint.MaxValue + 1.0);
+    }
+}

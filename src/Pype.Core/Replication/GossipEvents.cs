@@ -1,0 +1,99 @@
+using Pype.Core.Identity;
+
+namespace Pype.Core.Replication;
+
+/// <summary>The timers and limits of a <see cref="GossipEngine"/>; the defaults are the protocol's.</summary>
+public sealed record GossipOptions
+{
+    public static GossipOptions Default { get; } = new();
+
+    /// <summary>Mean time between anti-entropy rounds, each with one random neighbour.</summary>
+    public TimeSpan AntiEntropyInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Each interval is drawn uniformly within ± this fraction, so nodes do not fall into step.</summary>
+    public double AntiEntropyJitter { get; init; } = 0.25;
+
+    /// <summary>Push new and changed items to every neighbour at once (off only to test anti-entropy alone).</summary>
+    public bool PushEnabled { get; init; } = true;
+
+    /// <summary>Sustained items per second a neighbour may make us validate; duplicates are free.</summary>
+    public double ItemsPerSecondPerLink { get; init; } = 200;
+
+    /// <summary>Items a neighbour may send at once before the rate applies, e.g. a snapshot.</summary>
+    public int ItemBurstPerLink { get; init; } = 5_000;
+
+    public TimeSpan OwnRecordLifetime { get; init; } = AddressBookRecord.DefaultLifetime;
+
+    public TimeSpan OwnRecordRefresh { get; init; } = AddressBookRecord.DefaultRefreshInterval;
+
+    /// <summary>How far a connect2call's send time may be from our clock either way.</summary>
+    public TimeSpan Connect2CallMaxSkew { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>Why the engine dropped a message or an item. Replica rejections are also counted by reason on the replica.</summary>
+public enum GossipDropReason
+{
+    /// <summary>The message does not decode.</summary>
+    MalformedMessage,
+    /// <summary>A gossip message from a peer that is not an overlay neighbour.</summary>
+    NotNeighbour,
+    /// <summary>An item inside a records message does not decode.</summary>
+    MalformedItem,
+    /// <summary>An item we already hold in exactly that version (harmless, counted to see redundancy).</summary>
+    DuplicateItem,
+    /// <summary>An item over the neighbour's rate.</summary>
+    RateLimited,
+    /// <summary>An item the replica refused (its own counters say why).</summary>
+    RejectedItem,
+    /// <summary>A call for us whose invite does not open, or names another caller or call.</summary>
+    UnreadableInvite,
+    /// <summary>A connect2call that is not for a call of ours, is stale, or is not signed by the callee.</summary>
+    InvalidConnect2Call,
+}
+
+/// <summary>What the engine tells its owner, drained with <see cref="GossipEngine.PollEvent"/>.</summary>
+public abstract record GossipEvent
+{
+    private GossipEvent()
+    {
+    }
+
+    /// <summary>A peer's record that is new or newer than what we held.</summary>
+    public sealed record RecordLearned(AddressBookRecord Record) : GossipEvent;
+
+    /// <summary>Someone calls us: the entry, its opened invite, and the neighbour whose call list it came from.</summary>
+    public sealed record CallFound(CallListEntry Entry, CallInvite Invite, HashAddress Source) : GossipEvent;
+
+    /// <summary>A call we are party to was answered, rejected or hung up.</summary>
+    public sealed record CallEnded(CallListEntry Tombstone) : GossipEvent;
+
+    /// <summary>The callee of a call we placed asks us to connect to its candidates.</summary>
+    public sealed record ConnectBackRequested(HashAddress From, GossipMessage.Connect2Call Request) : GossipEvent;
+}
+
+/// <summary>A message for one neighbour, at most <see cref="GossipCodec.MaxMessageLength"/> bytes.</summary>
+public readonly record struct OutgoingGossip(HashAddress Peer, byte[] Bytes);
+
+/// <summary>A token bucket: <c>rate</c> tokens a second up to <c>burst</c>.</summary>
+internal sealed class TokenBucket(double rate, int burst, DateTimeOffset now)
+{
+    private double _tokens = burst;
+    private DateTimeOffset _last = now;
+
+    public bool TryTake(DateTimeOffset now)
+    {
+        if (now > _last)
+        {
+            _tokens = Math.Min(burst, _tokens + (now - _last).TotalSeconds * rate);
+            _last = now;
+        }
+
+        if (_tokens < 1)
+        {
+            return false;
+        }
+
+        _tokens--;
+        return true;
+    }
+}
