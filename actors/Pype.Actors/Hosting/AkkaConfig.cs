@@ -26,6 +26,8 @@ public static class AkkaConfig
                 serialization-bindings {
                   "Pype.Core.Contacts.ContactEvent, Pype.Core" = pype-json
                   "Pype.Actors.Contacts.ContactsSnapshot, Pype.Actors" = pype-json
+                  "Pype.Actors.Replication.ReplicaItemStored, Pype.Actors" = pype-json
+                  "Pype.Actors.Replication.ReplicaItemsSnapshot, Pype.Actors" = pype-json
                 }
                 serialization-identifiers { "Pype.Actors.Persistence.PypeJsonSerializer, Pype.Actors" = 4711 }
               }

@@ -6,6 +6,7 @@ using Pype.Actors.Contacts;
 using Pype.Actors.Hosting;
 using Pype.Actors.Storage;
 using Pype.Actors.Peers;
+using Pype.Actors.Replication;
 using Pype.Actors.Transport;
 using Pype.Core.Seed;
 using Pype.Core.Contacts;
@@ -32,6 +33,13 @@ public sealed class NodeGuardian : ReceiveActor
     private readonly System.Net.Sockets.Socket socket;
     private IActorRef? seedLink;
     private IActorRef peers = ActorRefs.Nobody;
+    private IActorRef gossip = ActorRefs.Nobody;
+    private readonly IActorRef addressBook;
+    private readonly IActorRef callList;
+    private IReadOnlyList<Pype.Core.Session.Candidate> hostCandidates = [];
+
+    /// <summary>The replicated stores churn far more than contacts: snapshot less often.</summary>
+    private const int ReplicaSnapshotEvery = 500;
     private int networkGeneration;
     private readonly HashSet<IActorRef> subscribers = [];
     private readonly Queue<NodeReply> recentEvents = new();
@@ -51,6 +59,8 @@ public sealed class NodeGuardian : ReceiveActor
         // and it recovers from SQLite, without touching the rest of the node.
         transport = Context.ActorOf(UdpTransportActor.Props(socket), "transport");
         this.socket = socket;
+        addressBook = Context.ActorOf(AddressBookActor.Props(ReplicaSnapshotEvery), "addressbook");
+        callList = Context.ActorOf(CallListActor.Props(ReplicaSnapshotEvery), "calllist");
         StartNetwork();
         contacts = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
             ContactsActor.Props(settings.Node.Contacts), "contacts",
@@ -74,6 +84,18 @@ public sealed class NodeGuardian : ReceiveActor
         Receive<ListPeers>(list => peers.Forward(list));
         Receive<ConnectToPeer>(connect => peers.Forward(connect));
         Receive<DisconnectPeer>(disconnect => peers.Forward(disconnect));
+        Receive<NeighbourUp>(m => { if (Sender.Equals(peers)) gossip.Forward(m); });
+        Receive<NeighbourDown>(m => { if (Sender.Equals(peers)) gossip.Forward(m); });
+        Receive<GossipReceived>(m => { if (Sender.Equals(peers)) gossip.Forward(m); });
+        Receive<SendGossip>(m => { if (Sender.Equals(gossip)) peers.Forward(m); });
+        Receive<ListCallEntries>(_ => gossip.Forward(GetCallEntries.Instance));
+        ReceiveAsync<ShowBook>(ShowBookAsync);
+        Receive<RegisteredAtSeed>(registered =>
+        {
+            if (System.Net.IPEndPoint.TryParse(registered.ServerReflexive ?? "", out var reflexive))
+                gossip.Tell(new OwnCandidatesChanged([.. hostCandidates, new Pype.Core.Session.Candidate(Pype.Core.Session.CandidateKind.ServerReflexive, reflexive)]));
+            Publish(registered);
+        });
         Receive<NodeReply>(nodeEvent => Publish(nodeEvent));
         ReceiveAsync<ListContacts>(async _ => Sender.Tell(await ListContactsAsync()));
         ReceiveAsync<AddContact>(AddContactAsync);
@@ -103,11 +125,13 @@ public sealed class NodeGuardian : ReceiveActor
     private void StartNetwork()
     {
         var suffix = networkGeneration++ == 0 ? "" : $"-{networkGeneration - 1}";
+        hostCandidates = HostCandidates.For((System.Net.IPEndPoint)socket.LocalEndPoint!);
+        gossip = Context.ActorOf(GossipActor.Props(identity, hostCandidates, addressBook, callList), "gossip" + suffix);
         seedLink = settings.Node.Seeds.Count == 0 ? null : Context.ActorOf(SeedLinkActor.Props(new SeedClientOptions
         {
             Identity = identity,
             Seeds = settings.Node.Seeds,
-            HostCandidates = HostCandidates.For((System.Net.IPEndPoint)socket.LocalEndPoint!),
+            HostCandidates = hostCandidates,
             KeepaliveInterval = settings.Node.KeepaliveInterval,
         }, transport), "seedlink" + suffix);
         peers = Context.ActorOf(PeerListActor.Props(identity, settings.Node, transport, seedLink), "peers" + suffix);
@@ -117,6 +141,7 @@ public sealed class NodeGuardian : ReceiveActor
     {
         if (seedLink is not null) Context.Stop(seedLink);
         Context.Stop(peers);
+        Context.Stop(gossip);
     }
 
     /// <summary>Hands an unsolicited event (network, later calls) to every subscriber.</summary>
@@ -125,6 +150,27 @@ public sealed class NodeGuardian : ReceiveActor
         recentEvents.Enqueue(nodeEvent);
         if (recentEvents.Count > RecentEventsKept) recentEvents.Dequeue();
         foreach (var subscriber in subscribers) subscriber.Tell(nodeEvent);
+    }
+
+    private async Task ShowBookAsync(ShowBook show)
+    {
+        var sender = Sender;
+        if (show.Query is not { } query)
+        {
+            gossip.Tell(GetBookSummary.Instance, sender);
+            return;
+        }
+        HashAddress? hash = null;
+        if (HashAddress.TryParse(query, out var parsedHash)) hash = parsedHash;
+        else if (PypeAddress.Parse(query) is AddressParseResult.Ok ok) hash = HashAddress.FromPublicKey(ok.PublicKey);
+        else
+        {
+            var listing = await contacts.Ask<ContactsListing>(GetContacts.Instance, AskTimeout);
+            if (ContactBook.FromContacts(listing.Contacts).Find(query) is { } contact && HashAddress.TryParse(contact.HashHex, out var contactHash))
+                hash = contactHash;
+        }
+        if (hash is { } found) gossip.Tell(new LookupRecord(found), sender);
+        else sender.Tell(new CommandFailed("book", $"'{query}' is not a contact, an address or a 64-digit hash"));
     }
 
     private IdentityView IdentityReply() =>
@@ -203,6 +249,9 @@ public sealed class NodeGuardian : ReceiveActor
         var transportStatus = await transport.Ask<TransportStatus>(GetTransportStatus.Instance, AskTimeout);
         var peersStatus = await peers.Ask<PeerListStatus>(GetPeerListStatus.Instance, AskTimeout);
         var seedLinkView = seedLink is null ? null : await seedLink.Ask<SeedLinkView>(GetSeedLinkView.Instance, AskTimeout);
+        GossipStatus? gossipStatus = null;
+        try { gossipStatus = await gossip.Ask<GossipStatus>(GetGossipStatus.Instance, AskTimeout); }
+        catch (AskTimeoutException) { }
         var database = AkkaConfig.DatabasePath(settings);
         return new NodeStatus(
             identity.Address,
@@ -219,7 +268,8 @@ public sealed class NodeGuardian : ReceiveActor
             settings.Seed.Enabled,
             transportStatus,
             peersStatus,
-            seedLinkView);
+            seedLinkView,
+            gossipStatus);
     }
 
     private static ContactView View(Contact contact) =>

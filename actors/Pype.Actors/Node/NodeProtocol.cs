@@ -12,6 +12,10 @@ public sealed record RenameContact(string NameOrHash, string NewName) : INodeCom
 public sealed record RotateKeys : INodeCommand;
 public sealed record GetNodeStatus : INodeCommand;
 public sealed record ListPeers : INodeCommand;
+/// <summary>The address book: a summary, or one record by contact name, address or hash.</summary>
+public sealed record ShowBook(string? Query) : INodeCommand;
+/// <summary>Call-list entries where this node is the callee or the caller.</summary>
+public sealed record ListCallEntries : INodeCommand;
 public sealed record ConnectToPeer(string Address) : INodeCommand;
 /// <summary>Ends the direct session with a peer (by hash, 8+ hex digit prefix, or address).</summary>
 public sealed record DisconnectPeer(string Peer) : INodeCommand;
@@ -50,7 +54,8 @@ public sealed record NodeStatus(
     bool SeedInProcess,
     Transport.TransportStatus Transport,
     Peers.PeerListStatus Peers,
-    Peers.SeedLinkView? SeedLink) : NodeReply;
+    Peers.SeedLinkView? SeedLink,
+    Replication.GossipStatus? Gossip) : NodeReply;
 public sealed record CommandFailed(string Command, string Message) : NodeReply;
 public sealed record NodeFlushed : NodeReply;
 
@@ -65,3 +70,12 @@ public sealed record PeerConnected(string Hash, string PathKind, string RemoteEn
 public sealed record PeerPathChanged(string Hash, string PathKind, string RemoteEndPoint) : NodeReply;
 public sealed record PeerLost(string Hash, string Reason) : NodeReply;
 public sealed record NoDirectPath(string Hash, int CandidatesTried, double ElapsedMs) : NodeReply;
+
+public sealed record RecordView(string Hash, string Address, ulong Sequence, DateTimeOffset Expiry, IReadOnlyList<string> Candidates);
+public sealed record BookSummary(int Records, RecordView? Own) : NodeReply;
+public sealed record RecordLookup(string Hash, RecordView? Record) : NodeReply;
+public sealed record CallEntryView(string CallId, string Caller, string Callee, string Kind, DateTimeOffset Created, DateTimeOffset Expiry);
+public sealed record CallEntriesView(IReadOnlyList<CallEntryView> Entries) : NodeReply;
+public sealed record RecordLearned(string Hash, ulong Sequence, int Candidates) : NodeReply;
+public sealed record CallFoundInList(string CallId, string Caller, string Source, DateTimeOffset Expiry) : NodeReply;
+public sealed record CallEndedInList(string CallId, string How) : NodeReply;

@@ -19,6 +19,8 @@ namespace Pype.Actors.Peers;
 public sealed class PeerListActor : ReceiveActor, IWithTimers
 {
     private static readonly TimeSpan MaintainInterval = TimeSpan.FromSeconds(5);
+    private const byte GossipFirstType = 0x20;
+    private const byte GossipLastType = 0x2F;
     private static readonly TimeSpan IntroductionTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
 
@@ -71,6 +73,12 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         Receive<ConnectToPeer>(OnConnectCommand);
         Receive<ConnectRequestSent>(OnIntroductionRequested);
         Receive<DisconnectPeer>(OnDisconnect);
+        Receive<Replication.SendGossip>(send =>
+        {
+            if (links.TryGetValue(send.Peer, out var link) && link.State == PeerLinkState.Connected)
+                link.Actor.Tell(new SendToPeer(send.Message));
+            else CountDrop("gossip-for-unconnected-peer");
+        });
         Receive<IntroductionTimedOut>(t =>
         {
             if (pendingIntroductions.Remove(t.RequestId, out var pending))
@@ -85,7 +93,10 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         Receive<Terminated>(t =>
         {
             foreach (var (hash, link) in links.Where(l => l.Value.Actor.Equals(t.ActorRef)).ToList())
+            {
+                if (link.State == PeerLinkState.Connected) Context.Parent.Tell(new Replication.NeighbourDown(hash));
                 Forget(hash, link);
+            }
         });
     }
 
@@ -197,6 +208,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             case PeerLinkEvent.Connected connected:
                 link.State = PeerLinkState.Connected;
                 link.Since = Now;
+                Context.Parent.Tell(new Replication.NeighbourUp(occurred.Peer));
                 Publish(new PeerConnected(hash, KindName(connected.Kind), connected.Path.ToString(), connected.Elapsed.TotalMilliseconds));
                 break;
             case PeerLinkEvent.PathChanged changed:
@@ -204,8 +216,15 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
                 break;
             case PeerLinkEvent.Lost lost:
                 link.State = PeerLinkState.Lost;
+                Context.Parent.Tell(new Replication.NeighbourDown(occurred.Peer));
                 Publish(new PeerLost(hash, $"nothing heard for {lost.Silence.TotalSeconds:0} s"));
                 Context.Stop(link.Actor);
+                break;
+            case PeerLinkEvent.DataReceived data when data.Payload is [>= GossipFirstType and <= GossipLastType, ..]:
+                Context.Parent.Tell(new Replication.GossipReceived(occurred.Peer, data.Payload));
+                break;
+            case PeerLinkEvent.DataReceived:
+                CountDrop("data-of-unknown-type");
                 break;
             case PeerLinkEvent.NoDirectPath none:
                 link.State = PeerLinkState.NoDirectPath;
@@ -249,6 +268,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             return;
         }
         var (hash, link) = matches[0];
+        if (link.State == PeerLinkState.Connected) Context.Parent.Tell(new Replication.NeighbourDown(hash));
         Context.Unwatch(link.Actor);
         Context.Stop(link.Actor);
         Forget(hash, link);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
 using Pype.Actors.Contacts;
+using Pype.Actors.Replication;
 using Pype.Core.Contacts;
 
 namespace Pype.Actors.Persistence;
@@ -21,6 +22,8 @@ public sealed class PypeJsonSerializer(ExtendedActorSystem system) : SerializerW
     private const string ContactRenamedManifest = "contact-renamed/1";
     private const string ContactRemovedManifest = "contact-removed/1";
     private const string ContactsSnapshotManifest = "contacts-snapshot/1";
+    private const string ReplicaItemStoredManifest = "replica-item-stored/1";
+    private const string ReplicaItemsSnapshotManifest = "replica-items-snapshot/1";
 
     private static readonly JsonSerializerOptions options = new(JsonSerializerDefaults.Web);
 
@@ -32,6 +35,8 @@ public sealed class PypeJsonSerializer(ExtendedActorSystem system) : SerializerW
         ContactRenamed => ContactRenamedManifest,
         ContactRemoved => ContactRemovedManifest,
         ContactsSnapshot => ContactsSnapshotManifest,
+        ReplicaItemStored => ReplicaItemStoredManifest,
+        ReplicaItemsSnapshot => ReplicaItemsSnapshotManifest,
         _ => throw new ArgumentException($"{o.GetType()} is not stored by Pype", nameof(o)),
     };
 
@@ -43,6 +48,8 @@ public sealed class PypeJsonSerializer(ExtendedActorSystem system) : SerializerW
         ContactRenamedManifest => Read<ContactRenamed>(bytes, manifest),
         ContactRemovedManifest => Read<ContactRemoved>(bytes, manifest),
         ContactsSnapshotManifest => Read<ContactsSnapshot>(bytes, manifest),
+        ReplicaItemStoredManifest => Read<ReplicaItemStored>(bytes, manifest),
+        ReplicaItemsSnapshotManifest => Read<ReplicaItemsSnapshot>(bytes, manifest),
         _ => throw new SerializationException($"unknown stored manifest '{manifest}'"),
     };
 

@@ -12,6 +12,8 @@ public abstract record ConsoleCommand
     public sealed record NewKeys : ConsoleCommand;
     public sealed record Status : ConsoleCommand;
     public sealed record Peers : ConsoleCommand;
+    public sealed record Book(string? Query) : ConsoleCommand;
+    public sealed record Calls : ConsoleCommand;
     public sealed record Connect(string Address) : ConsoleCommand;
     public sealed record Disconnect(string Peer) : ConsoleCommand;
     public sealed record Quit : ConsoleCommand;
@@ -29,6 +31,8 @@ public abstract record ConsoleCommand
         ("newkeys", "make a new identity; the old key file is archived, contacts stay"),
         ("status", "show the state of this process"),
         ("peers", "list direct sessions: hash, path kind, remote endpoint, RTT"),
+        ("book [contact|address|hash]", "the replicated address book: how many records and yours, or one peer's record"),
+        ("calls", "call-list entries where you are the callee or the caller"),
         ("connect <address>", "ask the seed to introduce a peer, then punch through both NATs"),
         ("disconnect <hash|address>", "end the direct session with a peer"),
         ("quit", "shut down (end of input does the same)"),
@@ -55,6 +59,9 @@ public abstract record ConsoleCommand
             ("newkeys", 0) => new NewKeys(),
             ("status", 0) => new Status(),
             ("peers", 0) => new Peers(),
+            ("book", 0) => new Book(null),
+            ("book", 1) => new Book(arguments[0]),
+            ("calls", 0) => new Calls(),
             ("connect", 1) => new Connect(arguments[0]),
             ("disconnect", 1) => new Disconnect(arguments[0]),
             ("quit" or "exit", 0) => new Quit(),

@@ -58,6 +58,8 @@ public sealed class ConsoleSession(PypeHost host, TextReader input, IConsoleOutp
                 ConsoleCommand.NewKeys => new RotateKeys(),
                 ConsoleCommand.Status => new GetNodeStatus(),
                 ConsoleCommand.Peers => new ListPeers(),
+                ConsoleCommand.Book book => new ShowBook(book.Query),
+                ConsoleCommand.Calls => new ListCallEntries(),
                 ConsoleCommand.Connect connect => new ConnectToPeer(connect.Address),
                 ConsoleCommand.Disconnect disconnect => new DisconnectPeer(disconnect.Peer),
                 _ => throw new InvalidOperationException($"unhandled console command {command}"),

@@ -92,8 +92,20 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     w.WriteNumber("peers_connected", s.Peers.Connected);
                     w.WriteNumber("peers_punching", s.Peers.Punching);
                     w.WriteNumber("overlay_degree", s.Peers.TargetDegree);
+                    if (s.Gossip is { } gossip)
+                    {
+                        w.WriteNumber("book_records", gossip.Records);
+                        w.WriteNumber("call_list_entries", gossip.CallEntries);
+                        w.WriteNumber("gossip_neighbours", gossip.Neighbours);
+                        w.WriteNumber("gossip_messages_sent", gossip.MessagesSent);
+                        w.WriteNumber("gossip_bytes_sent", gossip.BytesSent);
+                        w.WriteNumber("anti_entropy_rounds", gossip.AntiEntropyRounds);
+                    }
                     w.WriteStartObject("protocol_drops");
-                    foreach (var (reason, count) in s.Peers.Drops.Concat(s.SeedLink?.Drops.Select(d => KeyValuePair.Create("seed-" + d.Key, d.Value)) ?? []).OrderBy(d => d.Key))
+                    var protocolDrops = s.Peers.Drops
+                        .Concat(s.SeedLink?.Drops.Select(d => KeyValuePair.Create("seed-" + d.Key, d.Value)) ?? [])
+                        .Concat(s.Gossip?.Drops.Select(d => KeyValuePair.Create("gossip-" + d.Key, d.Value)) ?? []);
+                    foreach (var (reason, count) in protocolDrops.OrderBy(d => d.Key))
                         w.WriteNumber(reason, count);
                     w.WriteEndObject();
                     WriteTransport(w, s.Transport);
@@ -150,6 +162,47 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                 break;
             case ConnectRequested c:
                 Write("connect-requested", w => w.WriteString("hash", c.Hash));
+                break;
+            case BookSummary b:
+                Write("book", w =>
+                {
+                    w.WriteNumber("records", b.Records);
+                    if (b.Own is { } own) { w.WritePropertyName("own"); WriteRecord(w, own); } else w.WriteNull("own");
+                });
+                break;
+            case RecordLookup r:
+                Write("record", w =>
+                {
+                    w.WriteString("hash", r.Hash);
+                    if (r.Record is { } record) { w.WritePropertyName("record"); WriteRecord(w, record); } else w.WriteNull("record");
+                });
+                break;
+            case CallEntriesView c:
+                Write("calls", w =>
+                {
+                    w.WriteStartArray("calls");
+                    foreach (var e in c.Entries)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("call_id", e.CallId);
+                        w.WriteString("caller", e.Caller);
+                        w.WriteString("callee", e.Callee);
+                        w.WriteString("kind", e.Kind);
+                        w.WriteString("created", e.Created);
+                        w.WriteString("expiry", e.Expiry);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                });
+                break;
+            case RecordLearned r:
+                Write("record-learned", w => { w.WriteString("hash", r.Hash); w.WriteNumber("sequence", r.Sequence); w.WriteNumber("candidates", r.Candidates); });
+                break;
+            case CallFoundInList c:
+                Write("incoming-call", w => { w.WriteString("call_id", c.CallId); w.WriteString("caller", c.Caller); w.WriteString("source", c.Source); w.WriteString("expiry", c.Expiry); });
+                break;
+            case CallEndedInList c:
+                Write("call-list-ended", w => { w.WriteString("call_id", c.CallId); w.WriteString("how", c.How); });
                 break;
             case PeerDisconnected d:
                 Write("peer-disconnected", w => w.WriteString("hash", d.Hash));
@@ -211,6 +264,19 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
     });
 
     public void Stopped(string reason) => Write("stopped", w => w.WriteString("reason", reason));
+
+    private static void WriteRecord(Utf8JsonWriter w, RecordView record)
+    {
+        w.WriteStartObject();
+        w.WriteString("hash", record.Hash);
+        w.WriteString("address", record.Address);
+        w.WriteNumber("sequence", record.Sequence);
+        w.WriteString("expiry", record.Expiry);
+        w.WriteStartArray("candidates");
+        foreach (var candidate in record.Candidates) w.WriteStringValue(candidate);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
 
     private static void WriteOptional(Utf8JsonWriter w, string name, string? value)
     {

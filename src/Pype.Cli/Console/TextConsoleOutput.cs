@@ -87,6 +87,8 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 status.AddRow("seed", s.SeedLink is null ? "none configured (pype.node.seeds)"
                     : $"{s.SeedLink.Seed}: {(s.SeedLink.Registered ? $"registered, public address {s.SeedLink.ServerReflexive}" : "not registered")}");
                 status.AddRow("peers", $"{s.Peers.Connected} connected, {s.Peers.Punching} punching, target {s.Peers.TargetDegree}");
+                if (s.Gossip is { } gossip)
+                    status.AddRow("replicas", $"{gossip.Records} address-book records, {gossip.CallEntries} call-list entries; gossip with {gossip.Neighbours} neighbours, {gossip.MessagesSent} messages ({gossip.BytesSent / 1024.0:0.#} KiB) sent, {gossip.AntiEntropyRounds} anti-entropy rounds");
                 AddTransportRows(status, s.Transport);
                 console.Write(status);
                 break;
@@ -118,6 +120,32 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 break;
             case ConnectRequested c:
                 console.MarkupLineInterpolated($"asked the seed to introduce {c.Hash[..16]}…; punching starts when both sides hear back");
+                break;
+            case BookSummary b:
+                console.MarkupLineInterpolated($"address book: {b.Records} records");
+                if (b.Own is { } own) ShowRecord("your record", own);
+                break;
+            case RecordLookup { Record: null } r:
+                console.MarkupLineInterpolated($"no record for {r.Hash[..16]}… in the address book");
+                break;
+            case RecordLookup r:
+                ShowRecord("record", r.Record!);
+                break;
+            case CallEntriesView c when c.Entries.Count == 0:
+                console.MarkupLine("no call-list entries concern you");
+                break;
+            case CallEntriesView c:
+                var calls = new Table().AddColumns("call", "caller", "callee", "state", "expires");
+                foreach (var e in c.Entries) calls.AddRow(e.CallId[..12] + "…", e.Caller[..16] + "…", e.Callee[..16] + "…", e.Kind, e.Expiry.ToString("HH:mm:ss"));
+                console.Write(calls);
+                break;
+            case RecordLearned:
+                break; // learned records are counted by `book`; one line each would flood a person's screen
+            case CallFoundInList c:
+                console.MarkupLineInterpolated($"[bold]incoming call[/] from {c.Caller[..16]}… (found in the call list)");
+                break;
+            case CallEndedInList c:
+                console.MarkupLineInterpolated($"call {c.CallId[..12]}… ended in the call list ({c.How})");
                 break;
             case PeerDisconnected d:
                 console.MarkupLineInterpolated($"disconnected from {d.Hash[..16]}…");
@@ -164,6 +192,17 @@ public sealed class TextConsoleOutput : IConsoleOutput
     public void Stopped(string reason) => console.MarkupLineInterpolated($"stopped ({reason})");
 
     public void Prompt() => console.Markup("[bold blue]pype>[/] ");
+
+    private void ShowRecord(string title, RecordView record)
+    {
+        var table = new Table().AddColumns(title, "");
+        table.AddRow("hash", record.Hash);
+        table.AddRow("address", record.Address);
+        table.AddRow("sequence", record.Sequence.ToString());
+        table.AddRow("expires", record.Expiry.ToString("yyyy-MM-dd HH:mm:ss"));
+        table.AddRow("candidates", Markup.Escape(string.Join(", ", record.Candidates)));
+        console.Write(table);
+    }
 
     private static void AddTransportRows(Table table, Pype.Actors.Transport.TransportStatus t)
     {

@@ -235,6 +235,7 @@ public sealed class GossipEngine
             return Drop(GossipDropReason.RateLimited);
         if (!CallList.Offer(now, entry).IsAccepted)
             return Drop(GossipDropReason.RejectedItem);
+        _events.Enqueue(new GossipEvent.CallEntryLearned(entry));
 
         if (entry.IsTombstone && (entry.Callee == Self || entry.Caller == Self))
             _events.Enqueue(new GossipEvent.CallEnded(entry));

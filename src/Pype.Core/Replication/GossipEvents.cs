@@ -64,6 +64,9 @@ public abstract record GossipEvent
     /// <summary>Someone calls us: the entry, its opened invite, and the neighbour whose call list it came from.</summary>
     public sealed record CallFound(CallListEntry Entry, CallInvite Invite, HashAddress Source) : GossipEvent;
 
+    /// <summary>Any call-list entry a neighbour gave us was accepted (so the owner can store it).</summary>
+    public sealed record CallEntryLearned(CallListEntry Entry) : GossipEvent;
+
     /// <summary>A call we are party to was answered, rejected or hung up.</summary>
     public sealed record CallEnded(CallListEntry Tombstone) : GossipEvent;
 

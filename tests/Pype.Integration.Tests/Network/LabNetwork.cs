@@ -52,9 +52,18 @@ public sealed class LabNetwork : IDisposable
     }
 
     /// <summary>Starts a node in a lab namespace, joined to the seed; returns once it registered.</summary>
-    public LabNode StartNode(string namespaceName, int overlayDegree = 0, params string[] extra)
+    public LabNode StartNode(string namespaceName, int overlayDegree = 0, params string[] extra) =>
+        StartNodeIn(Folder(), namespaceName, overlayDegree, extra);
+
+    /// <summary>Kills a node with SIGKILL and starts it again on the same data directory.</summary>
+    public LabNode RestartNode(LabNode node)
     {
-        var data = Folder();
+        node.Process.KillHard();
+        return StartNodeIn(node.DataDir, node.Namespace, node.OverlayDegree, node.Extra);
+    }
+
+    private LabNode StartNodeIn(string data, string namespaceName, int overlayDegree, string[] extra)
+    {
         var process = Track(PypeProcess.StartIn(Lab, namespaceName,
         [
             "node", "--config", RepositoryRoot.Hocon("node.conf"), "--config", RepositoryRoot.Hocon("test-overlay.conf"),
@@ -67,7 +76,7 @@ public sealed class LabNetwork : IDisposable
         var ready = process.WaitFor("ready");
         var registered = process.WaitFor("seed-registered", TimeSpan.FromSeconds(20));
         return new LabNode(process, ready.GetProperty("address").GetString()!, ready.GetProperty("hash").GetString()!,
-            registered.GetProperty("server_reflexive").GetString());
+            registered.GetProperty("server_reflexive").GetString(), data, namespaceName, overlayDegree, extra);
     }
 
     private PypeProcess Track(PypeProcess process)
@@ -91,7 +100,9 @@ public sealed class LabNetwork : IDisposable
     }
 }
 
-public sealed record LabNode(PypeProcess Process, string Address, string Hash, string? ServerReflexive)
+public sealed record LabNode(
+    PypeProcess Process, string Address, string Hash, string? ServerReflexive,
+    string DataDir, string Namespace, int OverlayDegree, string[] Extra)
 {
     public JsonElement WaitFor(string eventName, TimeSpan? timeout = null, Func<JsonElement, bool>? where = null) =>
         Process.WaitFor(eventName, timeout, where);

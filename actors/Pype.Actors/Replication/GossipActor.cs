@@ -1,0 +1,128 @@
+using Akka.Actor;
+using Pype.Actors.Hosting;
+using Pype.Actors.Node;
+using Pype.Core;
+using Pype.Core.Identity;
+using Pype.Core.Replication;
+using Pype.Core.Session;
+
+namespace Pype.Actors.Replication;
+
+/// <summary>
+/// Shell around <see cref="GossipEngine"/>: the node's replicas of the address book and the call
+/// list, kept in step with its overlay neighbours. Starts from what the two stores recovered
+/// (every item re-validated), journals what the engine accepts, and reports records learned and
+/// calls found for this node.
+/// </summary>
+public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
+{
+    private readonly IdentityKeyPair identity;
+    private readonly IActorRef addressBookStore;
+    private readonly IActorRef callListStore;
+    private readonly Dictionary<string, IReadOnlyList<byte[]>> recovered = [];
+    private GossipEngine? engine;
+    private IReadOnlyList<Candidate> ownCandidates;
+
+    public GossipActor(IdentityKeyPair identity, IReadOnlyList<Candidate> hostCandidates, IActorRef addressBookStore, IActorRef callListStore)
+    {
+        this.identity = identity;
+        this.addressBookStore = addressBookStore;
+        this.callListStore = callListStore;
+        ownCandidates = hostCandidates;
+        // One behaviour (Become would drop the deadline handler of the base): until both stores
+        // have answered, every other message waits in the stash.
+        Receive<StoredItems>(OnStoredItems);
+        Receive<object>(_ => engine is null, _ => Stash.Stash());
+        Running();
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(IdentityKeyPair identity, IReadOnlyList<Candidate> hostCandidates, IActorRef addressBookStore, IActorRef callListStore) =>
+        Akka.Actor.Props.Create(() => new GossipActor(identity, hostCandidates, addressBookStore, callListStore));
+
+    protected override DateTimeOffset? NextDeadline => engine?.NextDeadline;
+
+    protected override void OnDeadline(DateTimeOffset now) => engine?.HandleTimeout(now);
+
+    protected override void PreStart()
+    {
+        addressBookStore.Tell(GetStoredItems.Instance);
+        callListStore.Tell(GetStoredItems.Instance);
+    }
+
+    private void OnStoredItems(StoredItems items)
+    {
+        recovered[items.Store] = items.Items;
+        if (recovered.Count < 2 || engine is not null) return;
+        Feed(Start);
+        Stash.UnstashAll();
+    }
+
+    private void Start(DateTimeOffset now)
+    {
+        var addressBook = new AddressBookReplica();
+        var callList = new CallListReplica();
+        foreach (var encoded in recovered.GetValueOrDefault("address-book", [])) addressBook.Offer(now, encoded);
+        foreach (var encoded in recovered.GetValueOrDefault("call-list", [])) callList.Offer(now, encoded);
+        engine = new GossipEngine(identity, SystemRandomSource.Instance, now, GossipOptions.Default, addressBook, callList);
+        Publish(now);
+    }
+
+    private void Running()
+    {
+        Receive<NeighbourUp>(up => Feed(now => engine!.NeighbourAdded(now, up.Peer)));
+        Receive<NeighbourDown>(down => Feed(_ => engine!.NeighbourRemoved(down.Peer)));
+        Receive<GossipReceived>(received => Feed(now => engine!.HandleMessage(now, received.Peer, received.Message)));
+        Receive<OwnCandidatesChanged>(changed =>
+        {
+            ownCandidates = changed.Candidates;
+            Feed(Publish);
+        });
+        Receive<GetBookSummary>(_ => Sender.Tell(new BookSummary(engine!.AddressBook.Count, View(engine.AddressBook.Lookup(identity.Hash)))));
+        Receive<LookupRecord>(lookup => Sender.Tell(new RecordLookup(lookup.Hash.ToString(), View(engine!.AddressBook.Lookup(lookup.Hash)))));
+        Receive<GetCallEntries>(_ => Sender.Tell(new CallEntriesView(engine!.CallList.Entries
+            .Where(e => e.Callee == identity.Hash || e.Caller == identity.Hash)
+            .Select(e => new CallEntryView(e.CallId.ToString("x32"), e.Caller.ToString(), e.Callee.ToString(), e.Kind.ToString().ToLowerInvariant(), e.Created, e.Expiry))
+            .ToList())));
+        Receive<GetGossipStatus>(_ => Sender.Tell(new GossipStatus(
+            engine!.AddressBook.Count, engine.CallList.Count, engine.Neighbours.Count, engine.MessagesSent, engine.BytesSent, engine.AntiEntropyRounds,
+            Enum.GetValues<GossipDropReason>().Where(r => engine.DropCount(r) > 0).ToDictionary(r => r.ToString(), engine.DropCount))));
+    }
+
+    private void Publish(DateTimeOffset now)
+    {
+        var record = engine!.PublishOwnRecord(now, ownCandidates, []);
+        addressBookStore.Tell(new StoreItem(record.Encoded.ToArray()));
+    }
+
+    protected override void DrainOutputs()
+    {
+        if (engine is null) return;
+        while (engine.PollSend() is { } send)
+            Context.Parent.Tell(new SendGossip(send.Peer, send.Bytes));
+        while (engine.PollEvent() is { } gossipEvent)
+        {
+            switch (gossipEvent)
+            {
+                case GossipEvent.RecordLearned learned:
+                    addressBookStore.Tell(new StoreItem(learned.Record.Encoded.ToArray()));
+                    Context.Parent.Tell(new RecordLearned(learned.Record.Hash.ToString(), learned.Record.Sequence, learned.Record.Candidates.Count));
+                    break;
+                case GossipEvent.CallEntryLearned entry:
+                    callListStore.Tell(new StoreItem(entry.Entry.Encoded.ToArray()));
+                    break;
+                case GossipEvent.CallFound found:
+                    Context.Parent.Tell(new CallFoundInList(found.Entry.CallId.ToString("x32"), found.Entry.Caller.ToString(), "call-list", found.Entry.Expiry));
+                    break;
+                case GossipEvent.CallEnded ended:
+                    Context.Parent.Tell(new CallEndedInList(ended.Tombstone.CallId.ToString("x32"), ended.Tombstone.Kind.ToString().ToLowerInvariant()));
+                    break;
+            }
+        }
+    }
+
+    private static RecordView? View(AddressBookRecord? record) => record is null ? null
+        : new RecordView(record.Hash.ToString(), PypeAddress.Encode(record.PublicKey.Span), record.Sequence, record.Expiry,
+            record.Candidates.Select(c => c.ToString()).ToList());
+}

@@ -1,0 +1,54 @@
+using Pype.Core.Identity;
+using Pype.Core.Session;
+
+namespace Pype.Actors.Replication;
+
+/// <summary>Messages of the signed-item stores (AddressBookActor, CallListActor).</summary>
+public interface IItemStoreMessage;
+
+/// <summary>Journal an item the gossip engine accepted; answered with <see cref="ItemStored"/>.</summary>
+public sealed record StoreItem(byte[] Encoded) : IItemStoreMessage;
+
+public sealed record ItemStored(bool Stored);
+
+public sealed record GetStoredItems : IItemStoreMessage
+{
+    public static readonly GetStoredItems Instance = new();
+}
+
+public sealed record StoredItems(string Store, IReadOnlyList<byte[]> Items);
+
+/// <summary>Journal event and snapshot of a store: the items' own signed wire bytes.</summary>
+public sealed record ReplicaItemStored(byte[] Encoded);
+public sealed record ReplicaItemsSnapshot(IReadOnlyList<byte[]> Items);
+
+/// <summary>Messages of the GossipActor.</summary>
+public interface IGossipMessage;
+
+public sealed record NeighbourUp(HashAddress Peer) : IGossipMessage;
+public sealed record NeighbourDown(HashAddress Peer) : IGossipMessage;
+public sealed record GossipReceived(HashAddress Peer, byte[] Message) : IGossipMessage;
+/// <summary>Our reachable candidates changed (start, seed registration): publish our record again.</summary>
+public sealed record OwnCandidatesChanged(IReadOnlyList<Candidate> Candidates) : IGossipMessage;
+
+/// <summary>Gossip for one neighbour; the PeerListActor sends it over that peer's session.</summary>
+public sealed record SendGossip(HashAddress Peer, byte[] Message);
+
+public sealed record GetBookSummary : IGossipMessage
+{
+    public static readonly GetBookSummary Instance = new();
+}
+
+public sealed record LookupRecord(HashAddress Hash) : IGossipMessage;
+
+public sealed record GetCallEntries : IGossipMessage
+{
+    public static readonly GetCallEntries Instance = new();
+}
+
+public sealed record GetGossipStatus : IGossipMessage
+{
+    public static readonly GetGossipStatus Instance = new();
+}
+
+public sealed record GossipStatus(int Records, int CallEntries, int Neighbours, long MessagesSent, long BytesSent, long AntiEntropyRounds, IReadOnlyDictionary<string, long> Drops);

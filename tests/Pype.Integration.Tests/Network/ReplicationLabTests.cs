@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Pype.Integration.Tests.Lab;
+using Xunit;
+
+namespace Pype.Integration.Tests.Network;
+
+/// <summary>The replicated address book across real node processes behind real NATs.</summary>
+[Collection(NetworkLabCollection.Name)]
+public sealed class ReplicationLabTests
+{
+    private static string Str(JsonElement e, string name) => e.GetProperty(name).GetString()!;
+
+    private static int BookSize(LabNode node)
+    {
+        node.Send("book");
+        return node.WaitFor("book").GetProperty("records").GetInt32();
+    }
+
+    private static void AwaitBookSize(LabNode node, int expected, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var size = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            size = BookSize(node);
+            if (size >= expected) return;
+            Thread.Sleep(500);
+        }
+        Assert.Fail($"{node.Hash[..8]} holds {size} records, expected {expected}");
+    }
+
+    [Fact]
+    public void Five_nodes_converge_on_one_address_book_that_survives_kill_9()
+    {
+        using var network = LabNetwork.Start(NatMode.Eim, NatMode.FullCone);
+        var lab = network.Lab;
+        var nodes = new[]
+        {
+            network.StartNode(lab.HostA, overlayDegree: 2),
+            network.StartNode(lab.HostA2, overlayDegree: 2),
+            network.StartNode(lab.HostB, overlayDegree: 2),
+            network.StartNode(lab.Public, overlayDegree: 2),
+            network.StartNode(lab.HostB, overlayDegree: 2),
+        };
+        foreach (var node in nodes) AwaitBookSize(node, nodes.Length, TimeSpan.FromSeconds(45));
+
+        // Every node holds every other node's signed record, with its public candidates.
+        var last = nodes[^1];
+        foreach (var other in nodes[..^1])
+        {
+            last.Send($"book {other.Address}");
+            var record = last.WaitFor("record").GetProperty("record");
+            Assert.Equal(other.Hash, Str(record, "hash"));
+            Assert.NotEmpty(record.GetProperty("candidates").EnumerateArray());
+        }
+
+        // The book is journalled: a kill -9 and a restart of the same data directory keep it.
+        var restarted = network.RestartNode(nodes[0]);
+        Assert.True(BookSize(restarted) >= nodes.Length);
+    }
+}
