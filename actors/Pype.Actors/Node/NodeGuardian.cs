@@ -89,6 +89,13 @@ public sealed class NodeGuardian : ReceiveActor
         Receive<GossipReceived>(m => { if (Sender.Equals(peers)) gossip.Forward(m); });
         Receive<SendGossip>(m => { if (Sender.Equals(gossip)) peers.Forward(m); });
         Receive<ListCallEntries>(_ => gossip.Forward(GetCallEntries.Instance));
+        Receive<EndCall>(end => gossip.Forward(new EndCallInList(end.CallId, end.How, end.Command)));
+        ReceiveAsync<PlaceCall>(async place =>
+        {
+            var sender = Sender;
+            if (await ResolvePublicKeyAsync(place.Target) is { } key) gossip.Tell(new PlaceCallInList(key), sender);
+            else sender.Tell(new CommandFailed("call", $"'{place.Target}' is neither a contact nor an address"));
+        });
         ReceiveAsync<ShowBook>(ShowBookAsync);
         Receive<RegisteredAtSeed>(registered =>
         {
@@ -150,6 +157,14 @@ public sealed class NodeGuardian : ReceiveActor
         recentEvents.Enqueue(nodeEvent);
         if (recentEvents.Count > RecentEventsKept) recentEvents.Dequeue();
         foreach (var subscriber in subscribers) subscriber.Tell(nodeEvent);
+    }
+
+    /// <summary>A contact's name (or hash prefix) or a Pype address, to the public key.</summary>
+    private async Task<byte[]?> ResolvePublicKeyAsync(string target)
+    {
+        if (PypeAddress.Parse(target) is AddressParseResult.Ok ok) return ok.PublicKey;
+        var listing = await contacts.Ask<ContactsListing>(GetContacts.Instance, AskTimeout);
+        return ContactBook.FromContacts(listing.Contacts).Find(target)?.PublicKey;
     }
 
     private async Task ShowBookAsync(ShowBook show)

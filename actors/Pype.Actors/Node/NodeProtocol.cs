@@ -14,6 +14,10 @@ public sealed record GetNodeStatus : INodeCommand;
 public sealed record ListPeers : INodeCommand;
 /// <summary>The address book: a summary, or one record by contact name, address or hash.</summary>
 public sealed record ShowBook(string? Query) : INodeCommand;
+/// <summary>Rings a contact or address through the replicated call list.</summary>
+public sealed record PlaceCall(string Target) : INodeCommand;
+/// <summary>Answers, rejects or hangs up a call in the call list (call id prefix optional).</summary>
+public sealed record EndCall(string? CallId, Pype.Core.Replication.CallEntryKind How, string Command) : INodeCommand;
 /// <summary>Call-list entries where this node is the callee or the caller.</summary>
 public sealed record ListCallEntries : INodeCommand;
 public sealed record ConnectToPeer(string Address) : INodeCommand;
@@ -79,3 +83,4 @@ public sealed record CallEntriesView(IReadOnlyList<CallEntryView> Entries) : Nod
 public sealed record RecordLearned(string Hash, ulong Sequence, int Candidates) : NodeReply;
 public sealed record CallFoundInList(string CallId, string Caller, string Source, DateTimeOffset Expiry) : NodeReply;
 public sealed record CallEndedInList(string CallId, string How) : NodeReply;
+public sealed record CallPlacedInList(string CallId, string Callee, DateTimeOffset Expiry) : NodeReply;

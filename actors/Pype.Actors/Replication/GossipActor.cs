@@ -85,9 +85,47 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
             .Where(e => e.Callee == identity.Hash || e.Caller == identity.Hash)
             .Select(e => new CallEntryView(e.CallId.ToString("x32"), e.Caller.ToString(), e.Callee.ToString(), e.Kind.ToString().ToLowerInvariant(), e.Created, e.Expiry))
             .ToList())));
+        Receive<PlaceCallInList>(place => Feed(now => Sender.Tell(PlaceCall(now, place.CalleePublicKey))));
+        Receive<EndCallInList>(end => Feed(now => Sender.Tell(EndCall(now, end))));
         Receive<GetGossipStatus>(_ => Sender.Tell(new GossipStatus(
             engine!.AddressBook.Count, engine.CallList.Count, engine.Neighbours.Count, engine.MessagesSent, engine.BytesSent, engine.AntiEntropyRounds,
             Enum.GetValues<GossipDropReason>().Where(r => engine.DropCount(r) > 0).ToDictionary(r => r.ToString(), engine.DropCount))));
+    }
+
+    /// <summary>What a call-list invite offers until calls negotiate media: the codecs and limits
+    /// Pype sends, so a callee can refuse a call it cannot take.</summary>
+    public static readonly byte[] CallOffer = "pype-offer v1; video h264 max 1280x720@30 1500kbps; audio opus 48000 20ms"u8.ToArray();
+
+    private NodeReply PlaceCall(DateTimeOffset now, byte[] calleePublicKey)
+    {
+        if (calleePublicKey.AsSpan().SequenceEqual(identity.PublicKey.Span))
+            return new CommandFailed("call", "you cannot call yourself");
+        var callIdBytes = new byte[16];
+        SystemRandomSource.Instance.Fill(callIdBytes);
+        var callId = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(callIdBytes);
+        var entry = CallListEntry.CreateInvite(identity, calleePublicKey, callId, CallOffer, now, CallListEntry.DefaultLifetime);
+        var result = engine!.LocalCallChanged(now, entry);
+        if (!result.IsAccepted) return new CommandFailed("call", $"the call list refused the entry ({result})");
+        callListStore.Tell(new StoreItem(entry.Encoded.ToArray()));
+        return new CallPlacedInList(entry.CallId.ToString("x32"), entry.Callee.ToString(), entry.Expiry);
+    }
+
+    private NodeReply EndCall(DateTimeOffset now, EndCallInList end)
+    {
+        var mine = engine!.CallList.Entries
+            .Where(e => !e.IsTombstone && e.Expiry > now)
+            .Where(e => end.How == CallEntryKind.HungUp ? e.Callee == identity.Hash || e.Caller == identity.Hash : e.Callee == identity.Hash)
+            .Where(e => end.CallId is null || e.CallId.ToString("x32").StartsWith(end.CallId, StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        if (mine.Count != 1)
+            return new CommandFailed(end.Command, mine.Count == 0
+                ? "no ringing call in the call list to " + end.Command
+                : $"{mine.Count} calls are ringing: give the call id (see 'calls')");
+        var tombstone = CallListEntry.CreateTombstone(identity, mine[0], end.How);
+        var result = engine.LocalCallChanged(now, tombstone);
+        if (!result.IsAccepted) return new CommandFailed(end.Command, $"the call list refused the entry ({result})");
+        callListStore.Tell(new StoreItem(tombstone.Encoded.ToArray()));
+        return new CallEndedInList(tombstone.CallId.ToString("x32"), tombstone.Kind.ToString().ToLowerInvariant());
     }
 
     private void Publish(DateTimeOffset now)

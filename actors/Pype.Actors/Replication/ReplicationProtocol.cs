@@ -52,3 +52,10 @@ public sealed record GetGossipStatus : IGossipMessage
 }
 
 public sealed record GossipStatus(int Records, int CallEntries, int Neighbours, long MessagesSent, long BytesSent, long AntiEntropyRounds, IReadOnlyDictionary<string, long> Drops);
+
+/// <summary>Writes a ringing entry for the callee into the call list; answered with a NodeReply.</summary>
+public sealed record PlaceCallInList(byte[] CalleePublicKey) : IGossipMessage;
+
+/// <summary>Replaces a call's entry with a tombstone. <paramref name="CallId"/> may be a prefix or
+/// null for "the one call this applies to".</summary>
+public sealed record EndCallInList(string? CallId, Pype.Core.Replication.CallEntryKind How, string Command) : IGossipMessage;

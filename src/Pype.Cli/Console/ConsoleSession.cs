@@ -60,6 +60,8 @@ public sealed class ConsoleSession(PypeHost host, TextReader input, IConsoleOutp
                 ConsoleCommand.Peers => new ListPeers(),
                 ConsoleCommand.Book book => new ShowBook(book.Query),
                 ConsoleCommand.Calls => new ListCallEntries(),
+                ConsoleCommand.Call call => new PlaceCall(call.Target),
+                ConsoleCommand.EndCall end => new EndCall(end.CallId, end.How, end.Verb),
                 ConsoleCommand.Connect connect => new ConnectToPeer(connect.Address),
                 ConsoleCommand.Disconnect disconnect => new DisconnectPeer(disconnect.Peer),
                 _ => throw new InvalidOperationException($"unhandled console command {command}"),
@@ -94,5 +96,9 @@ public sealed class ConsoleSession(PypeHost host, TextReader input, IConsoleOutp
         }
     }
 
-    private static string Describe(ConsoleCommand command) => command.GetType().Name.ToLowerInvariant();
+    private static string Describe(ConsoleCommand command) => command switch
+    {
+        ConsoleCommand.EndCall end => end.Verb,
+        _ => command.GetType().Name.ToLowerInvariant(),
+    };
 }

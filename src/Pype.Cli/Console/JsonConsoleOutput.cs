@@ -195,6 +195,9 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     w.WriteEndArray();
                 });
                 break;
+            case CallPlacedInList c:
+                Write("call-placed", w => { w.WriteString("call_id", c.CallId); w.WriteString("callee", c.Callee); w.WriteString("source", "call-list"); w.WriteString("expiry", c.Expiry); });
+                break;
             case RecordLearned r:
                 Write("record-learned", w => { w.WriteString("hash", r.Hash); w.WriteNumber("sequence", r.Sequence); w.WriteNumber("candidates", r.Candidates); });
                 break;

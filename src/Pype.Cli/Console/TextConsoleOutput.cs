@@ -139,6 +139,9 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 foreach (var e in c.Entries) calls.AddRow(e.CallId[..12] + "…", e.Caller[..16] + "…", e.Callee[..16] + "…", e.Kind, e.Expiry.ToString("HH:mm:ss"));
                 console.Write(calls);
                 break;
+            case CallPlacedInList c:
+                console.MarkupLineInterpolated($"ringing {c.Callee[..16]}… through the call list (call {c.CallId[..12]}…, until {c.Expiry:HH:mm:ss})");
+                break;
             case RecordLearned:
                 break; // learned records are counted by `book`; one line each would flood a person's screen
             case CallFoundInList c:

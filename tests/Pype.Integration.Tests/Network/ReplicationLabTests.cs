@@ -54,8 +54,26 @@ public sealed class ReplicationLabTests
             Assert.NotEmpty(record.GetProperty("candidates").EnumerateArray());
         }
 
+        // A call-list entry written by one node reaches its callee through the overlay; the
+        // callee's answer (a tombstone) reaches the caller.
+        var (caller, callee) = (nodes[0], nodes[3]);
+        caller.Send($"call {callee.Address}");
+        var callId = Str(caller.WaitFor("call-placed"), "call_id");
+        var incoming = callee.WaitFor("incoming-call", TimeSpan.FromSeconds(20));
+        Assert.Equal(callId, Str(incoming, "call_id"));
+        Assert.Equal(caller.Hash, Str(incoming, "caller"));
+        Assert.Equal("call-list", Str(incoming, "source"));
+        callee.Send("calls");
+        Assert.Contains(callee.WaitFor("calls").GetProperty("calls").EnumerateArray(), e => Str(e, "call_id") == callId && Str(e, "kind") == "invite");
+        callee.Send("reject");
+        Assert.Equal("rejected", Str(callee.WaitFor("call-list-ended"), "how"));
+        var ended = caller.WaitFor("call-list-ended", TimeSpan.FromSeconds(20));
+        Assert.Equal((callId, "rejected"), (Str(ended, "call_id"), Str(ended, "how")));
+
         // The book is journalled: a kill -9 and a restart of the same data directory keep it.
         var restarted = network.RestartNode(nodes[0]);
         Assert.True(BookSize(restarted) >= nodes.Length);
+        restarted.Send("calls");
+        Assert.Contains(restarted.WaitFor("calls").GetProperty("calls").EnumerateArray(), e => Str(e, "call_id") == callId && Str(e, "kind") == "rejected");
     }
 }
