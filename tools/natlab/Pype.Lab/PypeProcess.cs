@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using Pype.Tests.Shared;
 
-namespace Pype.Integration.Tests;
+namespace Pype.Lab;
 
 /// <summary>
 /// A real `pype` process driven over stdin, its stdout read as JSON events. Disposing kills it
@@ -49,8 +48,8 @@ public sealed class PypeProcess : IDisposable
     }
 
     /// <summary>Starts pype inside a namespace of a NAT lab; the lab kills it when disposed too.</summary>
-    public static PypeProcess StartIn(Lab.NatLab lab, string namespaceName, IEnumerable<string> arguments) =>
-        new(lab.StartProcess(namespaceName, Lab.NatLab.DotnetPath, [PypeDll, .. arguments]));
+    public static PypeProcess StartIn(NatLab lab, string namespaceName, IEnumerable<string> arguments) =>
+        new(lab.StartProcess(namespaceName, NatLab.DotnetPath, [PypeDll, .. arguments]));
 
     /// <summary>Runs pype to completion with the given stdin and returns exit code, stdout, stderr.</summary>
     public static (int ExitCode, string Output, string Error) Run(IEnumerable<string> arguments, string stdin = "", IReadOnlyDictionary<string, string>? environment = null, int timeoutSeconds = 60)

@@ -1,8 +1,4 @@
-using System.Text.Json;
-using Pype.Integration.Tests.Lab;
-using Pype.Tests.Shared;
-
-namespace Pype.Integration.Tests.Network;
+namespace Pype.Lab;
 
 /// <summary>
 /// A NAT lab with a real `pype seed` on the seed host and real `pype node` processes on the
@@ -14,7 +10,7 @@ public sealed class LabNetwork : IDisposable
     public const int SeedPort = 3478;
 
     private readonly List<PypeProcess> processes = [];
-    private readonly List<TestDirectory> folders = [];
+    private readonly List<TempDirectory> folders = [];
 
     private LabNetwork(NatLab lab) => Lab = lab;
 
@@ -78,7 +74,7 @@ public sealed class LabNetwork : IDisposable
 
     private string Folder()
     {
-        var folder = new TestDirectory();
+        var folder = new TempDirectory();
         folders.Add(folder);
         return folder.Path;
     }
@@ -89,12 +85,4 @@ public sealed class LabNetwork : IDisposable
         Lab.Dispose();
         foreach (var folder in folders) folder.Dispose();
     }
-}
-
-public sealed record LabNode(PypeProcess Process, string Address, string Hash, string? ServerReflexive)
-{
-    public JsonElement WaitFor(string eventName, TimeSpan? timeout = null, Func<JsonElement, bool>? where = null) =>
-        Process.WaitFor(eventName, timeout, where);
-
-    public void Send(string line) => Process.Send(line);
 }
