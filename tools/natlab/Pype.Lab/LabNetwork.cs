@@ -11,6 +11,8 @@ public sealed class LabNetwork : IDisposable
 
     private readonly List<PypeProcess> processes = [];
     private readonly List<TempDirectory> folders = [];
+    private readonly Lock gate = new();
+    private bool disposed;
 
     private LabNetwork(NatLab lab) => Lab = lab;
 
@@ -68,21 +70,31 @@ public sealed class LabNetwork : IDisposable
 
     private PypeProcess Track(PypeProcess process)
     {
-        processes.Add(process);
+        lock (gate) processes.Add(process);
         return process;
     }
 
     private string Folder()
     {
         var folder = new TempDirectory();
-        folders.Add(folder);
+        lock (gate) folders.Add(folder);
         return folder.Path;
     }
 
+    /// <summary>Stops every process, removes the lab and the data folders. Once; safe from another thread (e.g. a Ctrl-C handler).</summary>
     public void Dispose()
     {
-        foreach (var process in processes) process.Dispose();
-        Lab.Dispose();
-        foreach (var folder in folders) folder.Dispose();
+        List<PypeProcess> stopping;
+        lock (gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            stopping = [.. processes];
+        }
+        foreach (var process in stopping) process.Dispose();
+        Lab.Dispose(); // also kills anything started in the lab after the snapshot
+        List<TempDirectory> removing;
+        lock (gate) removing = [.. folders];
+        foreach (var folder in removing) folder.Dispose();
     }
 }
