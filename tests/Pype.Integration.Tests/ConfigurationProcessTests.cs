@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Pype.Tests.Shared;
+using Pype.Lab;
 using Xunit;
 
 namespace Pype.Integration.Tests;
@@ -7,7 +7,7 @@ namespace Pype.Integration.Tests;
 /// <summary>Start-up from HOCON as an operator runs it: valid and invalid files, verbs, flags.</summary>
 public class ConfigurationProcessTests : IDisposable
 {
-    private readonly TestDirectory data = new();
+    private readonly TempDirectory data = new();
 
     public void Dispose() => data.Dispose();
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Pype.Core.Identity;
-using Pype.Tests.Shared;
+using Pype.Lab;
 using Xunit;
 
 namespace Pype.Integration.Tests;
@@ -8,7 +8,7 @@ namespace Pype.Integration.Tests;
 /// <summary>Real `pype node` processes, driven over stdin as a script would.</summary>
 public class NodeProcessTests : IDisposable
 {
-    private readonly TestDirectory data = new();
+    private readonly TempDirectory data = new();
 
     public void Dispose() => data.Dispose();
 

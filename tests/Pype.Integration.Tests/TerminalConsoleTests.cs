@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Pype.Tests.Shared;
+using Pype.Lab;
 using Xunit;
 
 namespace Pype.Integration.Tests;
@@ -8,7 +8,7 @@ namespace Pype.Integration.Tests;
 /// <summary>The console as a person sees it: a real pseudo-terminal (util-linux `script`).</summary>
 public class TerminalConsoleTests : IDisposable
 {
-    private readonly TestDirectory data = new();
+    private readonly TempDirectory data = new();
 
     public void Dispose() => data.Dispose();
 

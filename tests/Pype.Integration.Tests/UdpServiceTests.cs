@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Pype.Tests.Shared;
+using Pype.Lab;
 using Xunit;
 
 namespace Pype.Integration.Tests;
@@ -11,7 +11,7 @@ namespace Pype.Integration.Tests;
 /// <summary>The UDP side of real seed and node processes, checked with outside tools and raw sockets.</summary>
 public class UdpServiceTests : IDisposable
 {
-    private readonly TestDirectory data = new();
+    private readonly TempDirectory data = new();
 
     public void Dispose() => data.Dispose();
 

@@ -21,7 +21,10 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
     private static readonly TimeSpan MaintainInterval = TimeSpan.FromSeconds(5);
     private const byte GossipFirstType = 0x20;
     private const byte GossipLastType = 0x2F;
-    private static readonly TimeSpan IntroductionTimeout = TimeSpan.FromSeconds(5);
+    // A connect request or its answer can be lost like any datagram: ask again every second,
+    // five times in all, before telling the user the seed did not answer.
+    private static readonly TimeSpan IntroductionRetryInterval = TimeSpan.FromSeconds(1);
+    private const int IntroductionAttempts = 5;
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
 
     private sealed record Maintain
@@ -39,7 +42,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         public DateTimeOffset Since { get; set; } = since;
     }
 
-    private sealed record PendingIntroduction(PeerKey Target, IActorRef? ReplyTo);
+    private sealed record PendingIntroduction(PeerKey Target, IActorRef? ReplyTo, int Attempt);
 
     private readonly IdentityKeyPair identity;
     private readonly Configuration.NodeSettings settings;
@@ -81,8 +84,9 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         });
         Receive<IntroductionTimedOut>(t =>
         {
-            if (pendingIntroductions.Remove(t.RequestId, out var pending))
-                pending.ReplyTo?.Tell(new CommandFailed("connect", "the seed did not answer in time"));
+            if (!pendingIntroductions.Remove(t.RequestId, out var pending)) return;
+            if (pending.Attempt < IntroductionAttempts) RequestIntroduction(pending.Target, pending.ReplyTo, pending.Attempt + 1);
+            else pending.ReplyTo?.Tell(new CommandFailed("connect", "the seed did not answer in time"));
         });
         Receive<Maintain>(_ => MaintainOverlay());
         ReceiveAsync<ListPeers>(async _ => Sender.Tell(new PeersView(await LinkViewsAsync())));
@@ -275,14 +279,14 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         Sender.Tell(new PeerDisconnected(hash.ToString()));
     }
 
-    private void RequestIntroduction(PeerKey target, IActorRef? replyTo)
+    private void RequestIntroduction(PeerKey target, IActorRef? replyTo, int attempt = 1)
     {
         if (seedLink is null || !registered)
         {
             replyTo?.Tell(new CommandFailed("connect", seedLink is null ? "no seed is configured (pype.node.seeds)" : "not registered at a seed yet"));
             return;
         }
-        seedLink.Tell(new RequestIntroduction(target, replyTo));
+        seedLink.Tell(new RequestIntroduction(target, replyTo, attempt));
     }
 
     private void OnIntroductionRequested(ConnectRequestSent sent)
@@ -292,8 +296,8 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             sent.ReplyTo?.Tell(new CommandFailed("connect", "not registered at a seed yet"));
             return;
         }
-        pendingIntroductions[id] = new PendingIntroduction(sent.Target, sent.ReplyTo);
-        Timers.StartSingleTimer(("introduction", id), new IntroductionTimedOut(id), IntroductionTimeout);
+        pendingIntroductions[id] = new PendingIntroduction(sent.Target, sent.ReplyTo, sent.Attempt);
+        Timers.StartSingleTimer(("introduction", id), new IntroductionTimedOut(id), IntroductionRetryInterval);
     }
 
     private void MaintainOverlay()

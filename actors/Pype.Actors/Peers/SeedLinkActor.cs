@@ -23,7 +23,7 @@ public sealed class SeedLinkActor : SansIoShellActor
         this.transport = transport;
         Receive<InboundDatagram>(d => Feed(now => client.HandleDatagram(now, d.Source, d.Datagram)));
         Receive<RequestPeerList>(r => Feed(_ => client.RequestPeerList(r.Max)));
-        Receive<RequestIntroduction>(r => Feed(_ => Sender.Tell(new ConnectRequestSent(client.RequestConnect(r.Target), r.Target, r.ReplyTo))));
+        Receive<RequestIntroduction>(r => Feed(_ => Sender.Tell(new ConnectRequestSent(client.RequestConnect(r.Target), r.Target, r.ReplyTo, r.Attempt))));
         Receive<GetSeedLinkView>(_ => Sender.Tell(new SeedLinkView(
             client.CurrentSeed.EndPoint.ToString(), client.IsRegistered, client.ServerReflexive?.ToString(),
             client.Drops.Counts.ToDictionary(d => d.Key.ToString(), d => d.Value))));

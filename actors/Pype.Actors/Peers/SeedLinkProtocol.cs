@@ -9,10 +9,10 @@ public sealed record RequestPeerList(byte Max) : ISeedLinkMessage;
 
 /// <summary>Asks the seed to introduce a peer; answered with <see cref="ConnectRequestSent"/>.
 /// <paramref name="ReplyTo"/> travels along for whoever waits on the result (the console).</summary>
-public sealed record RequestIntroduction(PeerKey Target, Akka.Actor.IActorRef? ReplyTo) : ISeedLinkMessage;
+public sealed record RequestIntroduction(PeerKey Target, Akka.Actor.IActorRef? ReplyTo, int Attempt = 1) : ISeedLinkMessage;
 
 /// <summary>The request id the seed's result will carry, or null when not registered at a seed.</summary>
-public sealed record ConnectRequestSent(uint? RequestId, PeerKey Target, Akka.Actor.IActorRef? ReplyTo);
+public sealed record ConnectRequestSent(uint? RequestId, PeerKey Target, Akka.Actor.IActorRef? ReplyTo, int Attempt);
 
 public sealed record GetSeedLinkView : ISeedLinkMessage
 {

@@ -122,17 +122,19 @@ public sealed class GossipEngineTests(ITestOutputHelper output)
         alice.LocalCallChanged(Now, invite);
         Exchange(alice, bob);
 
+        Assert.Equal(invite.Key, Assert.IsType<GossipEvent.CallEntryLearned>(bob.PollEvent()).Entry.Key);
         var found = Assert.IsType<GossipEvent.CallFound>(bob.PollEvent());
         Assert.Equal(alice.Self, found.Source);
         Assert.Equal((UInt128)9, found.Invite.CallId);
 
         bob.LocalCallChanged(Now, CallListEntry.CreateTombstone(Peer(Bob), invite, CallEntryKind.Answered));
         Exchange(alice, bob);
+        Assert.IsType<GossipEvent.CallEntryLearned>(alice.PollEvent());
         Assert.Equal(CallEntryKind.Answered, Assert.IsType<GossipEvent.CallEnded>(alice.PollEvent()).Tombstone.Kind);
     }
 
     [Fact]
-    public void A_call_whose_invite_names_another_caller_raises_nothing_and_is_counted()
+    public void A_call_whose_invite_names_another_caller_rings_nobody_and_is_counted()
     {
         var (mallory, bob) = (Engine(3), Engine(Bob));
         Link(mallory, bob);
@@ -143,6 +145,9 @@ public sealed class GossipEngineTests(ITestOutputHelper output)
         mallory.LocalCallChanged(Now, relabelled);
         Exchange(mallory, bob);
 
+        // The entry itself is valid for every replica (only the callee can open the invite), so
+        // it is learned and stored, but it rings nobody.
+        Assert.IsType<GossipEvent.CallEntryLearned>(bob.PollEvent());
         Assert.Null(bob.PollEvent());
         Assert.Equal(1, bob.DropCount(GossipDropReason.UnreadableInvite));
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Pype.Lab;
 using Xunit;
 
 namespace Pype.Integration.Tests.Lab;

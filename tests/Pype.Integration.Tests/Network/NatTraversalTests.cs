@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Pype.Integration.Tests.Lab;
+using Pype.Lab;
 using Xunit;
 
 namespace Pype.Integration.Tests.Network;
@@ -18,10 +18,19 @@ public sealed class NatTraversalTests
     private static (JsonElement A, JsonElement B) ConnectAndWait(LabNode a, LabNode b)
     {
         a.Send($"connect {b.Address}");
-        a.WaitFor("connect-requested", Connect);
-        var atA = a.WaitFor("peer-connected", Connect, e => Str(e, "hash") == b.Hash);
+        // The seed's "introduced" answer and the punched session race each other: take both in
+        // whichever order they come.
+        JsonElement? atA = null;
+        var requested = false;
+        while (atA is null || !requested)
+        {
+            var next = a.Process.WaitForAny(["connect-requested", "peer-connected"], Connect,
+                e => Str(e, "event") == "connect-requested" || Str(e, "hash") == b.Hash);
+            if (Str(next, "event") == "connect-requested") requested = true;
+            else atA = next;
+        }
         var atB = b.WaitFor("peer-connected", Connect, e => Str(e, "hash") == a.Hash);
-        return (atA, atB);
+        return (atA.Value, atB);
     }
 
     private static void AssertPeersShowEachOther(LabNode a, LabNode b)

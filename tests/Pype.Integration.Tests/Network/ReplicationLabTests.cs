@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Pype.Integration.Tests.Lab;
+using Pype.Lab;
 using Xunit;
 
 namespace Pype.Integration.Tests.Network;

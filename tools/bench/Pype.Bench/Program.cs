@@ -1,10 +1,85 @@
+using System.Runtime.InteropServices;
 using Pype.Bench;
 
 // Benchmarks print figures and ratios; they assert nothing (this machine is shared and noisy).
-var which = args.Length > 0 ? args[0] : "all";
+//   pype-bench handshake         Noise handshakes per second on one core
+//   pype-bench lab [--runs N]    connection set-up between real nodes in the NAT lab (root)
+//   pype-bench all [--runs N]    both (default)
+var which = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "all";
+var runs = 20;
+var runsAt = Array.IndexOf(args, "--runs");
+if (runsAt >= 0 && (runsAt + 1 >= args.Length || !int.TryParse(args[runsAt + 1], out runs) || runs < 1))
+{
+    Console.Error.WriteLine("--runs needs a whole number ≥ 1");
+    return 2;
+}
+
+if (which is not ("all" or "handshake" or "lab"))
+{
+    Console.Error.WriteLine($"unknown benchmark '{which}': use handshake, lab or all");
+    return 2;
+}
+
+// Ctrl-C, SIGTERM or a closed terminal: stop measuring and tear the lab down before exiting.
+using var interrupted = new CancellationTokenSource();
+void Interrupt(PosixSignalContext context)
+{
+    context.Cancel = true;
+    Console.Error.WriteLine($"{context.Signal}: tearing the lab down…");
+    interrupted.Cancel();
+}
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Interrupt);
+
+HandshakeBenchmark.Result? handshake = null;
 if (which is "all" or "handshake")
 {
-    var result = HandshakeBenchmark.Run(TimeSpan.FromSeconds(3));
+    handshake = HandshakeBenchmark.Run(TimeSpan.FromSeconds(3));
+    PrintHandshakeTable(handshake);
+    Console.WriteLine();
+}
+
+if (which is "all" or "lab")
+{
+    if (!OperatingSystem.IsLinux())
+    {
+        Console.Error.WriteLine("the NAT lab needs Linux (network namespaces, nftables) and root");
+        return 2;
+    }
+
+    try
+    {
+        var results = new List<LabPairResult>();
+        NoDirectPathResult noDirectPath;
+        using (var lab = new LabBenchmark(interrupted.Token, Console.Error))
+        {
+            foreach (var pair in LabPair.Direct) results.Add(lab.MeasureDirect(pair, runs));
+            noDirectPath = lab.MeasureNoDirectPath(Math.Min(runs, 3));
+        }
+
+        Console.WriteLine($"NAT lab, real pype seed + nodes, {runs} connects per pair ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores); times in ms");
+        Console.WriteLine();
+        LabReport.PrintPairs(Console.Out, results);
+        Console.WriteLine();
+        LabReport.PrintNoDirectPath(Console.Out, noDirectPath);
+        Console.WriteLine();
+        handshake ??= HandshakeBenchmark.Run(TimeSpan.FromSeconds(1));
+        PrintHandshakeTable(handshake);
+        Console.WriteLine();
+        LabReport.PrintComparison(Console.Out, results);
+    }
+    catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("interrupted: lab removed, no figures printed");
+        return 130;
+    }
+}
+
+return 0;
+
+static void PrintHandshakeTable(HandshakeBenchmark.Result result)
+{
     Console.WriteLine("Noise_IK_25519_ChaChaPoly_BLAKE2b handshakes (initiation + response + completion, one thread)");
     Console.WriteLine($"| handshakes | wall time | per second per core | µs each |");
     Console.WriteLine($"| ---: | ---: | ---: | ---: |");

@@ -1,8 +1,4 @@
-using System.Text.Json;
-using Pype.Integration.Tests.Lab;
-using Pype.Tests.Shared;
-
-namespace Pype.Integration.Tests.Network;
+namespace Pype.Lab;
 
 /// <summary>
 /// A NAT lab with a real `pype seed` on the seed host and real `pype node` processes on the
@@ -14,7 +10,9 @@ public sealed class LabNetwork : IDisposable
     public const int SeedPort = 3478;
 
     private readonly List<PypeProcess> processes = [];
-    private readonly List<TestDirectory> folders = [];
+    private readonly List<TempDirectory> folders = [];
+    private readonly Lock gate = new();
+    private bool disposed;
 
     private LabNetwork(NatLab lab) => Lab = lab;
 
@@ -81,31 +79,31 @@ public sealed class LabNetwork : IDisposable
 
     private PypeProcess Track(PypeProcess process)
     {
-        processes.Add(process);
+        lock (gate) processes.Add(process);
         return process;
     }
 
     private string Folder()
     {
-        var folder = new TestDirectory();
-        folders.Add(folder);
+        var folder = new TempDirectory();
+        lock (gate) folders.Add(folder);
         return folder.Path;
     }
 
+    /// <summary>Stops every process, removes the lab and the data folders. Once; safe from another thread (e.g. a Ctrl-C handler).</summary>
     public void Dispose()
     {
-        foreach (var process in processes) process.Dispose();
-        Lab.Dispose();
-        foreach (var folder in folders) folder.Dispose();
+        List<PypeProcess> stopping;
+        lock (gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            stopping = [.. processes];
+        }
+        foreach (var process in stopping) process.Dispose();
+        Lab.Dispose(); // also kills anything started in the lab after the snapshot
+        List<TempDirectory> removing;
+        lock (gate) removing = [.. folders];
+        foreach (var folder in removing) folder.Dispose();
     }
-}
-
-public sealed record LabNode(
-    PypeProcess Process, string Address, string Hash, string? ServerReflexive,
-    string DataDir, string Namespace, int OverlayDegree, string[] Extra)
-{
-    public JsonElement WaitFor(string eventName, TimeSpan? timeout = null, Func<JsonElement, bool>? where = null) =>
-        Process.WaitFor(eventName, timeout, where);
-
-    public void Send(string line) => Process.Send(line);
 }

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 
-namespace Pype.Integration.Tests.Lab;
+namespace Pype.Lab;
 
 /// <summary>
 /// One NAT lab: network namespaces with real Linux NATs between two LANs, an "internet" router,
@@ -46,7 +46,7 @@ public sealed class NatLab : IDisposable
 
     static NatLab()
     {
-        // Best effort when the test host shuts down normally without disposing a lab; a crash
+        // Best effort when the host process shuts down normally without disposing a lab; a crash
         // is handled by the reaping in Create (owner pid recorded in the marker directory).
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -70,13 +70,13 @@ public sealed class NatLab : IDisposable
     /// <summary>Why the lab cannot run, or null when it can.</summary>
     public static string? UnavailableReason => Unavailable.Value;
 
-    /// <summary>The lab script, copied next to the test assembly.</summary>
+    /// <summary>The lab script, copied next to the binaries of every project that references Pype.Lab.</summary>
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "NatLab", "natlab.sh");
 
-    /// <summary>UdpProbe.dll (tools/natlab/UdpProbe), copied next to the test assembly.</summary>
+    /// <summary>UdpProbe.dll (tools/natlab/UdpProbe), copied next to the binaries like the script.</summary>
     public static string UdpProbePath => Path.Combine(AppContext.BaseDirectory, "UdpProbe.dll");
 
-    /// <summary>The dotnet host that runs this test process (and so UdpProbe and Pype).</summary>
+    /// <summary>The dotnet host that runs this process (and so UdpProbe and Pype).</summary>
     public static string DotnetPath
     {
         get
@@ -213,7 +213,7 @@ public sealed class NatLab : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfZero(command.Length);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return Run(NetnsExec(namespaceName, command), ScriptTimeout);
+        return HostCommand.Run(NetnsExec(namespaceName, command), ScriptTimeout);
     }
 
     /// <summary>Drops <paramref name="percent"/>% of all packets the internet router forwards.</summary>
@@ -313,7 +313,7 @@ public sealed class NatLab : IDisposable
             throw new ArgumentException($"'{namespaceName}' is not a namespace of lab {Prefix}", nameof(namespaceName));
         }
 
-        var info = new ProcessStartInfo(FindTool("ip") ?? "ip")
+        var info = new ProcessStartInfo(HostCommand.FindTool("ip") ?? "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -338,7 +338,7 @@ public sealed class NatLab : IDisposable
 
     private static ExecResult RunScript(params string[] args)
     {
-        var info = new ProcessStartInfo(FindTool("bash") ?? "bash")
+        var info = new ProcessStartInfo(HostCommand.FindTool("bash") ?? "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -351,45 +351,9 @@ public sealed class NatLab : IDisposable
         }
 
         info.Environment["NATLAB_OWNER_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        info.Environment["PATH"] = WithSbin(Environment.GetEnvironmentVariable("PATH"));
-        return Run(info, ScriptTimeout);
+        info.Environment["PATH"] = HostCommand.WithSbin(Environment.GetEnvironmentVariable("PATH"));
+        return HostCommand.Run(info, ScriptTimeout);
     }
-
-    private static ExecResult Run(ProcessStartInfo info, TimeSpan timeout)
-    {
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            return new ExecResult(-1, $"timed out after {timeout.TotalSeconds} s: {stdout.Result}{stderr.Result}");
-        }
-
-        process.WaitForExit(); // drains the redirected streams
-        return new ExecResult(process.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    private static string WithSbin(string? path)
-    {
-        var parts = (path ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries).ToList();
-        foreach (var sbin in (string[])["/usr/local/sbin", "/usr/sbin", "/sbin"])
-        {
-            if (!parts.Contains(sbin))
-            {
-                parts.Add(sbin);
-            }
-        }
-
-        return string.Join(':', parts);
-    }
-
-    private static string? FindTool(string name) =>
-        WithSbin(Environment.GetEnvironmentVariable("PATH"))
-            .Split(':')
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 
     private static string? FindUnavailableReason()
     {
@@ -398,12 +362,12 @@ public sealed class NatLab : IDisposable
             return "not Linux";
         }
 
-        if (EffectiveUserId() != 0)
+        if (HostCommand.EffectiveUserId() != 0)
         {
             return "not running as root (network namespaces and nftables need CAP_NET_ADMIN/CAP_SYS_ADMIN)";
         }
 
-        var missing = ((string[])["ip", "nft", "bash"]).Where(t => FindTool(t) is null).ToList();
+        var missing = ((string[])["ip", "nft", "bash"]).Where(t => HostCommand.FindTool(t) is null).ToList();
         if (missing.Count > 0)
         {
             return "missing " + string.Join(", ", missing);
@@ -411,17 +375,9 @@ public sealed class NatLab : IDisposable
 
         if (!File.Exists(ScriptPath))
         {
-            return $"{ScriptPath} is missing (build the test project)";
+            return $"{ScriptPath} is missing (build a project that references Pype.Lab)";
         }
 
-        return File.Exists(UdpProbePath) ? null : $"{UdpProbePath} is missing (build the test project)";
-    }
-
-    private static int EffectiveUserId()
-    {
-        // "Uid:\treal\teffective\tsaved\tfs"
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
-        var fields = line?.Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
-        return fields is { Length: >= 3 } && int.TryParse(fields[2], out var euid) ? euid : -1;
+        return File.Exists(UdpProbePath) ? null : $"{UdpProbePath} is missing (build a project that references Pype.Lab)";
     }
 }

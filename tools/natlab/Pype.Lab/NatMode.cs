@@ -1,4 +1,4 @@
-namespace Pype.Integration.Tests.Lab;
+namespace Pype.Lab;
 
 /// <summary>The behaviour of one NAT box of the lab (see tools/natlab/README.md).</summary>
 public enum NatMode

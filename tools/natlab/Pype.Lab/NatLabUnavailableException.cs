@@ -1,4 +1,4 @@
-namespace Pype.Integration.Tests.Lab;
+namespace Pype.Lab;
 
 /// <summary>
 /// The NAT lab cannot run on this machine (not root, or ip / nft missing). Thrown instead of

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 
-namespace Pype.Integration.Tests.Lab;
+namespace Pype.Lab;
 
 /// <summary>A datagram a UdpProbe received: its source as seen by the probe, and its text.</summary>
 public readonly record struct ReceivedDatagram(IPEndPoint From, string Text)

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using Pype.Tests.Shared;
 
-namespace Pype.Integration.Tests;
+namespace Pype.Lab;
 
 /// <summary>
 /// A real `pype` process driven over stdin, its stdout read as JSON events. Disposing kills it
@@ -49,8 +48,8 @@ public sealed class PypeProcess : IDisposable
     }
 
     /// <summary>Starts pype inside a namespace of a NAT lab; the lab kills it when disposed too.</summary>
-    public static PypeProcess StartIn(Lab.NatLab lab, string namespaceName, IEnumerable<string> arguments) =>
-        new(lab.StartProcess(namespaceName, Lab.NatLab.DotnetPath, [PypeDll, .. arguments]));
+    public static PypeProcess StartIn(NatLab lab, string namespaceName, IEnumerable<string> arguments) =>
+        new(lab.StartProcess(namespaceName, NatLab.DotnetPath, [PypeDll, .. arguments]));
 
     /// <summary>Runs pype to completion with the given stdin and returns exit code, stdout, stderr.</summary>
     public static (int ExitCode, string Output, string Error) Run(IEnumerable<string> arguments, string stdin = "", IReadOnlyDictionary<string, string>? environment = null, int timeoutSeconds = 60)
@@ -74,20 +73,33 @@ public sealed class PypeProcess : IDisposable
     public void CloseInput() => process.StandardInput.Close();
 
     /// <summary>Waits for the next event of this kind (skipping others) and returns it.</summary>
-    public JsonElement WaitFor(string eventName, TimeSpan? timeout = null, Func<JsonElement, bool>? where = null)
+    public JsonElement WaitFor(string eventName, TimeSpan? timeout = null, Func<JsonElement, bool>? where = null) =>
+        WaitForAny([eventName], timeout, where);
+
+    /// <summary>Waits for the next event of any of these kinds (skipping others) and returns it.</summary>
+    public JsonElement WaitForAny(IReadOnlyCollection<string> eventNames, TimeSpan? timeout = null, Func<JsonElement, bool>? where = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero || !lines.TryTake(out var line, left))
-                throw new TimeoutException($"no '{eventName}' event; seen: {string.Join(", ", seen.Select(e => e.GetProperty("event").GetString()))}; stderr:\n{StandardError}");
-            JsonElement element;
-            try { element = JsonDocument.Parse(line).RootElement.Clone(); }
-            catch (JsonException) { throw new InvalidOperationException($"stdout line is not JSON: {line}"); }
-            seen.Add(element);
-            if (element.GetProperty("event").GetString() == eventName && (where?.Invoke(element) ?? true)) return element;
+                throw new TimeoutException($"no {string.Join(" or ", eventNames.Select(n => $"'{n}'"))} event; seen: {string.Join(", ", seen.Select(e => e.GetProperty("event").GetString()))}; stderr:\n{StandardError}");
+            var element = Parse(line);
+            if (element.GetProperty("event").GetString() is { } name && eventNames.Contains(name) && (where?.Invoke(element) ?? true)) return element;
         }
+    }
+
+    /// <summary>Skips every event already printed and not yet waited for; returns how many.</summary>
+    public int DiscardPending()
+    {
+        var count = 0;
+        while (lines.TryTake(out var line))
+        {
+            Parse(line);
+            count++;
+        }
+        return count;
     }
 
     public void KillHard()
@@ -113,6 +125,15 @@ public sealed class PypeProcess : IDisposable
     {
         try { if (!process.HasExited) KillHard(); } catch (InvalidOperationException) { }
         process.Dispose();
+    }
+
+    private JsonElement Parse(string line)
+    {
+        JsonElement element;
+        try { element = JsonDocument.Parse(line).RootElement.Clone(); }
+        catch (JsonException) { throw new InvalidOperationException($"stdout line is not JSON: {line}"); }
+        seen.Add(element);
+        return element;
     }
 
     private static string DotnetHost() =>
