@@ -45,14 +45,22 @@ public abstract class FfmpegRawVideoSource : IVideoSource
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, _stop.Token);
         var frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var frameSize = VideoFrame.SizeOf(Width, Height);
+        var stopToken = linked.Token;
         var sink = new StreamPipeSink(async (stream, token) =>
         {
-            while (true)
+            // Stopping must not wait for ffmpeg: leaving this callback closes the pipe, and ffmpeg ends on the broken pipe.
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(token, stopToken);
+            try
             {
-                var buffer = new byte[frameSize];
-                if (!await StreamReading.ReadExactlyOrEndAsync(stream, buffer, token).ConfigureAwait(false)) return;
-                await frames.Writer.WriteAsync(buffer, token).ConfigureAwait(false);
+                while (true)
+                {
+                    var buffer = new byte[frameSize];
+                    if (!await StreamReading.ReadExactlyOrEndAsync(stream, buffer, either.Token).ConfigureAwait(false)) return;
+                    await frames.Writer.WriteAsync(buffer, either.Token).ConfigureAwait(false);
+                }
             }
+            catch (OperationCanceledException) { }
+            catch (IOException) { }
         }) { Format = "rawvideo" };
         var (input, inputOptions) = Input;
         var errors = new RecentLines(12);
@@ -69,18 +77,31 @@ public abstract class FfmpegRawVideoSource : IVideoSource
                     : new MediaDeviceException($"ffmpeg could not read video from {input}: {errors}"));
             }, TaskScheduler.Default);
 
+        try
+        {
+            await foreach (var frame in PacedAsync(frames.Reader, linked.Token).ConfigureAwait(false)) yield return frame;
+        }
+        finally
+        {
+            await linked.CancelAsync().ConfigureAwait(false);
+            await _process.ConfigureAwait(false);
+        }
+    }
+
+    private async IAsyncEnumerable<VideoFrame> PacedAsync(ChannelReader<byte[]> frames, [EnumeratorCancellation] CancellationToken cancel)
+    {
         long index = 0;
         TimeSpan? start = null;
-        while (await frames.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
+        while (await frames.WaitToReadAsync(cancel).ConfigureAwait(false))
         {
-            while (frames.Reader.TryRead(out var yuv))
+            while (frames.TryRead(out var yuv))
             {
                 if (PaceToFrameRate)
                 {
                     start ??= MediaClock.Now;
                     var due = start.Value + TimeSpan.FromSeconds(index / (double)FrameRate);
                     var wait = due - MediaClock.Now;
-                    if (wait > TimeSpan.Zero) await Task.Delay(wait, linked.Token).ConfigureAwait(false);
+                    if (wait > TimeSpan.Zero) await Task.Delay(wait, cancel).ConfigureAwait(false);
                 }
                 var frame = new VideoFrame(index++, MediaClock.Now, Width, Height, yuv);
                 OnFrame(frame);
