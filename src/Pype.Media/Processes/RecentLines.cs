@@ -7,7 +7,7 @@ internal sealed class RecentLines(int capacity)
 
     public void Add(string line)
     {
-        if (string.IsNullOrWhiteSpace(line) || line.StartsWith("Last message repeated", StringComparison.Ordinal)) return;
+        if (string.IsNullOrWhiteSpace(line) || line.TrimStart().StartsWith("Last message repeated", StringComparison.Ordinal)) return;
         lock (_lines)
         {
             _lines.Enqueue(line.Trim());
