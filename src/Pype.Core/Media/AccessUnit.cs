@@ -19,6 +19,23 @@ public sealed class AccessUnit
 
     public IReadOnlyList<ReadOnlyMemory<byte>> NalUnits { get; }
 
+    /// <summary>Reads the NAL units of one complete access unit given as an Annex-B byte stream.</summary>
+    public static AccessUnit Parse(ReadOnlySpan<byte> annexB)
+    {
+        var splitter = new AnnexBSplitter();
+        splitter.Push(annexB);
+        splitter.Flush();
+        var nalUnits = new List<ReadOnlyMemory<byte>>();
+        while (splitter.TryTake(out var part)) nalUnits.AddRange(part.NalUnits);
+        return new AccessUnit(nalUnits);
+    }
+
+    /// <summary>The same picture without its leading access-unit delimiter, if it has one.</summary>
+    public AccessUnit WithoutLeadingDelimiter() =>
+        NalUnits.Count > 0 && H264NalUnitType.Of(NalUnits[0].Span) == H264NalUnitType.AccessUnitDelimiter
+            ? new AccessUnit(NalUnits.Skip(1).ToList())
+            : this;
+
     /// <summary>True when the access unit holds an IDR slice (nal_unit_type 5).</summary>
     public bool IsKeyframe => NalUnits.Any(n => H264NalUnitType.Of(n.Span) == H264NalUnitType.IdrSlice);
 

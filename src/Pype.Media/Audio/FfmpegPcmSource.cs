@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using FFMpegCore;
+using FFMpegCore.Pipes;
+using Pype.Core.Media;
+using Pype.Media.Processes;
+
+namespace Pype.Media.Audio;
+
+/// <summary>
+/// Any ffmpeg audio input resampled to 48 kHz mono s16 and cut into 20 ms frames. Paced to real
+/// time unless <c>realTime</c> is false (then as fast as ffmpeg decodes, for tests and files).
+/// </summary>
+public abstract class FfmpegPcmSource(bool realTime) : IAudioSource
+{
+    protected abstract (string Input, string InputOptions) Input { get; }
+
+    protected virtual void Prepare() { }
+
+    public async IAsyncEnumerable<AudioFrame> ReadFramesAsync([EnumeratorCancellation] CancellationToken cancel = default)
+    {
+        Prepare();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var stopToken = stop.Token;
+        var sink = new StreamPipeSink(async (stream, token) =>
+        {
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(token, stopToken);
+            try
+            {
+                while (true)
+                {
+                    var pcm = new byte[AudioFormat.BytesPerFrame];
+                    if (!await StreamReading.ReadExactlyOrEndAsync(stream, pcm, either.Token).ConfigureAwait(false)) return;
+                    await frames.Writer.WriteAsync(pcm, either.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) { }
+            catch (IOException) { } // a last partial frame is dropped
+        }) { Format = "s16le" };
+        var (input, inputOptions) = Input;
+        var errors = new RecentLines(12);
+        var process = FFMpegArguments
+            .FromFileInput(input, false, o => o.WithCustomArgument(inputOptions))
+            .OutputToPipe(sink, o => o.WithCustomArgument($"-vn -ac {AudioFormat.Channels} -ar {AudioFormat.SampleRate}"))
+            .NotifyOnStandardError(errors.Add)
+            .CancellableThrough(stopToken, TimeSpan.FromSeconds(2))
+            .ProcessAsynchronously(false)
+            .ContinueWith(t => frames.Writer.TryComplete(t.IsCompletedSuccessfully && t.Result.Success || stopToken.IsCancellationRequested ? null
+                : new MediaDeviceException($"ffmpeg could not read audio from {input}: {errors}")), TaskScheduler.Default);
+        try
+        {
+            long index = 0;
+            TimeSpan? start = null;
+            while (await frames.Reader.WaitToReadAsync(stopToken).ConfigureAwait(false))
+            {
+                while (frames.Reader.TryRead(out var pcm))
+                {
+                    if (realTime)
+                    {
+                        start ??= MediaClock.Now;
+                        var wait = start.Value + AudioFormat.FrameDuration * index - MediaClock.Now;
+                        if (wait > TimeSpan.Zero) await Task.Delay(wait, stopToken).ConfigureAwait(false);
+                    }
+                    yield return new AudioFrame(index++, MediaClock.Now, AudioFormat.SamplesFromBytes(pcm));
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await process.ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>A pure tone from ffmpeg's lavfi sine source.</summary>
+public sealed class SineSource(int frequencyHz, TimeSpan duration, bool realTime = true) : FfmpegPcmSource(realTime)
+{
+    protected override (string Input, string InputOptions) Input => (
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"sine=frequency={frequencyHz}:sample_rate={AudioFormat.SampleRate}:duration={duration.TotalSeconds}"),
+        "-f lavfi");
+}
+
+/// <summary>A wav file (or anything else ffmpeg reads), converted to 48 kHz mono.</summary>
+public sealed class WavFileSource(string path, bool realTime = true) : FfmpegPcmSource(realTime)
+{
+    protected override (string Input, string InputOptions) Input => (path, "");
+
+    protected override void Prepare()
+    {
+        if (!File.Exists(path)) throw new MediaDeviceException($"audio file not found: {path}");
+    }
+}

@@ -1,0 +1,143 @@
+using System.Threading.Channels;
+using Pype.Core.Media;
+using Pype.Media.Processes;
+
+namespace Pype.Media.Video;
+
+/// <summary>
+/// H.264 encoder for a call: frames in with <see cref="Encode"/>, access units out of
+/// <see cref="AccessUnits"/> in frame order, each tagged with its frame's index and capture time.
+///
+/// Keyframe on request: ffmpeg cannot be told to make an IDR while it runs, so the encoder keeps
+/// a warm standby process (started, waiting on its input pipe). <see cref="RequestKeyframe"/>
+/// sends the next frame to the standby, whose first output is an IDR, retires the old process
+/// (it drains and exits) and warms a new standby. The cost is one idle ffmpeg; the keyframe comes
+/// on the very next frame. Access units of the two processes are put back in frame order.
+///
+/// An ffmpeg that dies on its own raises <see cref="Died"/>; the owner calls <see cref="Restart"/>.
+/// </summary>
+public sealed class H264Encoder : IAsyncDisposable
+{
+    private readonly object _gate = new();
+    private readonly Channel<EncodedAccessUnit> _out = Channel.CreateUnbounded<EncodedAccessUnit>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly SortedDictionary<long, EncodedAccessUnit?> _finished = new();
+    private readonly List<X264Process> _all = [];
+    private X264Process? _current;
+    private X264Process? _standby;
+    private long _nextSequence;
+    private long _nextToEmit;
+    private bool _disposed;
+
+    public H264Encoder(H264EncoderSettings settings) => Settings = settings;
+
+    public H264EncoderSettings Settings { get; }
+
+    public ChannelReader<EncodedAccessUnit> AccessUnits => _out.Reader;
+
+    /// <summary>The encoding ffmpeg exited without being asked to.</summary>
+    public event Action<MediaProcessExit>? Died;
+
+    /// <summary>Process id of the ffmpeg encoding now (found through /proc), or null.</summary>
+    public int? ProcessId => _current?.ProcessId;
+
+    public bool IsRunning => _current is { Retired: false, Exited.IsCompleted: false };
+
+    public void Start()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_current is not null) throw new InvalidOperationException("encoder already started");
+            _current = Launch();
+            _standby = Launch();
+        }
+    }
+
+    /// <summary>Queues a frame; false when no encoder process is running (it died and was not restarted).</summary>
+    public bool Encode(VideoFrame frame)
+    {
+        if (frame.Width != Settings.Width || frame.Height != Settings.Height)
+            throw new ArgumentException($"frame is {frame.Width}x{frame.Height}, encoder expects {Settings.Width}x{Settings.Height}", nameof(frame));
+        lock (_gate)
+        {
+            if (_current is null || _current.Retired || _current.Exited.IsCompleted) return false;
+            return _current.TryEncode(frame, _nextSequence++);
+        }
+    }
+
+    /// <summary>Makes the next frame an IDR by switching to the warm standby process.</summary>
+    public void RequestKeyframe()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _current?.Retire();
+            _current = _standby is { Exited.IsCompleted: false } ? _standby : Launch();
+            _standby = Launch();
+        }
+    }
+
+    /// <summary>After <see cref="Died"/>: carries on with a fresh process (the first frame is an IDR).</summary>
+    public void Restart() => RequestKeyframe();
+
+    private X264Process Launch()
+    {
+        X264Process? process = null;
+        process = new X264Process(Settings, OnAccessUnit);
+        _all.Add(process);
+        _ = process.Exited.ContinueWith(t => OnExited(process, t), TaskScheduler.Default);
+        return process;
+    }
+
+    private void OnAccessUnit(long sequence, EncodedAccessUnit unit)
+    {
+        lock (_gate)
+        {
+            _finished[sequence] = unit;
+            Flush();
+        }
+    }
+
+    private void OnExited(X264Process process, Task<FFMpegCore.FFMpegResult> exit)
+    {
+        bool died;
+        lock (_gate)
+        {
+            foreach (var sequence in process.Unanswered()) _finished[sequence] = null;
+            Flush();
+            died = !process.Retired && !_disposed;
+            if (process == _standby) { _standby = null; died = false; }
+        }
+        if (!died) return;
+        var code = exit.IsCompletedSuccessfully ? exit.Result.ExitCode : -1;
+        Died?.Invoke(new MediaProcessExit("encoder", code, process.LastErrorLines));
+    }
+
+    private void Flush()
+    {
+        while (_finished.Remove(_nextToEmit, out var unit))
+        {
+            _nextToEmit++;
+            if (unit is not null) _out.Writer.TryWrite(unit);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        X264Process[] all;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            all = [.. _all];
+            foreach (var process in all) process.Retire();
+        }
+        var exits = Task.WhenAll(all.Select(p => (Task)p.Exited));
+        if (await Task.WhenAny(exits, Task.Delay(TimeSpan.FromSeconds(3))).ConfigureAwait(false) != exits)
+        {
+            foreach (var process in all) process.Kill();
+            await exits.ConfigureAwait(false);
+        }
+        _out.Writer.TryComplete();
+    }
+}

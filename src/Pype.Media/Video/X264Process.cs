@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using FFMpegCore;
+using FFMpegCore.Pipes;
+using Pype.Core.Media;
+using Pype.Media.Processes;
+
+namespace Pype.Media.Video;
+
+/// <summary>
+/// One long-lived ffmpeg/libx264 process: raw frames in through FFMpegCore's RawVideoPipeSource,
+/// Annex-B out through the callback StreamPipeSink. Each access unit is cut the moment it is
+/// complete (<see cref="AccessUnitFramer"/> with the muxer's size line) and paired with the frame
+/// written first and not yet answered: x264 with zerolatency gives one access unit per frame, in order.
+/// </summary>
+internal sealed class X264Process
+{
+    private sealed record WrittenFrame(VideoFrame Frame, long Sequence, TimeSpan WrittenAt);
+
+    private readonly H264EncoderSettings _settings;
+    private readonly Action<long, EncodedAccessUnit> _onAccessUnit;
+    private readonly Channel<(VideoFrame Frame, long Sequence)> _input = Channel.CreateUnbounded<(VideoFrame, long)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<WrittenFrame> _written = new();
+    private readonly AccessUnitFramer _framer = new();
+    private readonly CancellationTokenSource _kill = new();
+    private readonly RecentLines _errors = new(8);
+    private volatile bool _inputDone;
+
+    public X264Process(H264EncoderSettings settings, Action<long, EncodedAccessUnit> onAccessUnit)
+    {
+        _settings = settings;
+        _onAccessUnit = onAccessUnit;
+        var source = new RawVideoPipeSource(Slots()) { FrameRate = settings.FrameRate };
+        var sink = new StreamPipeSink(ReadOutputAsync) { Format = "h264" };
+        var processor = FFMpegArguments
+            .FromPipeInput(source)
+            .OutputToPipe(sink, o => o.WithCustomArgument(settings.OutputOptions))
+            .NotifyOnStandardError(OnErrorLine)
+            .CancellableThrough(_kill.Token, TimeSpan.FromSeconds(1));
+        PipeName = System.Text.RegularExpressions.Regex.Match(processor.Arguments, @"FFMpegCore_[0-9a-fA-F\-]+").Value;
+        Exited = processor.ProcessAsynchronously(false);
+    }
+
+    public Task<FFMpegResult> Exited { get; }
+
+    /// <summary>True once the owner has asked this process to end; its exit is then not a death.</summary>
+    public bool Retired { get; private set; }
+
+    public string PipeName { get; }
+
+    public int? ProcessId => ChildProcesses.FindByCommandLine(PipeName);
+
+    public IReadOnlyList<string> LastErrorLines => _errors.Snapshot();
+
+    public bool TryEncode(VideoFrame frame, long sequence) => _input.Writer.TryWrite((frame, sequence));
+
+    /// <summary>No more frames: ffmpeg drains what it has, writes the last access units and exits.</summary>
+    public void Retire()
+    {
+        Retired = true;
+        _input.Writer.TryComplete();
+    }
+
+    public void Kill()
+    {
+        Retired = true;
+        _input.Writer.TryComplete();
+        try { _kill.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
+    /// <summary>Sequences given to this process that never came back as access units.</summary>
+    public IEnumerable<long> Unanswered()
+    {
+        while (_written.TryDequeue(out var written)) yield return written.Sequence;
+        while (_input.Reader.TryRead(out var queued)) yield return queued.Sequence;
+    }
+
+    private IEnumerable<IVideoFrame> Slots()
+    {
+        while (!_inputDone) yield return new InputSlot(this);
+    }
+
+    private async Task WriteNextAsync(Stream pipe, CancellationToken cancel)
+    {
+        try
+        {
+            if (!await _input.Reader.WaitToReadAsync(cancel).ConfigureAwait(false) || !_input.Reader.TryRead(out var next))
+            {
+                _inputDone = true;
+                return;
+            }
+            _written.Enqueue(new WrittenFrame(next.Frame, next.Sequence, MediaClock.Now));
+            await pipe.WriteAsync(next.Frame.Yuv420p, cancel).ConfigureAwait(false);
+            await pipe.FlushAsync(cancel).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            _inputDone = true; // ffmpeg went away; its exit is reported by Exited
+        }
+    }
+
+    private async Task ReadOutputAsync(Stream output, CancellationToken cancel)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            int read;
+            while ((read = await output.ReadAsync(buffer, cancel).ConfigureAwait(false)) > 0)
+            {
+                lock (_framer) _framer.AddBytes(buffer.AsSpan(0, read));
+                Drain();
+            }
+        }
+        catch (IOException) { }
+        finally
+        {
+            _input.Writer.TryComplete(); // nothing more can come out, so let the input side finish too
+        }
+    }
+
+    private void OnErrorLine(string line)
+    {
+        var size = AccessUnitFramer.ParseMuxerSize(line);
+        if (size is int bytes)
+        {
+            lock (_framer) _framer.AddSize(bytes);
+            Drain();
+        }
+        else if (!line.Contains(" -> ", StringComparison.Ordinal) && !line.Contains(" <- ", StringComparison.Ordinal))
+        {
+            _errors.Add(line);
+        }
+    }
+
+    private void Drain()
+    {
+        while (true)
+        {
+            byte[] accessUnit;
+            WrittenFrame? written;
+            lock (_framer)
+            {
+                if (!_framer.TryTake(out accessUnit)) return;
+                _written.TryDequeue(out written);
+            }
+            if (written is null) continue; // cannot happen with one access unit per frame; never invent a tag
+            var unit = new EncodedAccessUnit(written.Frame.Index, written.Frame.CaptureTime, accessUnit,
+                AccessUnit.Parse(accessUnit).IsKeyframe, MediaClock.Now - written.WrittenAt);
+            _onAccessUnit(written.Sequence, unit);
+        }
+    }
+
+    /// <summary>A promise of "the next queued frame": FFMpegCore asks the first frame for its size while
+    /// building the command line, so slots let the process start before any frame exists.</summary>
+    private sealed class InputSlot(X264Process owner) : IVideoFrame
+    {
+        public int Width => owner._settings.Width;
+        public int Height => owner._settings.Height;
+        public string PixelFormat => "yuv420p";
+
+        public void Serialize(Stream pipe) => owner.WriteNextAsync(pipe, CancellationToken.None).GetAwaiter().GetResult();
+
+        public Task SerializeAsync(Stream pipe, CancellationToken token) => owner.WriteNextAsync(pipe, token);
+    }
+}

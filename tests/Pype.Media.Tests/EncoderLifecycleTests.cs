@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Pype.Core.Media;
+using Pype.Media.Processes;
+using Pype.Media.Video;
+using Xunit.Abstractions;
+
+namespace Pype.Media.Tests;
+
+public sealed class EncoderLifecycleTests(ITestOutputHelper output) : IDisposable
+{
+    public void Dispose() => FfmpegTool.AssertNoFfmpegChildren();
+
+    private static VideoFrame Frame(long index, int width = 640, int height = 480)
+    {
+        var yuv = new byte[VideoFrame.SizeOf(width, height)];
+        for (var i = 0; i < width * height; i++) yuv[i] = (byte)((i + index * 7) % 200 + 20);
+        yuv.AsSpan(width * height).Fill(128);
+        FrameStamp.Write(yuv, width, height, index);
+        return new VideoFrame(index, MediaClock.Now, width, height, yuv);
+    }
+
+    private static async Task<EncodedAccessUnit> Next(H264Encoder encoder) =>
+        await encoder.AccessUnits.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));
+
+    [Fact]
+    public async Task Killing_the_encoder_process_raises_the_death_event_and_a_restarted_encoder_works()
+    {
+        await using var encoder = new H264Encoder(new H264EncoderSettings(640, 480, 30));
+        var died = new TaskCompletionSource<MediaProcessExit>(TaskCreationOptions.RunContinuationsAsynchronously);
+        encoder.Died += exit => died.TrySetResult(exit);
+        encoder.Start();
+        for (var i = 0; i < 5; i++)
+        {
+            encoder.Encode(Frame(i));
+            Assert.Equal(i, (await Next(encoder)).FrameIndex);
+        }
+        var pid = encoder.ProcessId;
+        Assert.NotNull(pid);
+        Process.GetProcessById(pid.Value).Kill();
+
+        var exit = await died.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        output.WriteLine(exit.ToString());
+        Assert.Equal("encoder", exit.Role);
+        Assert.False(encoder.Encode(Frame(5)));
+
+        encoder.Restart();
+        encoder.Encode(Frame(6));
+        var first = await Next(encoder);
+        Assert.Equal(6, first.FrameIndex);
+        Assert.True(first.IsKeyframe);
+        Assert.NotEqual(pid, encoder.ProcessId);
+    }
+
+    [Fact]
+    public async Task A_keyframe_request_makes_the_very_next_frame_an_idr_without_losing_a_frame()
+    {
+        await using var encoder = new H264Encoder(new H264EncoderSettings(640, 480, 30, KeyframeInterval: 600));
+        encoder.Start();
+        var units = new List<EncodedAccessUnit>();
+        var sw = Stopwatch.StartNew();
+        for (var i = 0; i < 30; i++)
+        {
+            if (i == 15) encoder.RequestKeyframe();
+            encoder.Encode(Frame(i));
+            units.Add(await Next(encoder));
+            await Task.Delay(10);
+        }
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), units.Select(u => u.FrameIndex));
+        Assert.Equal([0L, 15L], units.Where(u => u.IsKeyframe).Select(u => u.FrameIndex));
+        output.WriteLine($"keyframe access unit: {units[15].Data.Length} bytes, encode latency {units[15].EncodeLatency.TotalMilliseconds:F1} ms " +
+                         $"(P-frames median {units.Where(u => !u.IsKeyframe).Select(u => u.EncodeLatency.TotalMilliseconds).Order().ElementAt(14):F1} ms)");
+    }
+
+    [Fact]
+    public async Task A_720p_frame_encodes_and_decodes_with_its_stamp_intact()
+    {
+        await using var encoder = new H264Encoder(new H264EncoderSettings(1280, 720, 30));
+        await using var decoder = new H264Decoder(1280, 720);
+        encoder.Start();
+        decoder.Start();
+        var latencies = new List<double>();
+        for (var i = 0; i < 20; i++)
+        {
+            encoder.Encode(Frame(i, 1280, 720));
+            var unit = await Next(encoder);
+            latencies.Add(unit.EncodeLatency.TotalMilliseconds);
+            decoder.Decode(unit);
+            var decoded = await decoder.Frames.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(i, FrameStamp.Read(decoded.Frame.Yuv420p, 1280, 720));
+        }
+        output.WriteLine($"720p encode latency per frame: {VideoPipelineTests.Summary(latencies)}");
+    }
+}
