@@ -21,6 +21,7 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
     private readonly IActorRef callListStore;
     private readonly Dictionary<string, IReadOnlyList<byte[]>> recovered = [];
     private GossipEngine? engine;
+    private bool snapshotRequested;
     private IReadOnlyList<Candidate> ownCandidates;
 
     public GossipActor(IdentityKeyPair identity, IReadOnlyList<Candidate> hostCandidates, IActorRef addressBookStore, IActorRef callListStore)
@@ -71,7 +72,17 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
 
     private void Running()
     {
-        Receive<NeighbourUp>(up => Feed(now => engine!.NeighbourAdded(now, up.Peer)));
+        Receive<NeighbourUp>(up => Feed(now =>
+        {
+            engine!.NeighbourAdded(now, up.Peer);
+            // A node that just joined asks its first neighbour for everything at once
+            // (newPeerRequest) instead of waiting for anti-entropy rounds to fill its book.
+            if (!snapshotRequested)
+            {
+                snapshotRequested = true;
+                engine.RequestSnapshot(up.Peer);
+            }
+        }));
         Receive<NeighbourDown>(down => Feed(_ => engine!.NeighbourRemoved(down.Peer)));
         Receive<GossipReceived>(received => Feed(now => engine!.HandleMessage(now, received.Peer, received.Message)));
         Receive<OwnCandidatesChanged>(changed =>
