@@ -18,16 +18,13 @@ public sealed class H264Depacketizer
     /// <summary>A bound on one access unit's bytes (a 1080p keyframe is a few hundred KB).</summary>
     public const int MaxAccessUnitLength = 4 * 1024 * 1024;
 
-    private readonly byte payloadType;
-    private readonly RtpReorderBuffer reorder;
+    private readonly RtpStreamAdmission admission;
     private readonly H264FrameAssembler assembler;
     private readonly Queue<DepacketizedAccessUnit> frames = new();
-    private uint? ssrc;
 
     public H264Depacketizer(int reorderWindow = DefaultReorderWindow, byte payloadType = RtpPayloadFormat.H264PayloadType)
     {
-        this.payloadType = payloadType;
-        reorder = new RtpReorderBuffer(reorderWindow);
+        admission = new RtpStreamAdmission(payloadType, reorderWindow, Counters);
         assembler = new H264FrameAssembler(Counters, MaxAccessUnitLength, frames.Enqueue);
     }
 
@@ -35,35 +32,13 @@ public sealed class H264Depacketizer
 
     public void Push(RtpPacket packet)
     {
-        if (packet.PayloadType != payloadType)
-        {
-            Counters.WrongPayloadType++;
-            return;
-        }
-        ssrc ??= packet.Ssrc;
-        if (packet.Ssrc != ssrc)
-        {
-            Counters.ForeignSsrc++;
-            return;
-        }
-
-        switch (reorder.Push(packet))
-        {
-            case RtpReorderOutcome.Duplicate:
-                Counters.Duplicates++;
-                return;
-            case RtpReorderOutcome.TooLate:
-                Counters.TooLate++;
-                return;
-        }
-        Counters.PacketsAccepted++;
-        Assemble();
+        if (admission.Admit(packet)) Assemble();
     }
 
     /// <summary>Gives up on missing packets and emits the frame in progress: end of stream, or the caller's deadline passed.</summary>
     public void Flush()
     {
-        reorder.Flush();
+        admission.Reorder.Flush();
         Assemble();
         assembler.Flush();
     }
@@ -72,8 +47,8 @@ public sealed class H264Depacketizer
 
     private void Assemble()
     {
-        while (reorder.TryTake(out var ordered))
+        while (admission.Reorder.TryTake(out var ordered))
             assembler.Accept(ordered.Packet, ordered.LostBefore);
-        Counters.PacketsLost = reorder.Lost;
+        Counters.PacketsLost = admission.Reorder.Lost;
     }
 }

@@ -12,14 +12,8 @@ public readonly record struct ReceivedOpusPacket(
     int LostBefore,
     bool StartsTalkspurt);
 
-public sealed class OpusRtpCounters
+public sealed class OpusRtpCounters : RtpStreamCounters
 {
-    public long PacketsAccepted { get; internal set; }
-    public long WrongPayloadType { get; internal set; }
-    public long ForeignSsrc { get; internal set; }
-    public long Duplicates { get; internal set; }
-    public long TooLate { get; internal set; }
-    public long PacketsLost { get; internal set; }
     /// <summary>Empty payloads, treated as lost.</summary>
     public long EmptyPayloads { get; internal set; }
 }
@@ -30,50 +24,24 @@ public sealed class OpusRtpDepacketizer
     /// <summary>Five 20 ms packets: more would be the jitter buffer's work.</summary>
     public const int DefaultReorderWindow = 5;
 
-    private readonly byte payloadType;
-    private readonly RtpReorderBuffer reorder;
+    private readonly RtpStreamAdmission admission;
     private readonly Queue<ReceivedOpusPacket> packets = new();
-    private uint? ssrc;
     private int lostBeforeNext;
 
-    public OpusRtpDepacketizer(int reorderWindow = DefaultReorderWindow, byte payloadType = RtpPayloadFormat.OpusPayloadType)
-    {
-        this.payloadType = payloadType;
-        reorder = new RtpReorderBuffer(reorderWindow);
-    }
+    public OpusRtpDepacketizer(int reorderWindow = DefaultReorderWindow, byte payloadType = RtpPayloadFormat.OpusPayloadType) =>
+        admission = new RtpStreamAdmission(payloadType, reorderWindow, Counters);
 
     public OpusRtpCounters Counters { get; } = new();
 
     public void Push(RtpPacket packet)
     {
-        if (packet.PayloadType != payloadType)
-        {
-            Counters.WrongPayloadType++;
-            return;
-        }
-        ssrc ??= packet.Ssrc;
-        if (packet.Ssrc != ssrc)
-        {
-            Counters.ForeignSsrc++;
-            return;
-        }
-        switch (reorder.Push(packet))
-        {
-            case RtpReorderOutcome.Duplicate:
-                Counters.Duplicates++;
-                return;
-            case RtpReorderOutcome.TooLate:
-                Counters.TooLate++;
-                return;
-        }
-        Counters.PacketsAccepted++;
-        Release();
+        if (admission.Admit(packet)) Release();
     }
 
     /// <summary>Gives up on missing packets: end of stream, or the caller's deadline passed.</summary>
     public void Flush()
     {
-        reorder.Flush();
+        admission.Reorder.Flush();
         Release();
     }
 
@@ -81,7 +49,7 @@ public sealed class OpusRtpDepacketizer
 
     private void Release()
     {
-        while (reorder.TryTake(out var ordered))
+        while (admission.Reorder.TryTake(out var ordered))
         {
             var (rtp, lost) = ordered;
             lostBeforeNext += lost;
@@ -94,6 +62,6 @@ public sealed class OpusRtpDepacketizer
             packets.Enqueue(new ReceivedOpusPacket(rtp.Payload, rtp.Timestamp, rtp.CaptureTimeMicroseconds, lostBeforeNext, rtp.Marker));
             lostBeforeNext = 0;
         }
-        Counters.PacketsLost = reorder.Lost;
+        Counters.PacketsLost = admission.Reorder.Lost;
     }
 }

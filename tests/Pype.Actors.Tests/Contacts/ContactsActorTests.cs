@@ -10,31 +10,10 @@ using Xunit;
 
 namespace Pype.Actors.Tests.Contacts;
 
-public class ContactsActorTests : TestKit
+public class ContactsActorTests : PersistenceTestKit
 {
     private const string Own = "00000000000000000000000000000000000000000000000000000000000000aa";
     private static readonly ContactsSettings EveryThree = new(SnapshotEvery: 3, SnapshotInterval: TimeSpan.FromHours(1));
-
-    private readonly TestDirectory dir;
-
-    public ContactsActorTests() : this(new TestDirectory()) { }
-
-    private ContactsActorTests(TestDirectory dir) : base(PersistenceConfig(dir)) => this.dir = dir;
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        SqliteConnection.ClearAllPools();
-        dir.Dispose();
-    }
-
-    private static Akka.Configuration.Config PersistenceConfig(TestDirectory dir)
-    {
-        var (settings, config) = SettingsLoader.Load([], new Dictionary<string, string> { ["pype.data-dir"] = dir.Path }, _ => null);
-        return AkkaConfig.For(settings, config);
-    }
-
-    private string Database => Path.Combine(dir.Path, AkkaConfig.DatabaseFileName);
 
     private static AddContactCommand Add(byte seed, string name)
     {
@@ -46,12 +25,6 @@ public class ContactsActorTests : TestKit
     private IActorRef StartContacts(ContactsSettings settings, string id = "contacts-test") =>
         Sys.ActorOf(ContactsActor.Props(settings, id));
 
-    private void Stop(IActorRef actor)
-    {
-        Watch(actor);
-        actor.Tell(PoisonPill.Instance);
-        ExpectTerminated(actor);
-    }
 
     [Fact]
     public void Contacts_survive_a_restart_of_the_actor()
@@ -151,12 +124,4 @@ public class ContactsActorTests : TestKit
         Assert.Contains(received, m => m is ContactAdded { Name: "alice" });
     }
 
-    private long CountRows(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={Database};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
-    }
 }

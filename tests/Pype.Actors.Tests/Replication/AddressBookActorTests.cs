@@ -12,39 +12,14 @@ using Xunit;
 
 namespace Pype.Actors.Tests.Replication;
 
-public class AddressBookActorTests : TestKit
+public class AddressBookActorTests : PersistenceTestKit
 {
-    private readonly TestDirectory dir;
-
-    public AddressBookActorTests() : this(new TestDirectory()) { }
-
-    private AddressBookActorTests(TestDirectory dir) : base(PersistenceConfig(dir)) => this.dir = dir;
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        SqliteConnection.ClearAllPools();
-        dir.Dispose();
-    }
-
-    private static Akka.Configuration.Config PersistenceConfig(TestDirectory dir)
-    {
-        var (settings, config) = SettingsLoader.Load([], new Dictionary<string, string> { ["pype.data-dir"] = dir.Path }, _ => null);
-        return AkkaConfig.For(settings, config);
-    }
-
     private static byte[] Record(IdentityKeyPair owner, ulong sequence) =>
         AddressBookRecord.Create(owner, sequence, DateTimeOffset.UtcNow.AddHours(1),
             [new Candidate(CandidateKind.Host, System.Net.IPEndPoint.Parse("10.0.0.1:4000"))], []).Encoded.ToArray();
 
     private IActorRef Start(int snapshotEvery = 1000) => Sys.ActorOf(AddressBookActor.Props(snapshotEvery));
 
-    private void Stop(IActorRef actor)
-    {
-        Watch(actor);
-        actor.Tell(PoisonPill.Instance);
-        ExpectTerminated(actor);
-    }
 
     [Fact]
     public void Stored_records_come_back_after_a_restart_newest_per_owner()
@@ -98,12 +73,4 @@ public class AddressBookActorTests : TestKit
         Assert.Equal(5, ExpectMsg<StoredItems>().Items.Count);
     }
 
-    private long CountRows(string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(dir.Path, AkkaConfig.DatabaseFileName)};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)command.ExecuteScalar()!;
-    }
 }

@@ -1,0 +1,50 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Microsoft.Data.Sqlite;
+using Pype.Actors.Configuration;
+using Pype.Actors.Hosting;
+using Pype.Tests.Shared;
+
+namespace Pype.Actors.Tests;
+
+/// <summary>A TestKit whose actor system journals into a real SQLite database in a fresh folder.</summary>
+public abstract class PersistenceTestKit : TestKit
+{
+    private readonly TestDirectory dir;
+
+    protected PersistenceTestKit() : this(new TestDirectory()) { }
+
+    private PersistenceTestKit(TestDirectory dir) : base(PersistenceConfig(dir)) => this.dir = dir;
+
+    protected string DataDir => dir.Path;
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        SqliteConnection.ClearAllPools();
+        dir.Dispose();
+    }
+
+    private static Akka.Configuration.Config PersistenceConfig(TestDirectory dir)
+    {
+        var (settings, config) = SettingsLoader.Load([], new Dictionary<string, string> { ["pype.data-dir"] = dir.Path }, _ => null);
+        return AkkaConfig.For(settings, config);
+    }
+
+    protected void Stop(IActorRef actor)
+    {
+        Watch(actor);
+        actor.Tell(PoisonPill.Instance);
+        ExpectTerminated(actor);
+    }
+
+    /// <summary>Runs a COUNT query straight against the node's database file.</summary>
+    protected long CountRows(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(dir.Path, AkkaConfig.DatabaseFileName)};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)command.ExecuteScalar()!;
+    }
+}
