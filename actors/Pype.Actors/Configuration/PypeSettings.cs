@@ -22,7 +22,10 @@ public sealed record NodeSettings(
     TimeSpan KeepaliveInterval,
     int OverlayDegree,
     TimeSpan PunchTimeout,
+    ReplicationSettings Replication,
     ContactsSettings Contacts);
+
+public sealed record ReplicationSettings(int AddressBookCapacity, int CallListCapacity, TimeSpan AntiEntropyInterval, int ItemsPerSecondPerLink);
 
 
 public sealed record ContactsSettings(int SnapshotEvery, TimeSpan SnapshotInterval);

@@ -117,6 +117,11 @@ public static class SettingsLoader
             KeepaliveInterval: ReadDuration(config, "pype.node.keepalive-interval", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(25)),
             OverlayDegree: ReadInt(config, "pype.node.overlay-degree", 0, 64),
             PunchTimeout: ReadDuration(config, "pype.node.punch-timeout", TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1)),
+            Replication: new ReplicationSettings(
+                AddressBookCapacity: ReadInt(config, "pype.node.replication.address-book-capacity", 1000, 10_000_000),
+                CallListCapacity: ReadInt(config, "pype.node.replication.call-list-capacity", 100, 1_000_000),
+                AntiEntropyInterval: ReadDuration(config, "pype.node.replication.anti-entropy-interval", TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(1)),
+                ItemsPerSecondPerLink: ReadInt(config, "pype.node.replication.items-per-second-per-link", 1, 100_000)),
             Contacts: new ContactsSettings(
                 SnapshotEvery: ReadInt(config, "pype.node.contacts.snapshot-every", 1, 100_000),
                 SnapshotInterval: ReadDuration(config, "pype.node.contacts.snapshot-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)))),

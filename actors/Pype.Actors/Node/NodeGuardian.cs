@@ -133,7 +133,7 @@ public sealed class NodeGuardian : ReceiveActor
     {
         var suffix = networkGeneration++ == 0 ? "" : $"-{networkGeneration - 1}";
         hostCandidates = HostCandidates.For((System.Net.IPEndPoint)socket.LocalEndPoint!);
-        gossip = Context.ActorOf(GossipActor.Props(identity, hostCandidates, addressBook, callList), "gossip" + suffix);
+        gossip = Context.ActorOf(GossipActor.Props(identity, settings.Node.Replication, hostCandidates, addressBook, callList), "gossip" + suffix);
         seedLink = settings.Node.Seeds.Count == 0 ? null : Context.ActorOf(SeedLinkActor.Props(new SeedClientOptions
         {
             Identity = identity,

@@ -17,15 +17,20 @@ namespace Pype.Actors.Replication;
 public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
 {
     private readonly IdentityKeyPair identity;
+    private readonly Configuration.ReplicationSettings settings;
     private readonly IActorRef addressBookStore;
     private readonly IActorRef callListStore;
     private readonly Dictionary<string, IReadOnlyList<byte[]>> recovered = [];
+    /// <summary>A neighbour may hand over this many seconds' worth of items at once (a snapshot).</summary>
+    private const int ItemBurstSeconds = 25;
+
     private GossipEngine? engine;
     private bool snapshotRequested;
     private IReadOnlyList<Candidate> ownCandidates;
 
-    public GossipActor(IdentityKeyPair identity, IReadOnlyList<Candidate> hostCandidates, IActorRef addressBookStore, IActorRef callListStore)
+    public GossipActor(IdentityKeyPair identity, Configuration.ReplicationSettings settings, IReadOnlyList<Candidate> hostCandidates, IActorRef addressBookStore, IActorRef callListStore)
     {
+        this.settings = settings;
         this.identity = identity;
         this.addressBookStore = addressBookStore;
         this.callListStore = callListStore;
@@ -39,8 +44,8 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(IdentityKeyPair identity, IReadOnlyList<Candidate> hostCandidates, IActorRef addressBookStore, IActorRef callListStore) =>
-        Akka.Actor.Props.Create(() => new GossipActor(identity, hostCandidates, addressBookStore, callListStore));
+    public static Props Props(IdentityKeyPair identity, Configuration.ReplicationSettings settings, IReadOnlyList<Candidate> hostCandidates, IActorRef addressBookStore, IActorRef callListStore) =>
+        Akka.Actor.Props.Create(() => new GossipActor(identity, settings, hostCandidates, addressBookStore, callListStore));
 
     protected override DateTimeOffset? NextDeadline => engine?.NextDeadline;
 
@@ -62,11 +67,17 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
 
     private void Start(DateTimeOffset now)
     {
-        var addressBook = new AddressBookReplica();
-        var callList = new CallListReplica();
+        var addressBook = new AddressBookReplica(new AddressBookLimits { Capacity = settings.AddressBookCapacity });
+        var callList = new CallListReplica(new CallListLimits { Capacity = settings.CallListCapacity });
         foreach (var encoded in recovered.GetValueOrDefault("address-book", [])) addressBook.Offer(now, encoded);
         foreach (var encoded in recovered.GetValueOrDefault("call-list", [])) callList.Offer(now, encoded);
-        engine = new GossipEngine(identity, SystemRandomSource.Instance, now, GossipOptions.Default, addressBook, callList);
+        var options = new GossipOptions
+        {
+            AntiEntropyInterval = settings.AntiEntropyInterval,
+            ItemsPerSecondPerLink = settings.ItemsPerSecondPerLink,
+            ItemBurstPerLink = settings.ItemsPerSecondPerLink * ItemBurstSeconds,
+        };
+        engine = new GossipEngine(identity, SystemRandomSource.Instance, now, options, addressBook, callList);
         Publish(now);
     }
 

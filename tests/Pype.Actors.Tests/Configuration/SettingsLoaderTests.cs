@@ -30,6 +30,7 @@ public class SettingsLoaderTests : IDisposable
         Assert.Equal(50, settings.Node.Contacts.SnapshotEvery);
         Assert.Equal(TimeSpan.FromMinutes(5), settings.Node.Contacts.SnapshotInterval);
         Assert.EndsWith(".pype", settings.DataDir);
+        Assert.Equal(new ReplicationSettings(100_000, 10_000, TimeSpan.FromSeconds(3), 200), settings.Node.Replication);
     }
 
     [Fact]
@@ -48,6 +49,7 @@ public class SettingsLoaderTests : IDisposable
     [InlineData("pype.events = xml", "pype.events")]
     [InlineData("pype.identity.argon2-memory-mib = 1", "pype.identity.argon2-memory-mib")]
     [InlineData("pype.node.contacts = 5", "pype.node.contacts")]
+    [InlineData("pype.node.replication.address-book-capacity = 10", "pype.node.replication.address-book-capacity")]
     [InlineData("pype.data-dir = { a = 1 }", "pype.data-dir")]
     public void Invalid_value_is_named_in_the_error(string hocon, string key)
     {
