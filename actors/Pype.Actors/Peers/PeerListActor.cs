@@ -57,6 +57,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
     private readonly Dictionary<uint, PendingIntroduction> pendingIntroductions = [];
     private readonly Dictionary<string, long> drops = [];
     private bool registered;
+    private long linkGeneration;
 
     public PeerListActor(IdentityKeyPair identity, Configuration.NodeSettings settings, IActorRef transport, IActorRef? seedLink)
     {
@@ -196,7 +197,9 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             CountDrop("introduction-unusable-key");
             return;
         }
-        var actor = Context.ActorOf(ConnectionActor.Props(localStatic, identity.PublicKey.ToArray(), key, linkOptions, transport), "conn-" + hash.Short);
+        var actor = Context.ActorOf(ConnectionActor.Props(localStatic, identity.PublicKey.ToArray(), key, linkOptions, transport),
+            // A stopped link's name stays taken until it has terminated: number the generations.
+            $"conn-{hash.Short}-{++linkGeneration}");
         Context.Watch(actor);
         links[hash] = new Link(actor, key, Now);
         linksByStaticKey[Convert.ToHexStringLower(staticKey)] = hash;
