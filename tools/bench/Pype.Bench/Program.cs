@@ -4,7 +4,8 @@ using Pype.Bench;
 // Benchmarks print figures and ratios; they assert nothing (this machine is shared and noisy).
 //   pype-bench handshake         Noise handshakes per second on one core
 //   pype-bench lab [--runs N]    connection set-up between real nodes in the NAT lab (root)
-//   pype-bench all [--runs N]    both (default)
+//   pype-bench gossip            the replicated address book, simulated (N = 100 and 1000)
+//   pype-bench all [--runs N]    all of them (default)
 var which = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "all";
 var runs = 20;
 var runsAt = Array.IndexOf(args, "--runs");
@@ -14,9 +15,9 @@ if (runsAt >= 0 && (runsAt + 1 >= args.Length || !int.TryParse(args[runsAt + 1],
     return 2;
 }
 
-if (which is not ("all" or "handshake" or "lab"))
+if (which is not ("all" or "handshake" or "lab" or "gossip"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{which}': use handshake, lab or all");
+    Console.Error.WriteLine($"unknown benchmark '{which}': use handshake, lab, gossip or all");
     return 2;
 }
 
@@ -37,6 +38,20 @@ if (which is "all" or "handshake")
 {
     handshake = HandshakeBenchmark.Run(TimeSpan.FromSeconds(3));
     PrintHandshakeTable(handshake);
+    Console.WriteLine();
+}
+
+if (which is "all" or "gossip")
+{
+    var rows = new List<GossipBenchmark.Row>();
+    foreach (var nodes in new[] { 100, 1000 })
+        foreach (var loss in new[] { 0.0, 0.10 })
+            foreach (var push in new[] { true, false })
+            {
+                Console.Error.WriteLine($"gossip: {nodes} nodes, {loss:P0} loss, push {(push ? "on" : "off")}");
+                rows.Add(GossipBenchmark.Measure(nodes, loss, push, idleSpan: TimeSpan.FromMinutes(nodes >= 1000 ? 1 : 3)));
+            }
+    GossipBenchmark.Print(Console.Out, rows, GossipBenchmark.BytesPerRecord());
     Console.WriteLine();
 }
 

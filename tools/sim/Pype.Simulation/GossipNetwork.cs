@@ -1,15 +1,15 @@
+using Pype.Core;
 using Pype.Core.Identity;
 using Pype.Core.Replication;
-using Pype.Core.Tests.Support;
 
-namespace Pype.Core.Tests.Replication;
+namespace Pype.Simulation;
 
 /// <summary>
 /// Gossip engines over a simulated network in virtual time: each datagram is lost with a given
 /// probability or delivered after a random latency; nodes are woken at their deadlines. The same
 /// seed gives the same run.
 /// </summary>
-internal sealed class GossipNetwork
+public sealed class GossipNetwork
 {
     private readonly Random _random;
     private readonly double _loss;
@@ -19,19 +19,39 @@ internal sealed class GossipNetwork
     private readonly PriorityQueue<(int To, HashAddress From, byte[] Bytes), (DateTimeOffset At, long Order)> _inFlight = new();
     private long _order;
 
-    public GossipNetwork(int nodeCount, int seed, double loss = 0, GossipOptions? options = null, int firstIdentity = 1000)
+    /// <param name="identityOf">The key pair of node i (deterministic, so a seed replays a run).</param>
+    public GossipNetwork(int nodeCount, int seed, DateTimeOffset start, Func<int, IdentityKeyPair> identityOf, double loss = 0, GossipOptions? options = null)
     {
         _random = new Random(seed);
         _loss = loss;
         _minLatency = TimeSpan.FromMilliseconds(10);
         _maxLatency = TimeSpan.FromMilliseconds(60);
-        Now = ReplicationFixtures.Now;
+        Now = start;
         for (var i = 0; i < nodeCount; i++)
         {
-            var identity = ReplicationFixtures.Peer(firstIdentity + i);
+            var identity = identityOf(i);
             _index.Add(identity.Hash, i);
-            Nodes.Add(new GossipEngine(identity, new SeededRandomSource(seed * 7919 + i), Now, options));
+            Nodes.Add(new GossipEngine(identity, new SeededRandom(seed * 7919 + i), Now, options));
         }
+    }
+
+    /// <summary>A distinct key pair per number, the same in every run.</summary>
+    public static IdentityKeyPair DeterministicIdentity(int number)
+    {
+        var seed = new byte[IdentityKeyPair.SeedLength];
+        BitConverter.TryWriteBytes(seed, number);
+        seed[31] = 0x51;
+        return IdentityKeyPair.FromSeed(seed);
+    }
+
+    /// <summary>Runs the network for a span of virtual time (idle traffic, expiry, refreshes).</summary>
+    public void RunFor(TimeSpan span) => RunUntil(() => false, span);
+
+    private sealed class SeededRandom(int seed) : IRandomSource
+    {
+        private readonly Random random = new(seed);
+
+        public void Fill(Span<byte> destination) => random.NextBytes(destination);
     }
 
     public List<GossipEngine> Nodes { get; } = [];
