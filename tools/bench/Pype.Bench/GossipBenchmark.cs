@@ -63,7 +63,7 @@ public static class GossipBenchmark
     public static void Print(TextWriter output, IReadOnlyList<Row> rows, double bytesPerRecord)
     {
         output.WriteLine($"Gossip simulation: random overlay of mean degree ~{Degree}, latency 10–60 ms, anti-entropy every 3 s ± 25 % (virtual time)");
-        output.WriteLine("| nodes | loss | push | new record everywhere after | anti-entropy rounds | KiB to spread it | idle bytes per node per minute | wall time |");
+        output.WriteLine("| nodes | loss | push | new record everywhere after | anti-entropy rounds | KiB to spread it | idle bytes per node per minute | wall time (whole run) |");
         output.WriteLine("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in rows)
             output.WriteLine($"| {r.Nodes} | {r.Loss:P0} | {(r.Push ? "on" : "off")} | {(r.Converged ? $"{r.Seconds:0.00} s" : "not within 10 min")} | {r.Rounds:0.0} | {r.KiBToSpread:0} | {r.IdleBytesPerNodePerMinute:0} | {r.Wall.TotalSeconds:0.0} s |");
