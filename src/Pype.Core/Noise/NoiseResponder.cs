@@ -13,14 +13,28 @@ public sealed class NoiseResponder
 {
     private readonly NoiseKeyPair _localStatic;
     private readonly Func<byte[], bool> _isPeerAllowed;
-    private readonly Dictionary<string, Tai64NTimestamp> _newestTimestampByPeer = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Tai64NTimestamp Newest, DateTimeOffset SeenAt)> _newestTimestampByPeer = new(StringComparer.Ordinal);
+    private readonly int _maxRememberedPeers;
+
+    /// <summary>
+    /// A peer not heard from for this long has no live session left to reset (sessions are
+    /// refused after <see cref="PypeNoise.RejectAfterTime"/>), so its timestamp may be forgotten
+    /// when the table is full.
+    /// </summary>
+    public static readonly TimeSpan ForgetPeerAfter = TimeSpan.FromMinutes(10);
+
+    public const int DefaultMaxRememberedPeers = 200_000;
 
     /// <param name="isPeerAllowed">Given the initiator's X25519 static public key, says whether to talk to it.</param>
-    public NoiseResponder(NoiseKeyPair localStatic, Func<byte[], bool> isPeerAllowed)
+    /// <param name="maxRememberedPeers">Bound on the replay table, so a flood of fresh keys cannot grow it forever.</param>
+    public NoiseResponder(NoiseKeyPair localStatic, Func<byte[], bool> isPeerAllowed, int maxRememberedPeers = DefaultMaxRememberedPeers)
     {
         _localStatic = localStatic;
         _isPeerAllowed = isPeerAllowed;
+        _maxRememberedPeers = maxRememberedPeers;
     }
+
+    public int RememberedPeers => _newestTimestampByPeer.Count;
 
     public Outcome<HandshakeAcceptance, HandshakeRejection> Respond(
         ReadOnlySpan<byte> initiationPacket, uint localIndex, DateTimeOffset now, IRandomSource random)
@@ -40,8 +54,11 @@ public sealed class NoiseResponder
         if (!Tai64NTimestamp.TryRead(timestampBytes, out var timestamp))
             return HandshakeRejection.Malformed;
         var peerKey = Convert.ToHexString(initiatorStatic);
-        if (_newestTimestampByPeer.TryGetValue(peerKey, out var newest) && timestamp <= newest)
+        var known = _newestTimestampByPeer.TryGetValue(peerKey, out var newest);
+        if (known && timestamp <= newest.Newest)
             return HandshakeRejection.ReplayedInitiation;
+        if (!known && _newestTimestampByPeer.Count >= _maxRememberedPeers && !ForgetIdlePeers(now))
+            return HandshakeRejection.TooManyPeers;
 
         if (!handshake.TryWriteMessage([], out var noiseMessage))
             return HandshakeRejection.AuthenticationFailed;
@@ -49,11 +66,19 @@ public sealed class NoiseResponder
         if (!response.IsSuccess)
             return HandshakeRejection.Malformed;
 
-        _newestTimestampByPeer[peerKey] = timestamp;
+        _newestTimestampByPeer[peerKey] = (timestamp, now);
         var (initiatorToResponder, responderToInitiator) = handshake.Split();
         var session = new NoiseSession(
             isInitiator: false, localIndex, decoded.Value.SenderIndex, initiatorStatic, handshake.HandshakeHash,
             sending: responderToInitiator, receiving: initiatorToResponder, now);
         return new HandshakeAcceptance(session, response.Value);
+    }
+
+    /// <summary>Forgets peers idle for <see cref="ForgetPeerAfter"/>; true when room was made.</summary>
+    private bool ForgetIdlePeers(DateTimeOffset now)
+    {
+        foreach (var (key, _) in _newestTimestampByPeer.Where(e => now - e.Value.SeenAt > ForgetPeerAfter).ToList())
+            _newestTimestampByPeer.Remove(key);
+        return _newestTimestampByPeer.Count < _maxRememberedPeers;
     }
 }

@@ -11,6 +11,8 @@ public enum HandshakeRejection
     PeerNotAllowed,
     ReplayedInitiation,
     NotExpected,
+    /// <summary>The responder already remembers as many recently seen peers as it may.</summary>
+    TooManyPeers,
 }
 
 /// <summary>Why a transport packet was dropped.</summary>

@@ -131,6 +131,7 @@ public sealed class SeedServer
                 HandshakeRejection.BadMac => SeedServerDrop.HandshakeBadMac,
                 HandshakeRejection.AuthenticationFailed => SeedServerDrop.HandshakeAuthenticationFailed,
                 HandshakeRejection.ReplayedInitiation => SeedServerDrop.HandshakeReplayed,
+                HandshakeRejection.TooManyPeers => SeedServerDrop.HandshakeTooManyPeers,
                 _ => SeedServerDrop.HandshakeMalformed,
             });
             return;

@@ -59,6 +59,7 @@ public enum SeedServerDrop
     HandshakeBadMac,
     HandshakeAuthenticationFailed,
     HandshakeReplayed,
+    HandshakeTooManyPeers,
     UnknownIndex,
     SessionExpired,
     TransportMalformed,
