@@ -3,18 +3,18 @@ using Akka.TestKit.Xunit2;
 using Microsoft.Data.Sqlite;
 using Pype.Actors.Configuration;
 using Pype.Actors.Hosting;
-using Pype.Tests.Shared;
+using Pype.Lab;
 
 namespace Pype.Actors.Tests;
 
 /// <summary>A TestKit whose actor system journals into a real SQLite database in a fresh folder.</summary>
 public abstract class PersistenceTestKit : TestKit
 {
-    private readonly TestDirectory dir;
+    private readonly TempDirectory dir;
 
-    protected PersistenceTestKit() : this(new TestDirectory()) { }
+    protected PersistenceTestKit() : this(new TempDirectory()) { }
 
-    private PersistenceTestKit(TestDirectory dir) : base(PersistenceConfig(dir)) => this.dir = dir;
+    private PersistenceTestKit(TempDirectory dir) : base(PersistenceConfig(dir)) => this.dir = dir;
 
     protected string DataDir => dir.Path;
 
@@ -25,7 +25,7 @@ public abstract class PersistenceTestKit : TestKit
         dir.Dispose();
     }
 
-    private static Akka.Configuration.Config PersistenceConfig(TestDirectory dir)
+    private static Akka.Configuration.Config PersistenceConfig(TempDirectory dir)
     {
         var (settings, config) = SettingsLoader.Load([], new Dictionary<string, string> { ["pype.data-dir"] = dir.Path }, _ => null);
         return AkkaConfig.For(settings, config);

@@ -1,7 +1,7 @@
 using Pype.Core.Media;
 using Pype.Media.Audio;
 using Pype.Media.Processes;
-using Pype.Tests.Shared;
+using Pype.Lab;
 using Xunit.Abstractions;
 
 namespace Pype.Media.Tests;
@@ -46,7 +46,7 @@ public sealed class AudioTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task A_1_kHz_sine_through_opus_comes_out_of_the_wav_file_as_1_kHz()
     {
-        using var dir = new TestDirectory();
+        using var dir = new TempDirectory();
         var frames = await Sine(1000, 2);
         Assert.Equal(100, frames.Count);
         var encoder = new OpusVoiceEncoder();
@@ -63,7 +63,7 @@ public sealed class AudioTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task With_one_packet_in_ten_lost_concealment_and_fec_keep_the_tone()
     {
-        using var dir = new TestDirectory();
+        using var dir = new TempDirectory();
         var frames = await Sine(1000, 2);
         var encoder = new OpusVoiceEncoder(packetLossPercent: 10);
         var decoder = new OpusVoiceDecoder();

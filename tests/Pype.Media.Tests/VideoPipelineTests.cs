@@ -1,6 +1,6 @@
 using Pype.Core.Media;
 using Pype.Media.Video;
-using Pype.Tests.Shared;
+using Pype.Lab;
 using Xunit.Abstractions;
 
 namespace Pype.Media.Tests;
@@ -12,7 +12,7 @@ public sealed class VideoPipelineTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Three_seconds_of_testsrc2_survive_encode_and_decode_with_every_frame_in_order()
     {
-        using var dir = new TestDirectory();
+        using var dir = new TempDirectory();
         const int width = 640, height = 480, fps = 30, count = 90;
         var settings = new H264EncoderSettings(width, height, fps, BitrateKbps: 1500);
         await using var encoder = new H264Encoder(settings);

@@ -1,12 +1,12 @@
 using Pype.Actors.Configuration;
-using Pype.Tests.Shared;
+using Pype.Lab;
 using Xunit;
 
 namespace Pype.Actors.Tests.Configuration;
 
 public class SettingsLoaderTests : IDisposable
 {
-    private readonly TestDirectory dir = new();
+    private readonly TempDirectory dir = new();
     private static readonly Dictionary<string, string> NoOverrides = [];
 
     public void Dispose() => dir.Dispose();

@@ -5,7 +5,7 @@ using Pype.Actors.Configuration;
 using Pype.Actors.Contacts;
 using Pype.Actors.Hosting;
 using Pype.Core.Contacts;
-using Pype.Tests.Shared;
+using Pype.Lab;
 using Xunit;
 
 namespace Pype.Actors.Tests.Contacts;

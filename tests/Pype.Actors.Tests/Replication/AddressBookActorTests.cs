@@ -7,7 +7,7 @@ using Pype.Actors.Replication;
 using Pype.Core.Identity;
 using Pype.Core.Replication;
 using Pype.Core.Session;
-using Pype.Tests.Shared;
+using Pype.Lab;
 using Xunit;
 
 namespace Pype.Actors.Tests.Replication;
