@@ -46,6 +46,8 @@ public class ConfigurationProcessTests : IDisposable
         var ready = both.WaitFor("ready");
         Assert.Equal("seed-and-node", Str(ready, "role"));
         Assert.NotEqual(Str(seed, "hash"), Str(ready, "hash"));
+        // With no seeds of its own, the node joins the seed beside it.
+        Assert.Equal(Str(ready, "seed_listen"), Str(both.WaitFor("seed-registered"), "seed"));
         both.Send("status");
         both.WaitFor("status", where: s => Str(s, "role") == "node" && s.GetProperty("seed_in_process").GetBoolean());
         both.WaitFor("status", where: s => Str(s, "role") == "seed");

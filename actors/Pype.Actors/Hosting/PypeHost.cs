@@ -1,3 +1,4 @@
+using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
 using Pype.Actors.Configuration;
@@ -82,6 +83,7 @@ public sealed class PypeHost : IAsyncDisposable
             if (settings.Seed.Enabled) seedSocket = BindOrExplain("pype.seed.listen", settings.Seed.Listen);
             var nodeListen = (System.Net.IPEndPoint?)nodeSocket?.LocalEndPoint;
             var seedListen = (System.Net.IPEndPoint?)seedSocket?.LocalEndPoint;
+            settings = JoinSeedBeside(settings, seedListen, seedIdentity);
 
             system = ActorSystem.Create("pype", AkkaConfig.For(settings, pypeConfig));
             IActorRef? node = null, seed = null;
@@ -130,6 +132,20 @@ public sealed class PypeHost : IAsyncDisposable
             catch (AskTimeoutException) { }
             return Akka.Done.Instance;
         });
+
+    /// <summary>
+    /// A node running beside a seed in one process, with no seeds of its own configured, joins
+    /// that seed: what a person starting hocon/seed-and-node.conf expects.
+    /// </summary>
+    private static PypeSettings JoinSeedBeside(PypeSettings settings, IPEndPoint? seedListen, LoadedIdentity? seedIdentity)
+    {
+        if (!settings.Node.Enabled || settings.Node.Seeds.Count > 0 || seedListen is null || seedIdentity is null) return settings;
+        var reachable = seedListen.Address.Equals(IPAddress.Any) ? new IPEndPoint(IPAddress.Loopback, seedListen.Port)
+            : seedListen.Address.Equals(IPAddress.IPv6Any) ? new IPEndPoint(IPAddress.IPv6Loopback, seedListen.Port)
+            : seedListen;
+        var seed = new Pype.Core.Seed.SeedEndpoint(reachable, Pype.Core.Seed.PeerKey.Of(seedIdentity.Identity));
+        return settings with { Node = settings.Node with { Seeds = [seed] } };
+    }
 
     private static System.Net.Sockets.Socket BindOrExplain(string key, System.Net.IPEndPoint endPoint)
     {
