@@ -37,12 +37,4 @@ public enum SessionMessageType : byte
     GossipKeyList = 0x25,
     /// <summary>Gossip: signed records or call entries, pushed or in reply.</summary>
     GossipRecords = 0x26,
-
-    /// <summary>Call signalling inside a peer session (docs/protocol/calls.md).</summary>
-    CallInvite = 0x30,
-    CallRinging = 0x31,
-    CallAccept = 0x32,
-    CallReject = 0x33,
-    CallHangUp = 0x34,
-    CallAck = 0x35,
 }
