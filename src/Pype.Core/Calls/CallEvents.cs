@@ -88,7 +88,7 @@ public enum CallDropReason
     UnknownCall,
     /// <summary>A message for a known call id from a peer that is not party to it.</summary>
     WrongPeer,
-    /// <summary>A message the call's role or state does not expect (e.g. a callee sent an invite's answer twice differently).</summary>
+    /// <summary>A message the call's role does not expect (an Accept sent to a callee, an Invite to a caller, an invite from ourselves).</summary>
     UnexpectedMessage,
     /// <summary>An accept whose answer changes the codecs or exceeds the offer.</summary>
     InvalidAnswer,

@@ -55,7 +55,7 @@ public sealed class CallSession
 
     public DateTimeOffset? EndedAt { get; private set; }
 
-    /// <summary>True while this side answered and waits for the caller to acknowledge.</summary>
+    /// <summary>True once this side (the callee) answered, acknowledged or not.</summary>
     public bool IsAnswered => _answered;
 
     internal bool IsSettled => State == CallState.Ended && _pending is null;
