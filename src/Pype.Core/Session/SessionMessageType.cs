@@ -2,7 +2,7 @@ namespace Pype.Core.Session;
 
 /// <summary>
 /// The first byte of every plaintext carried inside a Noise transport packet (0xE3). Ranges:
-/// 0x01–0x0F link upkeep, 0x10–0x1F the seed protocol, 0x20– later layers (gossip, calls, media).
+/// 0x01–0x0F link upkeep, 0x10–0x1F the seed protocol, 0x20–0x2F gossip, 0x30–0x3F call signalling, 0x40–0x4F media.
 /// An unknown type is dropped and counted by the receiver.
 /// </summary>
 public enum SessionMessageType : byte
@@ -37,4 +37,17 @@ public enum SessionMessageType : byte
     GossipKeyList = 0x25,
     /// <summary>Gossip: signed records or call entries, pushed or in reply.</summary>
     GossipRecords = 0x26,
+
+    /// <summary>Calls (docs/protocol/calls.md): the caller's invite and media offer.</summary>
+    CallInvite = 0x30,
+    /// <summary>Calls: the callee is alerting its user.</summary>
+    CallRinging = 0x31,
+    /// <summary>Calls: the callee answered, with its chosen limits and SSRCs.</summary>
+    CallAccept = 0x32,
+    /// <summary>Calls: the callee declined, is busy, or cannot take the offer.</summary>
+    CallReject = 0x33,
+    /// <summary>Calls: either side ends the call.</summary>
+    CallHangUp = 0x34,
+    /// <summary>Calls: acknowledges one of 0x30–0x34, which are retransmitted until acknowledged.</summary>
+    CallAck = 0x35,
 }
