@@ -72,11 +72,7 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
             case NodeStatus s:
                 Write("status", w =>
                 {
-                    w.WriteString("role", "node");
-                    w.WriteString("address", s.Address);
-                    w.WriteString("hash", s.Hash);
-                    w.WriteNumber("uptime_s", Math.Round(s.Uptime.TotalSeconds, 1));
-                    w.WriteString("data_dir", s.DataDir);
+                    WriteStatusHeader(w, "node", s.Address, s.Hash, s.Uptime, s.DataDir);
                     w.WriteString("database", s.Database);
                     w.WriteNumber("database_bytes", s.DatabaseBytes);
                     w.WriteBoolean("key_encrypted", s.KeyEncrypted);
@@ -101,13 +97,9 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                         w.WriteNumber("gossip_bytes_sent", gossip.BytesSent);
                         w.WriteNumber("anti_entropy_rounds", gossip.AntiEntropyRounds);
                     }
-                    w.WriteStartObject("protocol_drops");
-                    var protocolDrops = s.Peers.Drops
+                    WriteCounts(w, "protocol_drops", s.Peers.Drops
                         .Concat(s.SeedLink?.Drops.Select(d => KeyValuePair.Create("seed-" + d.Key, d.Value)) ?? [])
-                        .Concat(s.Gossip?.Drops.Select(d => KeyValuePair.Create("gossip-" + d.Key, d.Value)) ?? []);
-                    foreach (var (reason, count) in protocolDrops.OrderBy(d => d.Key))
-                        w.WriteNumber(reason, count);
-                    w.WriteEndObject();
+                        .Concat(s.Gossip?.Drops.Select(d => KeyValuePair.Create("gossip-" + d.Key, d.Value)) ?? []));
                     WriteTransport(w, s.Transport);
                 });
                 break;
@@ -125,20 +117,14 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
             case SeedStatus s:
                 Write("status", w =>
                 {
-                    w.WriteString("role", "seed");
-                    w.WriteString("address", s.Address);
-                    w.WriteString("hash", s.Hash);
-                    w.WriteNumber("uptime_s", Math.Round(s.Uptime.TotalSeconds, 1));
-                    w.WriteString("data_dir", s.DataDir);
+                    WriteStatusHeader(w, "seed", s.Address, s.Hash, s.Uptime, s.DataDir);
                     w.WriteNumber("registered_peers", s.Server.RegisteredPeers);
                     w.WriteNumber("sessions", s.Server.Sessions);
                     w.WriteNumber("introductions", s.Server.IntroductionsMade);
                     w.WriteNumber("introductions_per_second", Math.Round(s.Server.IntroductionsPerSecond, 2));
                     w.WriteNumber("introductions_pending", s.Server.PendingIntroductions);
                     w.WriteNumber("introductions_abandoned", s.Server.IntroductionsAbandoned);
-                    w.WriteStartObject("protocol_drops");
-                    foreach (var (reason, count) in s.Server.Drops.OrderBy(d => d.Key)) w.WriteNumber(reason, count);
-                    w.WriteEndObject();
+                    WriteCounts(w, "protocol_drops", s.Server.Drops);
                     WriteTransport(w, s.Transport);
                 });
                 break;
@@ -293,8 +279,23 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
         w.WriteNumber("datagrams_in", t.DatagramsIn);
         w.WriteNumber("datagrams_out", t.DatagramsOut);
         w.WriteNumber("stun_answered", t.StunAnswered);
-        w.WriteStartObject("drops");
-        foreach (var (reason, count) in t.Drops.OrderBy(d => d.Key)) w.WriteNumber(reason, count);
+        WriteCounts(w, "drops", t.Drops);
+    }
+
+    private static void WriteStatusHeader(Utf8JsonWriter w, string role, string address, string hash, TimeSpan uptime, string dataDir)
+    {
+        w.WriteString("role", role);
+        w.WriteString("address", address);
+        w.WriteString("hash", hash);
+        w.WriteNumber("uptime_s", Math.Round(uptime.TotalSeconds, 1));
+        w.WriteString("data_dir", dataDir);
+    }
+
+    /// <summary>Counters by reason as one object, keys sorted so output is stable.</summary>
+    private static void WriteCounts(Utf8JsonWriter w, string name, IEnumerable<KeyValuePair<string, long>> counts)
+    {
+        w.WriteStartObject(name);
+        foreach (var (reason, count) in counts.OrderBy(d => d.Key)) w.WriteNumber(reason, count);
         w.WriteEndObject();
     }
 
