@@ -70,8 +70,14 @@ public sealed class CallBook
     /// reach directly still finds it. If <paramref name="peer"/> is ringing us already, that call
     /// is answered instead and its id returned.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="peer"/> is this node.</exception>
     public UInt128 Place(DateTimeOffset now, HashAddress peer, MediaOffer offer)
     {
+        if (peer == Self)
+        {
+            throw new ArgumentException("a node cannot call itself", nameof(peer));
+        }
+
         if (_calls.Values.FirstOrDefault(call => call.Peer == peer && call.Role == CallRole.Callee && call.State == CallState.Ringing && !call.IsAnswered) is { } ringing)
         {
             Answer(now, ringing.CallId);
@@ -147,6 +153,37 @@ public sealed class CallBook
         }
 
         Offered(now, caller, callId, offer, IncomingCallSource.CallList);
+    }
+
+    /// <summary>
+    /// The peer ended the call in the call list (a tombstone signed by <paramref name="signer"/>):
+    /// a caller that gave up before the callee connected back, or a callee that declined without a
+    /// session. Ends the call without a word to the peer, which already knows. Answered tombstones
+    /// change nothing here: the accept itself travels directly. False when nothing changed.
+    /// </summary>
+    public bool EndedInCallList(DateTimeOffset now, UInt128 callId, HashAddress signer, Replication.CallEntryKind kind)
+    {
+        if (kind is not (Replication.CallEntryKind.Rejected or Replication.CallEntryKind.HungUp)
+            || !_calls.TryGetValue(callId, out var call) || call.Peer != signer)
+        {
+            return false;
+        }
+
+        var reason = kind == Replication.CallEntryKind.Rejected && call.Role == CallRole.Caller ? CallEndReason.Rejected : CallEndReason.HungUpRemote;
+        return call.EndedByPeer(now, reason);
+    }
+
+    /// <summary>
+    /// The encrypted session with <paramref name="peer"/> is gone. Established calls with it end
+    /// (nothing can reach the peer to say so); calls still being set up keep retrying, since the
+    /// owner may reconnect, and give up on their own timers.
+    /// </summary>
+    public void LinkLost(DateTimeOffset now, HashAddress peer)
+    {
+        foreach (var call in _calls.Values.Where(call => call.Peer == peer && call.State == CallState.Established).ToList())
+        {
+            call.EndedByPeer(now, CallEndReason.ConnectionLost);
+        }
     }
 
     public void HandleTimeout(DateTimeOffset now)

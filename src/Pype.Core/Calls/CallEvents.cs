@@ -68,6 +68,8 @@ public enum CallEndReason
     Unsupported,
     /// <summary>Glare: our call to the peer gave way to the peer's call to us (see <see cref="CallEvent.Superseded"/>).</summary>
     Superseded,
+    /// <summary>The encrypted session with the peer was lost during an established call.</summary>
+    ConnectionLost,
 }
 
 /// <summary>How an incoming call first reached us.</summary>

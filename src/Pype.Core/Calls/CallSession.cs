@@ -152,6 +152,19 @@ public sealed class CallSession
 
     internal bool HangUp(DateTimeOffset now) => EndWithHangUp(now, HangUpReason.Normal, CallEndReason.HungUpLocal);
 
+    /// <summary>Ends the call for a reason learned outside this session's messages; nothing is sent.</summary>
+    internal bool EndedByPeer(DateTimeOffset now, CallEndReason reason)
+    {
+        if (State == CallState.Ended)
+        {
+            return false;
+        }
+
+        _pending = null;
+        End(now, reason);
+        return true;
+    }
+
     /// <summary>Glare: our own call gives way to the peer's; nothing is sent for it.</summary>
     internal void Supersede(DateTimeOffset now, UInt128 by)
     {
