@@ -23,7 +23,11 @@ public sealed record NodeSettings(
     int OverlayDegree,
     TimeSpan PunchTimeout,
     ReplicationSettings Replication,
-    ContactsSettings Contacts);
+    ContactsSettings Contacts,
+    CallSettings Calls);
+
+/// <summary>How the node takes calls: answer unattended, and how long a call may ring.</summary>
+public sealed record CallSettings(bool AutoAnswer, TimeSpan RingingTimeout);
 
 public sealed record ReplicationSettings(int AddressBookCapacity, int CallListCapacity, TimeSpan AntiEntropyInterval, int ItemsPerSecondPerLink);
 

@@ -124,7 +124,10 @@ public static class SettingsLoader
                 ItemsPerSecondPerLink: ReadInt(config, "pype.node.replication.items-per-second-per-link", 1, 100_000)),
             Contacts: new ContactsSettings(
                 SnapshotEvery: ReadInt(config, "pype.node.contacts.snapshot-every", 1, 100_000),
-                SnapshotInterval: ReadDuration(config, "pype.node.contacts.snapshot-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)))),
+                SnapshotInterval: ReadDuration(config, "pype.node.contacts.snapshot-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1))),
+            Calls: new CallSettings(
+                AutoAnswer: ReadBool(config, "pype.node.auto-answer"),
+                RingingTimeout: ReadDuration(config, "pype.node.ringing-timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10)))),
         Seed: new SeedSettings(
             Enabled: ReadBool(config, "pype.seed.enabled"),
             Listen: ReadEndPoint(config, "pype.seed.listen"),

@@ -34,6 +34,7 @@ public sealed class NodeGuardian : ReceiveActor
     private IActorRef? seedLink;
     private IActorRef peers = ActorRefs.Nobody;
     private IActorRef gossip = ActorRefs.Nobody;
+    private IActorRef calls = ActorRefs.Nobody;
     private readonly IActorRef addressBook;
     private readonly IActorRef callList;
     private IReadOnlyList<Pype.Core.Session.Candidate> hostCandidates = [];
@@ -85,15 +86,24 @@ public sealed class NodeGuardian : ReceiveActor
         Receive<ConnectToPeer>(connect => peers.Forward(connect));
         Receive<DisconnectPeer>(disconnect => peers.Forward(disconnect));
         Receive<NeighbourUp>(m => { if (Sender.Equals(peers)) gossip.Forward(m); });
-        Receive<NeighbourDown>(m => { if (Sender.Equals(peers)) gossip.Forward(m); });
+        Receive<NeighbourDown>(m =>
+        {
+            if (!Sender.Equals(peers)) return;
+            gossip.Forward(m);
+            calls.Forward(m);
+        });
         Receive<GossipReceived>(m => { if (Sender.Equals(peers)) gossip.Forward(m); });
         Receive<SendGossip>(m => { if (Sender.Equals(gossip)) peers.Forward(m); });
-        Receive<ListCallEntries>(_ => gossip.Forward(GetCallEntries.Instance));
-        Receive<EndCall>(end => gossip.Forward(new EndCallInList(end.CallId, end.How, end.Command)));
+        Receive<Calls.CallSignalReceived>(m => { if (Sender.Equals(peers)) calls.Forward(m); });
+        Receive<Calls.MediaReceivedFromPeer>(m => { if (Sender.Equals(peers)) calls.Forward(m); });
+        Receive<Calls.CallInviteFound>(m => { if (Sender.Equals(gossip)) calls.Forward(m); });
+        Receive<Calls.CallTombstoneFound>(m => { if (Sender.Equals(gossip)) calls.Forward(m); });
+        ReceiveAsync<ListCalls>(ListCallsAsync);
+        Receive<EndCall>(end => calls.Forward(new Calls.ActOnCall(end.CallId, end.Action, end.Command)));
         ReceiveAsync<PlaceCall>(async place =>
         {
             var sender = Sender;
-            if (await ResolvePublicKeyAsync(place.Target) is { } key) gossip.Tell(new PlaceCallInList(key), sender);
+            if (await ResolvePublicKeyAsync(place.Target) is { } key) calls.Tell(new Calls.PlaceCallTo(key), sender);
             else sender.Tell(new CommandFailed("call", $"'{place.Target}' is neither a contact nor an address"));
         });
         ReceiveAsync<ShowBook>(ShowBookAsync);
@@ -142,13 +152,23 @@ public sealed class NodeGuardian : ReceiveActor
             KeepaliveInterval = settings.Node.KeepaliveInterval,
         }, transport), "seedlink" + suffix);
         peers = Context.ActorOf(PeerListActor.Props(identity, settings.Node, transport, seedLink), "peers" + suffix);
+        calls = Context.ActorOf(Calls.CallManagerActor.Props(identity, settings.Node.Calls, peers, gossip), "calls" + suffix);
     }
 
     private void StopNetwork()
     {
         if (seedLink is not null) Context.Stop(seedLink);
+        Context.Stop(calls);
         Context.Stop(peers);
         Context.Stop(gossip);
+    }
+
+    private async Task ListCallsAsync(ListCalls _)
+    {
+        var sender = Sender;
+        var live = await calls.Ask<Calls.LiveCalls>(Calls.GetLiveCalls.Instance, AskTimeout);
+        var entries = await gossip.Ask<CallEntriesView>(GetCallEntries.Instance, AskTimeout);
+        sender.Tell(new CallsView(live.Calls, entries.Entries));
     }
 
     /// <summary>Hands an unsolicited event (network, later calls) to every subscriber.</summary>

@@ -14,12 +14,12 @@ public sealed record GetNodeStatus : INodeCommand;
 public sealed record ListPeers : INodeCommand;
 /// <summary>The address book: a summary, or one record by contact name, address or hash.</summary>
 public sealed record ShowBook(string? Query) : INodeCommand;
-/// <summary>Rings a contact or address through the replicated call list.</summary>
+/// <summary>Calls a contact or address: directly through a seed introduction and through the call list at once.</summary>
 public sealed record PlaceCall(string Target) : INodeCommand;
-/// <summary>Answers, rejects or hangs up a call in the call list (call id prefix optional).</summary>
-public sealed record EndCall(string? CallId, Pype.Core.Replication.CallEntryKind How, string Command) : INodeCommand;
-/// <summary>Call-list entries where this node is the callee or the caller.</summary>
-public sealed record ListCallEntries : INodeCommand;
+/// <summary>Answers, rejects or hangs up a call (call id prefix optional when only one call applies).</summary>
+public sealed record EndCall(string? CallId, Calls.CallAction Action, string Command) : INodeCommand;
+/// <summary>Live calls, and the call-list entries where this node is the callee or the caller.</summary>
+public sealed record ListCalls : INodeCommand;
 public sealed record ConnectToPeer(string Address) : INodeCommand;
 /// <summary>Ends the direct session with a peer (by hash, 8+ hex digit prefix, or address).</summary>
 public sealed record DisconnectPeer(string Peer) : INodeCommand;
@@ -80,7 +80,16 @@ public sealed record BookSummary(int Records, RecordView? Own) : NodeReply;
 public sealed record RecordLookup(string Hash, RecordView? Record) : NodeReply;
 public sealed record CallEntryView(string CallId, string Caller, string Callee, string Kind, DateTimeOffset Created, DateTimeOffset Expiry);
 public sealed record CallEntriesView(IReadOnlyList<CallEntryView> Entries) : NodeReply;
+public sealed record LiveCallView(string CallId, string Peer, string PeerAddress, string Role, string State, TimeSpan Age);
+public sealed record CallsView(IReadOnlyList<LiveCallView> Live, IReadOnlyList<CallEntryView> Entries) : NodeReply;
+
+/// <summary>Reply to <c>call</c>: the invite is on its way (directly and through the call list).</summary>
+public sealed record CallPlaced(string CallId, string Callee, string CalleeAddress) : NodeReply;
+/// <summary>Reply to <c>answer</c>, <c>reject</c> and <c>hangup</c>; the call's events follow.</summary>
+public sealed record CallCommandDone(string Command, string CallId) : NodeReply;
+public sealed record CallIncoming(string CallId, string Caller, string CallerAddress, string Source) : NodeReply;
+/// <summary>The callee is alerting its user (heard on the caller's side).</summary>
+public sealed record CallRinging(string CallId, string Peer) : NodeReply;
+public sealed record CallEstablished(string CallId, string Peer, string Role, double SetupMs, string Video, string Audio) : NodeReply;
+public sealed record CallEnded(string CallId, string Peer, string Reason, TimeSpan? Duration) : NodeReply;
 public sealed record RecordLearned(string Hash, ulong Sequence, int Candidates) : NodeReply;
-public sealed record CallFoundInList(string CallId, string Caller, string Source, DateTimeOffset Expiry) : NodeReply;
-public sealed record CallEndedInList(string CallId, string How) : NodeReply;
-public sealed record CallPlacedInList(string CallId, string Callee, DateTimeOffset Expiry) : NodeReply;

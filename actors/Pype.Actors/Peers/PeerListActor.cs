@@ -21,6 +21,14 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
     private static readonly TimeSpan MaintainInterval = TimeSpan.FromSeconds(5);
     private const byte GossipFirstType = 0x20;
     private const byte GossipLastType = 0x2F;
+    private const byte CallFirstType = 0x30;
+    private const byte CallLastType = 0x3F;
+    private const byte MediaFirstType = 0x40;
+    private const byte MediaLastType = 0x4F;
+    // Call signalling waits this long (and at most this many messages) for a session being set up;
+    // the call's own retransmissions take over after that.
+    private static readonly TimeSpan HeldSignalLifetime = TimeSpan.FromSeconds(20);
+    private const int HeldSignalsPerPeer = 16;
     // A connect request or its answer can be lost like any datagram: ask again every second,
     // five times in all, before telling the user the seed did not answer.
     private static readonly TimeSpan IntroductionRetryInterval = TimeSpan.FromSeconds(1);
@@ -56,6 +64,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, HashAddress> linksByStaticKey = [];
     private readonly Dictionary<uint, PendingIntroduction> pendingIntroductions = [];
     private readonly Dictionary<string, long> drops = [];
+    private readonly Dictionary<HashAddress, Queue<(DateTimeOffset At, byte[] Payload)>> heldSignals = [];
     private bool registered;
     private long linkGeneration;
 
@@ -83,6 +92,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
                 link.Actor.Tell(new SendToPeer(send.Message));
             else CountDrop("gossip-for-unconnected-peer");
         });
+        Receive<Calls.SendCallSignal>(OnSendCallSignal);
         Receive<IntroductionTimedOut>(t =>
         {
             if (!pendingIntroductions.Remove(t.RequestId, out var pending)) return;
@@ -216,6 +226,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
                 link.State = PeerLinkState.Connected;
                 link.Since = Now;
                 Context.Parent.Tell(new Replication.NeighbourUp(occurred.Peer));
+                ReleaseHeldSignals(occurred.Peer, link);
                 Publish(new PeerConnected(hash, KindName(connected.Kind), connected.Path.ToString(), connected.Elapsed.TotalMilliseconds));
                 break;
             case PeerLinkEvent.PathChanged changed:
@@ -230,6 +241,12 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             case PeerLinkEvent.DataReceived data when data.Payload is [>= GossipFirstType and <= GossipLastType, ..]:
                 Context.Parent.Tell(new Replication.GossipReceived(occurred.Peer, data.Payload));
                 break;
+            case PeerLinkEvent.DataReceived data when data.Payload is [>= MediaFirstType and <= MediaLastType, ..]:
+                Context.Parent.Tell(new Calls.MediaReceivedFromPeer(occurred.Peer, data.Payload));
+                break;
+            case PeerLinkEvent.DataReceived data when data.Payload is [>= CallFirstType and <= CallLastType, ..]:
+                Context.Parent.Tell(new Calls.CallSignalReceived(occurred.Peer, link.IdentityKey, data.Payload));
+                break;
             case PeerLinkEvent.DataReceived:
                 CountDrop("data-of-unknown-type");
                 break;
@@ -238,6 +255,44 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
                 Publish(new NoDirectPath(hash, none.CandidatesTried, none.Elapsed.TotalMilliseconds));
                 Context.Stop(link.Actor);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Call signalling goes over the session with the peer; without one, it waits here while the
+    /// seed introduces the two (the caller reaching its callee, or a callee connecting back to a
+    /// caller it found in the call list).
+    /// </summary>
+    private void OnSendCallSignal(Calls.SendCallSignal send)
+    {
+        if (links.TryGetValue(send.Peer, out var link) && link.State == PeerLinkState.Connected)
+        {
+            link.Actor.Tell(new SendToPeer(send.Payload));
+            return;
+        }
+        var now = Now;
+        if (!heldSignals.TryGetValue(send.Peer, out var held)) heldSignals[send.Peer] = held = new();
+        while (held.Count > 0 && (held.Count >= HeldSignalsPerPeer || now - held.Peek().At > HeldSignalLifetime))
+        {
+            held.Dequeue();
+            CountDrop("call-signal-expired-waiting-for-session");
+        }
+        held.Enqueue((now, send.Payload));
+        var punching = link is { State: PeerLinkState.Punching };
+        var peerKey = PeerKey.Parse(send.PeerPublicKey);
+        if (!punching && !pendingIntroductions.Values.Any(p => p.Target.Equals(peerKey)))
+        {
+            if (seedLink is null || !registered) CountDrop("call-signal-without-seed");
+            else RequestIntroduction(peerKey, replyTo: null);
+        }
+    }
+
+    private void ReleaseHeldSignals(HashAddress peer, Link link)
+    {
+        if (!heldSignals.Remove(peer, out var held)) return;
+        foreach (var (at, payload) in held)
+        {
+            if (Now - at <= HeldSignalLifetime) link.Actor.Tell(new SendToPeer(payload));
         }
     }
 

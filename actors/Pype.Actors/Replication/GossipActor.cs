@@ -107,32 +107,25 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
             .Where(e => e.Callee == identity.Hash || e.Caller == identity.Hash)
             .Select(e => new CallEntryView(e.CallId.ToString("x32"), e.Caller.ToString(), e.Callee.ToString(), e.Kind.ToString().ToLowerInvariant(), e.Created, e.Expiry))
             .ToList())));
-        Receive<PlaceCallInList>(place => Feed(now => Sender.Tell(PlaceCall(now, place.CalleePublicKey))));
+        Receive<PlaceCallInList>(place => Feed(now => Sender.Tell(PlaceCall(now, place))));
         Receive<EndCallInList>(end => Feed(now => Sender.Tell(EndCall(now, end))));
         Receive<GetGossipStatus>(_ => Sender.Tell(new GossipStatus(
             engine!.AddressBook.Count, engine.CallList.Count, engine.Neighbours.Count, engine.MessagesSent, engine.BytesSent, engine.AntiEntropyRounds,
             Enum.GetValues<GossipDropReason>().Where(r => engine.DropCount(r) > 0).ToDictionary(r => r.ToString(), engine.DropCount))));
     }
 
-    /// <summary>What a call-list invite offers until calls negotiate media: the codecs and limits
-    /// Pype sends, so a callee can refuse a call it cannot take.</summary>
-    public static readonly byte[] CallOffer = "pype-offer v1; video h264 max 1280x720@30 1500kbps; audio opus 48000 20ms"u8.ToArray();
-
-    private NodeReply PlaceCall(DateTimeOffset now, byte[] calleePublicKey)
+    private object PlaceCall(DateTimeOffset now, PlaceCallInList place)
     {
-        if (calleePublicKey.AsSpan().SequenceEqual(identity.PublicKey.Span))
-            return new CommandFailed("call", "you cannot call yourself");
-        var callIdBytes = new byte[16];
-        SystemRandomSource.Instance.Fill(callIdBytes);
-        var callId = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(callIdBytes);
-        var entry = CallListEntry.CreateInvite(identity, calleePublicKey, callId, CallOffer, now, CallListEntry.DefaultLifetime);
+        if (place.CalleePublicKey.AsSpan().SequenceEqual(identity.PublicKey.Span))
+            return new CallListRefused("you cannot call yourself");
+        var entry = CallListEntry.CreateInvite(identity, place.CalleePublicKey, place.CallId, place.Offer, now, CallListEntry.DefaultLifetime);
         var result = engine!.LocalCallChanged(now, entry);
-        if (!result.IsAccepted) return new CommandFailed("call", $"the call list refused the entry ({result})");
+        if (!result.IsAccepted) return new CallListRefused($"the call list refused the entry ({result})");
         callListStore.Tell(new StoreItem(entry.Encoded.ToArray()));
-        return new CallPlacedInList(entry.CallId.ToString("x32"), entry.Callee.ToString(), entry.Expiry);
+        return new CallListWritten(entry.CallId.ToString("x32"), entry.Kind);
     }
 
-    private NodeReply EndCall(DateTimeOffset now, EndCallInList end)
+    private object EndCall(DateTimeOffset now, EndCallInList end)
     {
         var mine = engine!.CallList.Entries
             .Where(e => !e.IsTombstone && e.Expiry > now)
@@ -140,14 +133,14 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
             .Where(e => end.CallId is null || e.CallId.ToString("x32").StartsWith(end.CallId, StringComparison.OrdinalIgnoreCase))
             .ToList();
         if (mine.Count != 1)
-            return new CommandFailed(end.Command, mine.Count == 0
+            return new CallListRefused(mine.Count == 0
                 ? "no ringing call in the call list to " + end.Command
-                : $"{mine.Count} calls are ringing: give the call id (see 'calls')");
+                : $"{mine.Count} calls are ringing: give the call id");
         var tombstone = CallListEntry.CreateTombstone(identity, mine[0], end.How);
         var result = engine.LocalCallChanged(now, tombstone);
-        if (!result.IsAccepted) return new CommandFailed(end.Command, $"the call list refused the entry ({result})");
+        if (!result.IsAccepted) return new CallListRefused($"the call list refused the entry ({result})");
         callListStore.Tell(new StoreItem(tombstone.Encoded.ToArray()));
-        return new CallEndedInList(tombstone.CallId.ToString("x32"), tombstone.Kind.ToString().ToLowerInvariant());
+        return new CallListWritten(tombstone.CallId.ToString("x32"), tombstone.Kind);
     }
 
     private void Publish(DateTimeOffset now)
@@ -173,10 +166,10 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
                     callListStore.Tell(new StoreItem(entry.Entry.Encoded.ToArray()));
                     break;
                 case GossipEvent.CallFound found:
-                    Context.Parent.Tell(new CallFoundInList(found.Entry.CallId.ToString("x32"), found.Entry.Caller.ToString(), "call-list", found.Entry.Expiry));
+                    Context.Parent.Tell(new Calls.CallInviteFound(found.Entry.CallId, found.Invite.CallerPublicKey.ToArray(), found.Invite.Offer.ToArray()));
                     break;
                 case GossipEvent.CallEnded ended:
-                    Context.Parent.Tell(new CallEndedInList(ended.Tombstone.CallId.ToString("x32"), ended.Tombstone.Kind.ToString().ToLowerInvariant()));
+                    Context.Parent.Tell(new Calls.CallTombstoneFound(ended.Tombstone.CallId, HashAddress.FromPublicKey(ended.Tombstone.SignerPublicKey.Span), ended.Tombstone.Kind));
                     break;
             }
         }

@@ -53,9 +53,15 @@ public sealed record GetGossipStatus : IGossipMessage
 
 public sealed record GossipStatus(int Records, int CallEntries, int Neighbours, long MessagesSent, long BytesSent, long AntiEntropyRounds, IReadOnlyDictionary<string, long> Drops);
 
-/// <summary>Writes a ringing entry for the callee into the call list; answered with a NodeReply.</summary>
-public sealed record PlaceCallInList(byte[] CalleePublicKey) : IGossipMessage;
+/// <summary>Writes a ringing entry for the callee into the call list, with the call's id and its
+/// encoded <see cref="Pype.Core.Calls.MediaOffer"/>; answered with a NodeReply.</summary>
+public sealed record PlaceCallInList(byte[] CalleePublicKey, UInt128 CallId, byte[] Offer) : IGossipMessage;
 
 /// <summary>Replaces a call's entry with a tombstone. <paramref name="CallId"/> may be a prefix or
 /// null for "the one call this applies to".</summary>
 public sealed record EndCallInList(string? CallId, Pype.Core.Replication.CallEntryKind How, string Command) : IGossipMessage;
+
+/// <summary>The answer to <see cref="PlaceCallInList"/> and <see cref="EndCallInList"/>: the entry
+/// written (its call id and kind), or why the call list refused it.</summary>
+public sealed record CallListWritten(string CallId, Pype.Core.Replication.CallEntryKind Kind);
+public sealed record CallListRefused(string Reason);

@@ -15,7 +15,7 @@ public abstract record ConsoleCommand
     public sealed record Book(string? Query) : ConsoleCommand;
     public sealed record Calls : ConsoleCommand;
     public sealed record Call(string Target) : ConsoleCommand;
-    public sealed record EndCall(string? CallId, Pype.Core.Replication.CallEntryKind How, string Verb) : ConsoleCommand;
+    public sealed record EndCall(string? CallId, Pype.Actors.Calls.CallAction Action, string Verb) : ConsoleCommand;
     public sealed record Connect(string Address) : ConsoleCommand;
     public sealed record Disconnect(string Peer) : ConsoleCommand;
     public sealed record Quit : ConsoleCommand;
@@ -34,11 +34,11 @@ public abstract record ConsoleCommand
         ("status", "show the state of this process"),
         ("peers", "list direct sessions: hash, path kind, remote endpoint, RTT"),
         ("book [contact|address|hash]", "the replicated address book: how many records and yours, or one peer's record"),
-        ("calls", "call-list entries where you are the callee or the caller"),
-        ("call <contact|address>", "ring someone through the replicated call list (video and audio are not built yet)"),
-        ("answer [call-id]", "answer a ringing call: its call-list entry becomes 'answered'"),
-        ("reject [call-id]", "decline a ringing call: its call-list entry becomes 'rejected'"),
-        ("hangup [call-id]", "give up or end a call: its call-list entry becomes 'hungup'"),
+        ("calls", "your calls now, and the call-list entries where you are the callee or the caller"),
+        ("call <contact|address>", "call someone: directly through a seed introduction and through the call list at once"),
+        ("answer [call-id]", "answer a ringing call"),
+        ("reject [call-id]", "decline a ringing call"),
+        ("hangup [call-id]", "end a call, or give up calling"),
         ("connect <address>", "ask the seed to introduce a peer, then punch through both NATs"),
         ("disconnect <hash|address>", "end the direct session with a peer"),
         ("quit", "shut down (end of input does the same)"),
@@ -69,9 +69,9 @@ public abstract record ConsoleCommand
             ("book", 1) => new Book(arguments[0]),
             ("calls", 0) => new Calls(),
             ("call", 1) => new Call(arguments[0]),
-            ("answer", <= 1) => new EndCall(arguments.FirstOrDefault(), Pype.Core.Replication.CallEntryKind.Answered, "answer"),
-            ("reject", <= 1) => new EndCall(arguments.FirstOrDefault(), Pype.Core.Replication.CallEntryKind.Rejected, "reject"),
-            ("hangup", <= 1) => new EndCall(arguments.FirstOrDefault(), Pype.Core.Replication.CallEntryKind.HungUp, "hangup"),
+            ("answer", <= 1) => new EndCall(arguments.FirstOrDefault(), Pype.Actors.Calls.CallAction.Answer, "answer"),
+            ("reject", <= 1) => new EndCall(arguments.FirstOrDefault(), Pype.Actors.Calls.CallAction.Reject, "reject"),
+            ("hangup", <= 1) => new EndCall(arguments.FirstOrDefault(), Pype.Actors.Calls.CallAction.HangUp, "hangup"),
             ("connect", 1) => new Connect(arguments[0]),
             ("disconnect", 1) => new Disconnect(arguments[0]),
             ("quit" or "exit", 0) => new Quit(),

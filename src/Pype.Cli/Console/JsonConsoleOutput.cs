@@ -163,10 +163,23 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     if (r.Record is { } record) { w.WritePropertyName("record"); WriteRecord(w, record); } else w.WriteNull("record");
                 });
                 break;
-            case CallEntriesView c:
+            case CallsView c:
                 Write("calls", w =>
                 {
                     w.WriteStartArray("calls");
+                    foreach (var call in c.Live)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("call_id", call.CallId);
+                        w.WriteString("peer", call.Peer);
+                        w.WriteString("peer_address", call.PeerAddress);
+                        w.WriteString("role", call.Role);
+                        w.WriteString("state", call.State);
+                        w.WriteNumber("age_ms", Math.Round(call.Age.TotalMilliseconds));
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteStartArray("call_list");
                     foreach (var e in c.Entries)
                     {
                         w.WriteStartObject();
@@ -181,17 +194,40 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     w.WriteEndArray();
                 });
                 break;
-            case CallPlacedInList c:
-                Write("call-placed", w => { w.WriteString("call_id", c.CallId); w.WriteString("callee", c.Callee); w.WriteString("source", "call-list"); w.WriteString("expiry", c.Expiry); });
+            case CallPlaced c:
+                Write("call-placed", w => { w.WriteString("call_id", c.CallId); w.WriteString("callee", c.Callee); w.WriteString("callee_address", c.CalleeAddress); });
+                break;
+            case CallCommandDone c:
+                Write("call-command-done", w => { w.WriteString("command", c.Command); w.WriteString("call_id", c.CallId); });
+                break;
+            case CallIncoming c:
+                Write("incoming-call", w => { w.WriteString("call_id", c.CallId); w.WriteString("caller", c.Caller); w.WriteString("caller_address", c.CallerAddress); w.WriteString("source", c.Source); });
+                break;
+            case CallRinging c:
+                Write("ringing", w => { w.WriteString("call_id", c.CallId); w.WriteString("peer", c.Peer); });
+                break;
+            case CallEstablished c:
+                Write("call-established", w =>
+                {
+                    w.WriteString("call_id", c.CallId);
+                    w.WriteString("peer", c.Peer);
+                    w.WriteString("role", c.Role);
+                    w.WriteNumber("setup_ms", Math.Round(c.SetupMs, 1));
+                    w.WriteString("video", c.Video);
+                    w.WriteString("audio", c.Audio);
+                });
+                break;
+            case CallEnded c:
+                Write("call-ended", w =>
+                {
+                    w.WriteString("call_id", c.CallId);
+                    w.WriteString("peer", c.Peer);
+                    w.WriteString("reason", c.Reason);
+                    if (c.Duration is { } duration) w.WriteNumber("duration_s", Math.Round(duration.TotalSeconds, 1)); else w.WriteNull("duration_s");
+                });
                 break;
             case RecordLearned r:
                 Write("record-learned", w => { w.WriteString("hash", r.Hash); w.WriteNumber("sequence", r.Sequence); w.WriteNumber("candidates", r.Candidates); });
-                break;
-            case CallFoundInList c:
-                Write("incoming-call", w => { w.WriteString("call_id", c.CallId); w.WriteString("caller", c.Caller); w.WriteString("source", c.Source); w.WriteString("expiry", c.Expiry); });
-                break;
-            case CallEndedInList c:
-                Write("call-list-ended", w => { w.WriteString("call_id", c.CallId); w.WriteString("how", c.How); });
                 break;
             case PeerDisconnected d:
                 Write("peer-disconnected", w => w.WriteString("hash", d.Hash));

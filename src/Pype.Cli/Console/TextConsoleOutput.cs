@@ -131,25 +131,42 @@ public sealed class TextConsoleOutput : IConsoleOutput
             case RecordLookup r:
                 ShowRecord("record", r.Record!);
                 break;
-            case CallEntriesView c when c.Entries.Count == 0:
-                console.MarkupLine("no call-list entries concern you");
+            case CallsView c when c.Live.Count == 0 && c.Entries.Count == 0:
+                console.MarkupLine("no calls, and no call-list entries concern you");
                 break;
-            case CallEntriesView c:
-                var calls = new Table().AddColumns("call", "caller", "callee", "state", "expires");
-                foreach (var e in c.Entries) calls.AddRow(e.CallId[..12] + "…", e.Caller[..16] + "…", e.Callee[..16] + "…", e.Kind, e.Expiry.ToString("HH:mm:ss"));
-                console.Write(calls);
+            case CallsView c:
+                if (c.Live.Count > 0)
+                {
+                    var live = new Table().AddColumns("call", "peer", "role", "state", "for");
+                    foreach (var call in c.Live) live.AddRow(call.CallId[..12] + "…", call.Peer[..16] + "…", call.Role, call.State, $"{call.Age.TotalSeconds:0} s");
+                    console.Write(live);
+                }
+                if (c.Entries.Count > 0)
+                {
+                    var entries = new Table().Title("call list").AddColumns("call", "caller", "callee", "state", "expires");
+                    foreach (var e in c.Entries) entries.AddRow(e.CallId[..12] + "…", e.Caller[..16] + "…", e.Callee[..16] + "…", e.Kind, e.Expiry.ToString("HH:mm:ss"));
+                    console.Write(entries);
+                }
                 break;
-            case CallPlacedInList c:
-                console.MarkupLineInterpolated($"ringing {c.Callee[..16]}… through the call list (call {c.CallId[..12]}…, until {c.Expiry:HH:mm:ss})");
+            case CallPlaced c:
+                console.MarkupLineInterpolated($"calling {c.Callee[..16]}… (call {c.CallId[..12]}…)");
+                break;
+            case CallCommandDone:
+                break; // the call's own events (established, ended) say what happened
+            case CallIncoming c:
+                console.MarkupLineInterpolated($"[bold]incoming call[/] {c.CallId[..12]}… from {c.CallerAddress} ({c.Source}): 'answer' or 'reject'");
+                break;
+            case CallRinging c:
+                console.MarkupLineInterpolated($"ringing at {c.Peer[..16]}…");
+                break;
+            case CallEstablished c:
+                console.MarkupLineInterpolated($"[green]call {c.CallId[..12]}… established[/] with {c.Peer[..16]}… in {c.SetupMs:0} ms; {c.Video}, {c.Audio}");
+                break;
+            case CallEnded c:
+                console.MarkupLineInterpolated($"call {c.CallId[..12]}… ended: {c.Reason}{(c.Duration is { } lasted ? $" after {lasted.TotalSeconds:0} s" : "")}");
                 break;
             case RecordLearned:
                 break; // learned records are counted by `book`; one line each would flood a person's screen
-            case CallFoundInList c:
-                console.MarkupLineInterpolated($"[bold]incoming call[/] from {c.Caller[..16]}… (found in the call list)");
-                break;
-            case CallEndedInList c:
-                console.MarkupLineInterpolated($"call {c.CallId[..12]}… ended in the call list ({c.How})");
-                break;
             case PeerDisconnected d:
                 console.MarkupLineInterpolated($"disconnected from {d.Hash[..16]}…");
                 break;
