@@ -10,6 +10,7 @@ public sealed class LabNetwork : IDisposable
     public const int SeedPort = 3478;
 
     private readonly List<PypeProcess> processes = [];
+    private readonly List<LinkEmulator> emulators = [];
     private readonly List<TempDirectory> folders = [];
     private readonly Lock gate = new();
     private bool disposed;
@@ -52,6 +53,14 @@ public sealed class LabNetwork : IDisposable
     /// <summary>Starts a node in a lab namespace, joined to the seed; returns once it registered.</summary>
     public LabNode StartNode(string namespaceName, int overlayDegree = 0, params string[] extra) =>
         StartNodeIn(Folder(), namespaceName, overlayDegree, extra);
+
+    /// <summary>Puts a user-space link emulator between the two NAT sides (not the seed); it goes with the network.</summary>
+    public LinkEmulator EmulateLink(LinkProfile profile, int seed = 1)
+    {
+        var emulator = LinkEmulator.Start(Lab, profile, seed);
+        lock (gate) emulators.Add(emulator);
+        return emulator;
+    }
 
     /// <summary>Kills a node with SIGKILL and starts it again on the same data directory.</summary>
     public LabNode RestartNode(LabNode node)
@@ -101,6 +110,9 @@ public sealed class LabNetwork : IDisposable
             stopping = [.. processes];
         }
         foreach (var process in stopping) process.Dispose();
+        List<LinkEmulator> emulating;
+        lock (gate) emulating = [.. emulators];
+        foreach (var emulator in emulating) emulator.Dispose();
         Lab.Dispose(); // also kills anything started in the lab after the snapshot
         List<TempDirectory> removing;
         lock (gate) removing = [.. folders];
