@@ -7,5 +7,15 @@ public static class MediaClock
 {
     private static readonly long Origin = Stopwatch.GetTimestamp();
 
+    /// <summary>Wall-clock microseconds at <see cref="Origin"/>, read once, so converted times never jump with the wall clock.</summary>
+    private static readonly long OriginUnixMicroseconds = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond;
+
     public static TimeSpan Now => Stopwatch.GetElapsedTime(Origin);
+
+    /// <summary>A media-clock time as microseconds since the Unix epoch: the RTP capture-time extension's unit.
+    /// Two processes on one machine agree to within their start-up reads of the wall clock.</summary>
+    public static long ToUnixMicroseconds(TimeSpan mediaTime) => OriginUnixMicroseconds + mediaTime.Ticks / TimeSpan.TicksPerMicrosecond;
+
+    public static TimeSpan FromUnixMicroseconds(long unixMicroseconds) =>
+        TimeSpan.FromTicks((unixMicroseconds - OriginUnixMicroseconds) * TimeSpan.TicksPerMicrosecond);
 }

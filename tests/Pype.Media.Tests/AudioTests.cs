@@ -18,31 +18,6 @@ public sealed class AudioTests(ITestOutputHelper output) : IDisposable
         return frames;
     }
 
-    /// <summary>Goertzel power of one frequency over the whole signal.</summary>
-    private static double Power(short[] signal, double hz)
-    {
-        var coefficient = 2 * Math.Cos(2 * Math.PI * hz / AudioFormat.SampleRate);
-        double previous = 0, beforePrevious = 0;
-        foreach (var sample in signal)
-        {
-            var current = sample / 32768.0 + coefficient * previous - beforePrevious;
-            beforePrevious = previous;
-            previous = current;
-        }
-        return previous * previous + beforePrevious * beforePrevious - coefficient * previous * beforePrevious;
-    }
-
-    private static double DominantFrequency(short[] signal) =>
-        Enumerable.Range(1, 32).Select(i => i * 125.0).MaxBy(hz => Power(signal, hz));
-
-    private static async Task<short[]> ReadWav(string path)
-    {
-        var samples = new List<short>();
-        await using var wav = new WavFileSource(path, realTime: false);
-        await foreach (var frame in wav.ReadFramesAsync()) samples.AddRange(frame.Samples);
-        return [.. samples];
-    }
-
     [Fact]
     public async Task A_1_kHz_sine_through_opus_comes_out_of_the_wav_file_as_1_kHz()
     {
@@ -55,9 +30,9 @@ public sealed class AudioTests(ITestOutputHelper output) : IDisposable
             foreach (var frame in frames)
                 await wav.PlayAsync(frame with { Samples = decoder.Decode(encoder.Encode(frame)) });
 
-        var decoded = await ReadWav(dir.File("tone.wav"));
+        var decoded = await MediaSignals.ReadWavAsync(dir.File("tone.wav"));
         Assert.Equal(frames.Count * AudioFormat.SamplesPerFrame, decoded.Length);
-        Assert.Equal(1000, DominantFrequency(decoded));
+        Assert.Equal(1000, MediaSignals.DominantFrequency(decoded));
     }
 
     [Fact]
@@ -83,11 +58,11 @@ public sealed class AudioTests(ITestOutputHelper output) : IDisposable
         }
         Assert.Equal(frames.Count * AudioFormat.SamplesPerFrame, result.Count);
         var signal = result.ToArray();
-        Assert.Equal(1000, DominantFrequency(signal));
+        Assert.Equal(1000, MediaSignals.DominantFrequency(signal));
         // Each frame that was lost must still carry the tone, at about the strength of its neighbours.
         var reference = new OpusVoiceDecoder();
         var original = packets.SelectMany(p => reference.Decode(p)).ToArray(); // the same packets, none lost
-        double FramePower(short[] audio, int i) => Power(audio[(i * AudioFormat.SamplesPerFrame)..((i + 1) * AudioFormat.SamplesPerFrame)], 1000);
+        double FramePower(short[] audio, int i) => MediaSignals.Power(audio[(i * AudioFormat.SamplesPerFrame)..((i + 1) * AudioFormat.SamplesPerFrame)], 1000);
         var kept = lost.Order().Select(i => FramePower(signal, i) / FramePower(original, i)).ToList();
         output.WriteLine("lost frames' 1 kHz power against a lossless decode: " + string.Join(", ", kept.Select(k => k.ToString("P0"))));
         // Recovered frames are weaker copies (FEC is a low-rate SILK copy; where a packet has none, concealment fades),

@@ -8,7 +8,8 @@ public sealed record PypeSettings(
     EventsFormat Events,
     IdentitySettings Identity,
     NodeSettings Node,
-    SeedSettings Seed);
+    SeedSettings Seed,
+    MediaSettings Media);
 
 public sealed record IdentitySettings(int Argon2OpsLimit, int Argon2MemoryMiB)
 {

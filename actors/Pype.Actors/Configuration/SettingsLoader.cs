@@ -132,7 +132,8 @@ public static class SettingsLoader
             Enabled: ReadBool(config, "pype.seed.enabled"),
             Listen: ReadEndPoint(config, "pype.seed.listen"),
             KeepaliveInterval: ReadDuration(config, "pype.seed.keepalive-interval", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(25)),
-            MaxPeers: ReadInt(config, "pype.seed.max-peers", 1, 10_000_000)));
+            MaxPeers: ReadInt(config, "pype.seed.max-peers", 1, 10_000_000)),
+        Media: MediaSettingsReader.Read(config));
 
     internal static string ReadRaw(Config config, string key)
     {
@@ -149,7 +150,7 @@ public static class SettingsLoader
         var other => throw new SettingsException(key, $"'{other}' is not on/off (true/false)"),
     };
 
-    private static int ReadInt(Config config, string key, int min, int max)
+    internal static int ReadInt(Config config, string key, int min, int max)
     {
         var raw = ReadRaw(config, key);
         if (!int.TryParse(raw, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value))
@@ -158,7 +159,7 @@ public static class SettingsLoader
         return value;
     }
 
-    private static TimeSpan ReadDuration(Config config, string key, TimeSpan min, TimeSpan max)
+    internal static TimeSpan ReadDuration(Config config, string key, TimeSpan min, TimeSpan max)
     {
         var raw = ReadRaw(config, key);
         var value = DurationText.TryParse(raw) ?? throw new SettingsException(key, $"'{raw}' is not a duration such as 500ms, 15s, 5m or 1h");

@@ -50,4 +50,8 @@ public enum SessionMessageType : byte
     CallHangUp = 0x34,
     /// <summary>Calls: acknowledges one of 0x30–0x34, which are retransmitted until acknowledged.</summary>
     CallAck = 0x35,
+
+    /// <summary>Media (docs/protocol/rtp.md): one RTP packet follows, video (PT 96) or audio (PT 111),
+    /// told apart by payload type and SSRC. At most 1 + RtpLimits.MaxPacketLength bytes in all.</summary>
+    MediaRtp = 0x40,
 }

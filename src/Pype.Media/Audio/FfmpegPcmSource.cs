@@ -98,3 +98,18 @@ public sealed class WavFileSource(string path, bool realTime = true) : FfmpegPcm
         if (!File.Exists(path)) throw new MediaDeviceException($"audio file not found: {path}");
     }
 }
+
+/// <summary>
+/// A sound card through an ffmpeg input device: <c>alsa</c> (e.g. "default", "hw:0") or
+/// <c>pulse</c> (e.g. "default"). The device keeps its own time, so frames are not paced.
+/// A device ffmpeg cannot open ends the frames with a <see cref="MediaDeviceException"/> naming it.
+/// </summary>
+public sealed class FfmpegDeviceAudioSource(string format, string device) : FfmpegPcmSource(realTime: false)
+{
+    protected override (string Input, string InputOptions) Input => (device, $"-f {format}");
+
+    protected override void Prepare()
+    {
+        if (format is not ("alsa" or "pulse")) throw new MediaDeviceException($"unsupported ffmpeg audio device format '{format}': use alsa or pulse");
+    }
+}

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Pype.Media.Processes;
+using Xunit;
 
-namespace Pype.Media.Tests;
+namespace Pype.Testing;
 
 /// <summary>Runs stock ffmpeg/ffprobe as a test oracle and checks that no ffmpeg child is left behind.</summary>
 internal static class FfmpegTool

@@ -1,0 +1,39 @@
+using Akka.Event;
+using Pype.Core.Media;
+using Pype.Core.Rtp;
+using Pype.Media.Processes;
+
+namespace Pype.Actors.Media;
+
+// Messages between a MediaSessionActor and its stages. Frames and access units travel between
+// stages as the adapters' own immutable types (VideoFrame, EncodedAccessUnit, DecodedVideoFrame,
+// AudioFrame, DepacketizedAccessUnit, ReceivedOpusPacket).
+// Counts, packets and ticks that reach a stage or session already stopping are expected while a
+// call ends, so they are kept out of the dead-letter log (IDeadLetterSuppression).
+
+/// <summary>A stage tells the session to add to one of its counters.</summary>
+internal sealed record MediaCount(MediaCounter Counter, long Amount = 1) : IDeadLetterSuppression;
+
+/// <summary>A stage threw something away, and why (kebab-case, shown in <see cref="MediaStats.DropsByReason"/>).</summary>
+internal sealed record MediaDrop(string Reason, long Amount = 1) : IDeadLetterSuppression;
+
+/// <summary>A frame was rendered this long after it was captured.</summary>
+internal sealed record MediaLatency(TimeSpan CaptureToRender) : IDeadLetterSuppression;
+
+/// <summary>A stage gave up (a device is missing or failed); the session reports it as a <see cref="MediaProblem"/>.</summary>
+internal sealed record StageFailed(string Stage, string Message);
+
+/// <summary>The session hands a receiving stage one packet of its stream.</summary>
+internal sealed record ReceivedRtp(RtpPacket Packet) : IDeadLetterSuppression;
+
+/// <summary>One Opus packet from the audio encoder to the audio sender.</summary>
+internal sealed record EncodedAudioFrame(long Index, TimeSpan CaptureTime, byte[] OpusPacket) : IDeadLetterSuppression;
+
+/// <summary>An ffmpeg process of a stage exited unasked; <paramref name="Generation"/> tells old processes from the current one.</summary>
+internal sealed record MediaProcessDied(int Generation, MediaProcessExit Exit);
+
+/// <summary>A receiving stage's periodic look at its hold deadline.</summary>
+internal sealed record CheckHoldDeadline : IDeadLetterSuppression
+{
+    public static readonly CheckHoldDeadline Instance = new();
+}

@@ -1,0 +1,183 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Pype.Actors.Media;
+using Pype.Core.Identity;
+using Pype.Core.Media;
+using Pype.Lab;
+using Pype.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Pype.Actors.Tests.Media;
+
+// Real ffmpeg processes on a two-core machine: these run one at a time (see AssemblyInfo).
+[Collection(MediaCollection.Name)]
+public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
+{
+    private readonly TempDirectory dir = new();
+    private readonly HashAddress a = MediaCall.NewAddress();
+    private readonly HashAddress b = MediaCall.NewAddress();
+
+    private string Y4m => dir.File("b.y4m");
+    private string Wav => dir.File("b.wav");
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        dir.Dispose();
+    }
+
+    /// <summary>A sends test video and a 440 Hz tone; B sends an 880 Hz tone and writes what it receives to files.</summary>
+    private (IActorRef A, IActorRef B) StartCall(double dropRate = 0, double swapRate = 0.02, string keyframeInterval = "1s")
+    {
+        var (specA, specB) = MediaCall.Specs(0xCA11, a, b);
+        var relay = Sys.ActorOf(Props.Create(() => new MediaRelay(dropRate, swapRate, 7)), "relay");
+        var sessionA = Sys.ActorOf(MediaSessionActor.Props(specA, MediaCall.Settings("test", "none", "sine:440", "none", keyframeInterval), relay), "call-a");
+        var sessionB = Sys.ActorOf(MediaSessionActor.Props(specB, MediaCall.Settings("none", $"file:{Y4m}", "sine:880", $"file:{Wav}", keyframeInterval), relay), "call-b");
+        relay.Tell(new MediaRelay.Connect(a, sessionA, b, sessionB));
+        return (sessionA, sessionB);
+    }
+
+    private MediaStats Stats(IActorRef session) => session.Ask<MediaStats>(GetMediaStats.Instance, TimeSpan.FromSeconds(5)).Result;
+
+    private void StopAndWait(IActorRef session)
+    {
+        Watch(session);
+        session.Tell(PoisonPill.Instance);
+        ExpectTerminated(session, TimeSpan.FromSeconds(20));
+    }
+
+    private void AwaitRendered(IActorRef session, long atLeast, TimeSpan within) =>
+        AwaitCondition(() => Stats(session).VideoFramesRendered >= atLeast, within, TimeSpan.FromMilliseconds(100));
+
+    /// <summary>Every picture B wrote, with its stamped index; asserts ffprobe reads the file cleanly and indices only rise.</summary>
+    private List<(long Index, double Psnr)> CheckReceivedVideo()
+    {
+        var (probed, errors) = MediaCall.Probe(Y4m);
+        Assert.Equal("", errors);
+        var frames = MediaSignals.ReadY4mFrames(Y4m, MediaCall.Width, MediaCall.Height);
+        Assert.Equal(frames.Count, probed);
+        var indices = frames.Select(f => FrameStamp.Read(f, MediaCall.Width, MediaCall.Height)).ToList();
+        Assert.All(indices, i => Assert.NotNull(i));
+        var source = MediaCall.SourceFrames(dir.Path, (int)indices.Max()!.Value + 1);
+        var result = frames.Select((f, n) => (indices[n]!.Value, MediaSignals.LumaPsnr(f, source[(int)indices[n]!.Value], MediaCall.Width, MediaCall.Height))).ToList();
+        for (var n = 1; n < result.Count; n++) Assert.True(result[n].Item1 > result[n - 1].Item1, $"frame {n} has index {result[n].Item1} after {result[n - 1].Item1}");
+        var mean = result.Average(r => r.Item2);
+        output.WriteLine($"{result.Count} frames, indices {result[0].Item1}..{result[^1].Item1}, PSNR-Y mean {mean:F1} dB, min {result.Min(r => r.Item2):F1} dB");
+        Assert.True(mean >= 32, $"PSNR-Y {mean:F1} dB is below 32 dB");
+        return result;
+    }
+
+    /// <summary>B's wav: its length in samples and its strongest frequency on a 55 Hz grid (440 and 880 both on it).</summary>
+    private (int Samples, double DominantHz) ReceivedTone()
+    {
+        var tone = MediaSignals.ReadWavAsync(Wav).GetAwaiter().GetResult();
+        return (tone.Length, MediaSignals.DominantFrequency(tone, Enumerable.Range(1, 40).Select(i => i * 55.0)));
+    }
+
+    private static string Describe(MediaStats stats) =>
+        $"captured {stats.VideoFramesCaptured}, encoded {stats.VideoFramesEncoded}, sent {stats.VideoFramesSent} frames / {stats.PacketsSent} packets; " +
+        $"received {stats.PacketsReceived} packets, frames complete {stats.VideoFramesReceivedComplete} incomplete {stats.VideoFramesReceivedIncomplete}, " +
+        $"decoded {stats.VideoFramesDecoded}, rendered {stats.VideoFramesRendered}, latency p50 {stats.CaptureToRenderP50?.TotalMilliseconds:F1} ms " +
+        $"p95 {stats.CaptureToRenderP95?.TotalMilliseconds:F1} ms; audio sent {stats.AudioPacketsSent} received {stats.AudioPacketsReceived} " +
+        $"concealed {stats.AudioFramesConcealed} recovered {stats.AudioFramesRecovered}; restarts enc {stats.EncoderRestarts} dec {stats.DecoderRestarts}; " +
+        $"drops {string.Join(", ", stats.DropsByReason.Select(d => $"{d.Key}={d.Value}"))}";
+
+    [Fact]
+    public void A_call_carries_stamped_video_and_a_440_Hz_tone_that_arrive_whole_in_files()
+    {
+        var (sessionA, sessionB) = StartCall();
+        AwaitRendered(sessionB, 100, TimeSpan.FromSeconds(15));
+        var sent = Stats(sessionA);
+        StopAndWait(sessionA);
+        Thread.Sleep(200);
+        var received = Stats(sessionB);
+        StopAndWait(sessionB);
+        output.WriteLine("A: " + Describe(sent));
+        output.WriteLine("B: " + Describe(received));
+        FfmpegTool.AssertNoFfmpegChildren();
+
+        var frames = CheckReceivedVideo();
+        Assert.True(frames.Count >= 0.9 * sent.VideoFramesSent, $"{frames.Count} of {sent.VideoFramesSent} frames arrived");
+        Assert.Equal((640, 480, 30, 1500), (sent.SendWidth, sent.SendHeight, sent.SendFrameRate, sent.SendBitrateKbps));
+        Assert.NotNull(received.CaptureToRenderP50);
+        Assert.Equal(0, received.VideoFramesReceivedIncomplete);
+
+        var (samples, hz) = ReceivedTone();
+        Assert.True(samples >= AudioFormat.SampleRate, $"only {samples} samples in the wav");
+        Assert.Equal(440, hz);
+        Assert.True(sent.AudioPacketsReceived > 0, "B's tone did not reach A");
+        Assert.False(received.DropsByReason.ContainsKey("foreign-ssrc"));
+    }
+
+    [Fact]
+    public void Lost_packets_never_reach_the_decoder_and_video_resumes_at_the_next_keyframe()
+    {
+        var (sessionA, sessionB) = StartCall(dropRate: 0.01, swapRate: 0.01, keyframeInterval: "500ms");
+        AwaitCondition(() => Stats(sessionB) is { VideoFramesReceivedIncomplete: > 0, VideoFramesRendered: > 60 }, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
+        var rendered = Stats(sessionB).VideoFramesRendered;
+        AwaitRendered(sessionB, rendered + 15, TimeSpan.FromSeconds(10));
+        var received = Stats(sessionB);
+        StopAndWait(sessionA);
+        StopAndWait(sessionB);
+        output.WriteLine("B: " + Describe(received));
+        FfmpegTool.AssertNoFfmpegChildren();
+
+        CheckReceivedVideo();
+        Assert.True(received.DropsByReason.GetValueOrDefault("incomplete-frame") > 0);
+        Assert.True(received.AudioFramesConcealed + received.AudioFramesRecovered > 0, "no lost audio frame was filled in");
+        Assert.Equal(440, ReceivedTone().DominantHz);
+    }
+
+    [Fact]
+    public void Killed_decoder_and_encoder_ffmpegs_are_restarted_and_frames_keep_arriving()
+    {
+        var (sessionA, sessionB) = StartCall();
+        AwaitRendered(sessionB, 30, TimeSpan.FromSeconds(15));
+
+        var decoder = Assert.Single(MediaCall.FfmpegChildren("-probesize 32"));
+        MediaCall.Kill(decoder);
+        AwaitCondition(() => Stats(sessionB).DecoderRestarts == 1, TimeSpan.FromSeconds(10));
+        var rendered = Stats(sessionB).VideoFramesRendered;
+        AwaitRendered(sessionB, rendered + 30, TimeSpan.FromSeconds(10));
+
+        var encoder = MediaCall.FfmpegChildren("libx264")[0]; // the busy one; the idle one is the warm standby
+        MediaCall.Kill(encoder);
+        AwaitCondition(() => Stats(sessionA).EncoderRestarts >= 1, TimeSpan.FromSeconds(10));
+        rendered = Stats(sessionB).VideoFramesRendered;
+        AwaitRendered(sessionB, rendered + 30, TimeSpan.FromSeconds(10));
+
+        output.WriteLine("A: " + Describe(Stats(sessionA)));
+        output.WriteLine("B: " + Describe(Stats(sessionB)));
+        StopAndWait(sessionA);
+        StopAndWait(sessionB);
+        FfmpegTool.AssertNoFfmpegChildren();
+        CheckReceivedVideo();
+    }
+
+    [Fact]
+    public void A_missing_camera_is_reported_and_the_tone_still_arrives()
+    {
+        var (specA, specB) = MediaCall.Specs(0xCA12, a, b);
+        var relay = Sys.ActorOf(Props.Create(() => new MediaRelay(0, 0, 7)));
+        var settingsA = MediaCall.Settings("v4l2:/dev/video-missing", "none", "sine:440", "none", "1s");
+        var parentA = Sys.ActorOf(Props.Create(() => new SessionParent(MediaSessionActor.Props(specA, settingsA, relay), TestActor)));
+        var sessionB = Sys.ActorOf(MediaSessionActor.Props(specB, MediaCall.Settings("none", "none", "none", $"file:{Wav}", "1s"), relay));
+        relay.Tell(new MediaRelay.Connect(a, parentA, b, sessionB));
+
+        var problem = ExpectMsg<MediaProblem>(TimeSpan.FromSeconds(10));
+        Assert.Equal(((UInt128)0xCA12, "video-capture"), (problem.CallId, problem.Stage));
+        Assert.Contains("/dev/video-missing", problem.Message);
+        AwaitCondition(() => Stats(sessionB).AudioPacketsReceived >= 50, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+        StopAndWait(parentA);
+        StopAndWait(sessionB);
+        FfmpegTool.AssertNoFfmpegChildren();
+        Assert.Equal(440, ReceivedTone().DominantHz);
+    }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MediaCollection
+{
+    public const string Name = "media processes";
+}
