@@ -1,13 +1,14 @@
 namespace Pype.Cli;
 
-public enum Verb { Node, Seed, Keygen, Help, Version }
+public enum Verb { Node, Seed, Demo, Keygen, Help, Version }
 
 /// <summary>What the user asked for on the command line.</summary>
 public sealed record Invocation(
     Verb Verb,
     IReadOnlyList<string> ConfigFiles,
     IReadOnlyDictionary<string, string> Overrides,
-    string? PassphraseFile);
+    string? PassphraseFile,
+    Demo.DemoOptions? Demo = null);
 
 public sealed class UsageException(string message) : Exception(message);
 
@@ -21,6 +22,8 @@ public static class CommandLine
         verbs:
           node      run a node (console on stdin)
           seed      run a seed (console on stdin)
+          demo      a seed and two nodes on this machine: one calls the other with test video
+                    and audio, shows it, prints statistics and hangs up
           keygen    create the identity key file in the data directory, or show the existing one
           help      show this text
           version   show the version
@@ -33,6 +36,12 @@ public static class CommandLine
                                   (or set PYPE_PASSPHRASE)
           --set KEY=VALUE         set any pype.* key (repeatable)
 
+        demo options:
+          --seconds N             hang up after N seconds (default 20)
+          --out DIR               write the received video (.y4m) and audio (.wav) here (default ./pype-demo)
+          --video-out MODE        auto, window, terminal or none: how the called node shows the video
+          --size WxH              test video size (default 640x480)
+
         exit codes: 0 ok, 1 runtime failure, 2 invalid command line or configuration,
                     3 identity key file problem, 4 database problem
         """;
@@ -44,6 +53,7 @@ public static class CommandLine
         {
             "node" => Verb.Node,
             "seed" => Verb.Seed,
+            "demo" => Verb.Demo,
             "keygen" => Verb.Keygen,
             "help" or "--help" or "-h" => Verb.Help,
             "version" or "--version" => Verb.Version,
@@ -52,12 +62,37 @@ public static class CommandLine
         var configs = new List<string>();
         var overrides = new Dictionary<string, string>();
         string? passphraseFile = null;
+        var demo = Demo.DemoOptions.Default;
         for (var i = 1; i < args.Count; i++)
         {
             var flag = args[i];
             string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{flag} needs a value");
             switch (flag)
             {
+                case "--seconds" when verb == Verb.Demo:
+                    demo = demo with { Duration = TimeSpan.FromSeconds(int.TryParse(Value(), out var seconds) && seconds is >= 1 and <= 86_400 ? seconds : throw new UsageException("--seconds expects a whole number from 1 to 86400")) };
+                    break;
+                case "--out" when verb == Verb.Demo: demo = demo with { OutputDirectory = Value() }; break;
+                case "--video-out" when verb == Verb.Demo:
+                    demo = demo with
+                    {
+                        VideoOut = Value() switch
+                        {
+                            "auto" => Demo.DemoVideoOut.Auto,
+                            "window" => Demo.DemoVideoOut.Window,
+                            "terminal" => Demo.DemoVideoOut.Terminal,
+                            "none" => Demo.DemoVideoOut.None,
+                            var other => throw new UsageException($"--video-out expects auto, window, terminal or none, got '{other}'"),
+                        },
+                    };
+                    break;
+                case "--size" when verb == Verb.Demo:
+                    var size = Value().Split('x');
+                    demo = size.Length == 2 && int.TryParse(size[0], out var width) && int.TryParse(size[1], out var height)
+                        && width is >= 16 and <= 1920 && height is >= 16 and <= 1080 && width % 2 == 0 && height % 2 == 0
+                        ? demo with { Width = width, Height = height }
+                        : throw new UsageException("--size expects WxH with even sides from 16x16 to 1920x1080, e.g. 640x480");
+                    break;
                 case "--config": configs.Add(Value()); break;
                 case "--data-dir": overrides["pype.data-dir"] = Value(); break;
                 case "--events": overrides["pype.events"] = Value(); break;
@@ -73,6 +108,6 @@ public static class CommandLine
         }
         if (verb == Verb.Node) overrides.TryAdd("pype.node.enabled", "on");
         if (verb == Verb.Seed) overrides.TryAdd("pype.seed.enabled", "on");
-        return new Invocation(verb, configs, overrides, passphraseFile);
+        return new Invocation(verb, configs, overrides, passphraseFile, verb == Verb.Demo ? demo : null);
     }
 }

@@ -20,6 +20,7 @@ public sealed class CallManagerActor : SansIoShellActor
 {
     private readonly IdentityKeyPair identity;
     private readonly Configuration.CallSettings settings;
+    private readonly Configuration.MediaSettings mediaSettings;
     private readonly IActorRef peers;
     private readonly IActorRef gossip;
     private readonly ILoggingAdapter log = Context.GetLogger();
@@ -27,11 +28,16 @@ public sealed class CallManagerActor : SansIoShellActor
     /// <summary>Public keys of everyone a call was placed to or came from: the peer list needs one to ask for an introduction.</summary>
     private readonly Dictionary<HashAddress, byte[]> publicKeys = [];
     private readonly Dictionary<UInt128, DateTimeOffset> establishedAt = [];
+    /// <summary>The media session of each established call, and the call each peer's media belongs to.</summary>
+    private readonly Dictionary<UInt128, IActorRef> mediaSessions = [];
+    private readonly Dictionary<HashAddress, UInt128> mediaByPeer = [];
+    private long mediaGeneration;
 
-    public CallManagerActor(IdentityKeyPair identity, Configuration.CallSettings settings, IActorRef peers, IActorRef gossip)
+    public CallManagerActor(IdentityKeyPair identity, Configuration.CallSettings settings, Configuration.MediaSettings mediaSettings, IActorRef peers, IActorRef gossip)
     {
         this.identity = identity;
         this.settings = settings;
+        this.mediaSettings = mediaSettings;
         this.peers = peers;
         this.gossip = gossip;
         book = new CallBook(identity.Hash, SystemRandomSource.Instance, CallOptions.Default with { RingingTimeout = settings.RingingTimeout });
@@ -56,6 +62,32 @@ public sealed class CallManagerActor : SansIoShellActor
         }));
         Receive<CallTombstoneFound>(tombstone => Feed(now => book.EndedInCallList(now, tombstone.CallId, tombstone.Signer, tombstone.Kind)));
         Receive<NeighbourDown>(down => Feed(now => book.LinkLost(now, down.Peer)));
+        Receive<MediaReceivedFromPeer>(media =>
+        {
+            if (mediaByPeer.TryGetValue(media.Peer, out var callId) && mediaSessions.TryGetValue(callId, out var session))
+                session.Tell(new Media.MediaPacketReceived(media.Payload));
+        });
+        Receive<Media.MediaProblem>(problem => Context.Parent.Tell(new CallMediaProblem(problem.CallId.ToString("x32"), problem.Stage, problem.Message)));
+        ReceiveAsync<GetCallStats>(async _ =>
+        {
+            var sender = Sender;
+            var views = new List<CallStatsView>();
+            foreach (var (callId, session) in mediaSessions.ToList())
+            {
+                var call = book.Find(callId);
+                try
+                {
+                    var media = await session.Ask<Media.MediaStats>(Media.GetMediaStats.Instance, TimeSpan.FromSeconds(3));
+                    views.Add(new CallStatsView(callId.ToString("x32"), call?.Peer.ToString() ?? "",
+                        establishedAt.TryGetValue(callId, out var since) ? Now - since : TimeSpan.Zero, media));
+                }
+                catch (AskTimeoutException)
+                {
+                    log.Warning("Media session of call {0:x32} did not answer for statistics", callId);
+                }
+            }
+            sender.Tell(new CallStatsReply(views));
+        });
         Receive<GetLiveCalls>(_ => Sender.Tell(new LiveCalls(book.Calls.Where(c => c.State != CallState.Ended).Select(View).ToList())));
         // The call list answers the entries this actor writes; a refused entry only means the
         // callee must be reached directly, which is tried anyway.
@@ -63,8 +95,27 @@ public sealed class CallManagerActor : SansIoShellActor
         Receive<CallListRefused>(refused => log.Debug("Call list: {0}", refused.Reason));
     }
 
-    public static Props Props(IdentityKeyPair identity, Configuration.CallSettings settings, IActorRef peers, IActorRef gossip) =>
-        Akka.Actor.Props.Create(() => new CallManagerActor(identity, settings, peers, gossip));
+    public static Props Props(IdentityKeyPair identity, Configuration.CallSettings settings, Configuration.MediaSettings mediaSettings, IActorRef peers, IActorRef gossip) =>
+        Akka.Actor.Props.Create(() => new CallManagerActor(identity, settings, mediaSettings, peers, gossip));
+
+    /// <summary>A media session that throws is stopped; the call goes on without media rather than restart capture mid-call blindly.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    /// <summary>Media flows over the peer list's sessions; each established call gets its own session of stages.</summary>
+    private void StartMedia(CallEvent.Established established)
+    {
+        var spec = new Media.MediaSessionSpec(established.CallId, established.Peer, established.LocalMedia, established.RemoteMedia);
+        var session = Context.ActorOf(Media.MediaSessionActor.Props(spec, mediaSettings, peers), $"media-{established.CallId.ToString("x32")[..12]}-{++mediaGeneration}");
+        mediaSessions[established.CallId] = session;
+        mediaByPeer[established.Peer] = established.CallId;
+    }
+
+    private void StopMedia(UInt128 callId)
+    {
+        if (!mediaSessions.Remove(callId, out var session)) return;
+        foreach (var (peer, _) in mediaByPeer.Where(pair => pair.Value == callId).ToList()) mediaByPeer.Remove(peer);
+        Context.Stop(session);
+    }
 
     protected override DateTimeOffset? NextDeadline => book.NextDeadline;
 
@@ -134,6 +185,7 @@ public sealed class CallManagerActor : SansIoShellActor
                 break;
             case CallEvent.Established established:
                 establishedAt[established.CallId] = Now;
+                StartMedia(established);
                 var role = book.Find(established.CallId)?.Role ?? CallRole.Caller;
                 if (role == CallRole.Callee) EndInCallList(established.CallId, CallEntryKind.Answered);
                 Context.Parent.Tell(new CallEstablished(id, established.Peer.ToString(), role == CallRole.Caller ? "caller" : "callee",
@@ -141,6 +193,7 @@ public sealed class CallManagerActor : SansIoShellActor
                 break;
             case CallEvent.Ended ended:
                 var call = book.Find(ended.CallId);
+                StopMedia(ended.CallId);
                 TimeSpan? duration = establishedAt.Remove(ended.CallId, out var since) ? Now - since : null;
                 // Only the side whose decision ended an unanswered call writes its tombstone, so the
                 // entry ends the way the user ended it (the callee wrote "answered" on success).

@@ -27,6 +27,12 @@ public sealed record GetLiveCalls : ICallManagerMessage
 
 public sealed record LiveCalls(IReadOnlyList<Node.LiveCallView> Calls);
 
+/// <summary>Media statistics of every established call; answered with <see cref="Node.CallStatsReply"/>.</summary>
+public sealed record GetCallStats : ICallManagerMessage, Node.INodeCommand
+{
+    public static readonly GetCallStats Instance = new();
+}
+
 /// <summary>Call signalling (0x30–0x3F) that arrived over the peer's encrypted session.</summary>
 public sealed record CallSignalReceived(HashAddress Peer, byte[] PeerPublicKey, byte[] Payload) : ICallManagerMessage;
 

@@ -24,9 +24,15 @@ public sealed record VideoMediaSettings(
     int FrameRate,
     int BitrateKbps,
     TimeSpan KeyframeInterval,
-    VideoSinkSpec Out);
+    VideoSinkSpec Out,
+    VideoSinkSpec? Record = null)
+{
+    /// <summary>True when received video must be decoded: it is shown or recorded.</summary>
+    public bool DecodesReceived => Out.Kind != VideoSinkKind.None || (Record?.Kind ?? VideoSinkKind.None) != VideoSinkKind.None;
+}
 
-public sealed record AudioMediaSettings(AudioSourceSpec Source, AudioSinkSpec Out);
+/// <summary>Audio in and out; <see cref="Record"/> keeps a copy of what is received besides playing it.</summary>
+public sealed record AudioMediaSettings(AudioSourceSpec Source, AudioSinkSpec Out, AudioSinkSpec? Record = null);
 
 /// <summary>Reads and checks pype.media.*; every error names its key.</summary>
 internal static class MediaSettingsReader
@@ -40,10 +46,15 @@ internal static class MediaSettingsReader
             BitrateKbps: SettingsLoader.ReadInt(config, "pype.media.video.bitrate-kbps",
                 (int)Pype.Core.Calls.VideoLimits.MinBitrate, (int)Pype.Core.Calls.VideoLimits.MaxBitrate),
             KeyframeInterval: SettingsLoader.ReadDuration(config, "pype.media.video.keyframe-interval", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
-            Out: Parse<VideoSinkSpec>(config, "pype.media.video.out", VideoSinkSpec.TryParse)),
+            Out: Parse<VideoSinkSpec>(config, "pype.media.video.out", VideoSinkSpec.TryParse),
+            Record: FileOrNone(Parse<VideoSinkSpec>(config, "pype.media.video.record", VideoSinkSpec.TryParse), s => s.Kind is VideoSinkKind.File or VideoSinkKind.None, "pype.media.video.record", "file:PATH.y4m")),
         new AudioMediaSettings(
             Source: Parse<AudioSourceSpec>(config, "pype.media.audio.source", AudioSourceSpec.TryParse),
-            Out: Parse<AudioSinkSpec>(config, "pype.media.audio.out", AudioSinkSpec.TryParse)));
+            Out: Parse<AudioSinkSpec>(config, "pype.media.audio.out", AudioSinkSpec.TryParse),
+            Record: FileOrNone(Parse<AudioSinkSpec>(config, "pype.media.audio.record", AudioSinkSpec.TryParse), s => s.Kind is AudioSinkKind.WavFile or AudioSinkKind.None, "pype.media.audio.record", "file:PATH.wav")));
+
+    private static T FileOrNone<T>(T spec, Func<T, bool> isFileOrNone, string key, string form) =>
+        isFileOrNone(spec) ? spec : throw new SettingsException(key, $"records only to a file: {form} or none");
 
     private delegate bool TryParseSpec<T>(string text, out T spec, out string error);
 

@@ -2,6 +2,7 @@ using Pype.Actors.Configuration;
 using Pype.Core.Media;
 using Pype.Media.Audio;
 using Pype.Media.Processes;
+using Pype.Media;
 using Pype.Media.Video;
 
 namespace Pype.Actors.Media;
@@ -27,6 +28,38 @@ internal static class MediaDevices
         VideoSinkKind.File => Create(spec.Location, () => new Y4mFileSink(spec.Location, width, height, frameRate)),
         _ => new NullSink(),
     };
+
+    /// <summary>The output and, when set, a recording beside it; either may be none.</summary>
+    public static IVideoSink OpenVideoSinks(VideoSinkSpec output, VideoSinkSpec? record, int width, int height, int frameRate)
+    {
+        var shown = OpenVideoSink(output, width, height, frameRate);
+        if (record is not { Kind: VideoSinkKind.File }) return shown;
+        try
+        {
+            return new TeeVideoSink(shown, OpenVideoSink(record, width, height, frameRate));
+        }
+        catch
+        {
+            shown.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    public static IAudioSink OpenAudioSinks(AudioSinkSpec output, AudioSinkSpec? record)
+    {
+        var recording = record is { Kind: AudioSinkKind.WavFile } ? OpenAudioSink(record) : null;
+        if (output.Kind == AudioSinkKind.None) return recording!;
+        try
+        {
+            var played = OpenAudioSink(output);
+            return recording is null ? played : new TeeAudioSink(played, recording);
+        }
+        catch
+        {
+            recording?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
 
     public static IAudioSource OpenAudioSource(AudioSourceSpec spec) => spec.Kind switch
     {

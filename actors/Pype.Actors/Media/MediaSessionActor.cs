@@ -104,10 +104,10 @@ public sealed class MediaSessionActor : ReceiveActor
     {
         var video = settings.Video;
         IActorRef decoder = ActorRefs.Nobody;
-        if (video.Out.Kind != VideoSinkKind.None)
+        if (video.DecodesReceived)
         {
-            var (sink, width, height, frameRate) = (video.Out, video.Width, video.Height, video.FrameRate);
-            var render = Stage(VideoRenderActor.Stage, VideoRenderActor.Props(() => MediaDevices.OpenVideoSink(sink, width, height, frameRate)));
+            var (sink, record, width, height, frameRate) = (video.Out, video.Record, video.Width, video.Height, video.FrameRate);
+            var render = Stage(VideoRenderActor.Stage, VideoRenderActor.Props(() => MediaDevices.OpenVideoSinks(sink, record, width, height, frameRate)));
             decoder = Stage(VideoDecoderActor.Stage, VideoDecoderActor.Props(width, height, render));
         }
         videoReceiver = Stage(VideoReceiverActor.Stage, VideoReceiverActor.Props(decoder));
@@ -115,10 +115,10 @@ public sealed class MediaSessionActor : ReceiveActor
 
     private void StartAudioReceiving()
     {
-        var sink = settings.Audio.Out;
-        var output = sink.Kind == AudioSinkKind.None
+        var (sink, record) = (settings.Audio.Out, settings.Audio.Record);
+        var output = sink.Kind == AudioSinkKind.None && (record?.Kind ?? AudioSinkKind.None) == AudioSinkKind.None
             ? ActorRefs.Nobody
-            : Stage(AudioOutActor.Stage, AudioOutActor.Props(() => MediaDevices.OpenAudioSink(sink)));
+            : Stage(AudioOutActor.Stage, AudioOutActor.Props(() => MediaDevices.OpenAudioSinks(sink, record)));
         var decoder = Stage(AudioDecoderActor.Stage, AudioDecoderActor.Props(output));
         audioReceiver = Stage(AudioReceiverActor.Stage, AudioReceiverActor.Props(decoder));
     }

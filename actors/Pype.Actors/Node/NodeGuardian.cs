@@ -99,6 +99,7 @@ public sealed class NodeGuardian : ReceiveActor
         Receive<Calls.CallInviteFound>(m => { if (Sender.Equals(gossip)) calls.Forward(m); });
         Receive<Calls.CallTombstoneFound>(m => { if (Sender.Equals(gossip)) calls.Forward(m); });
         ReceiveAsync<ListCalls>(ListCallsAsync);
+        Receive<Calls.GetCallStats>(get => calls.Forward(get));
         Receive<EndCall>(end => calls.Forward(new Calls.ActOnCall(end.CallId, end.Action, end.Command)));
         ReceiveAsync<PlaceCall>(async place =>
         {
@@ -152,7 +153,7 @@ public sealed class NodeGuardian : ReceiveActor
             KeepaliveInterval = settings.Node.KeepaliveInterval,
         }, transport), "seedlink" + suffix);
         peers = Context.ActorOf(PeerListActor.Props(identity, settings.Node, transport, seedLink), "peers" + suffix);
-        calls = Context.ActorOf(Calls.CallManagerActor.Props(identity, settings.Node.Calls, peers, gossip), "calls" + suffix);
+        calls = Context.ActorOf(Calls.CallManagerActor.Props(identity, settings.Node.Calls, settings.Media, peers, gossip), "calls" + suffix);
     }
 
     private void StopNetwork()

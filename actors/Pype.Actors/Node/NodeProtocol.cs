@@ -92,4 +92,9 @@ public sealed record CallIncoming(string CallId, string Caller, string CallerAdd
 public sealed record CallRinging(string CallId, string Peer) : NodeReply;
 public sealed record CallEstablished(string CallId, string Peer, string Role, double SetupMs, string Video, string Audio) : NodeReply;
 public sealed record CallEnded(string CallId, string Peer, string Reason, TimeSpan? Duration) : NodeReply;
+/// <summary>A media stage failed for good (a missing camera, an ffmpeg that keeps dying); the call goes on where it can.</summary>
+public sealed record CallMediaProblem(string CallId, string Stage, string Message) : NodeReply;
+public sealed record CallStatsView(string CallId, string Peer, TimeSpan Duration, Media.MediaStats Media);
+/// <summary>Reply to <c>stats</c>: the media counters of every established call.</summary>
+public sealed record CallStatsReply(IReadOnlyList<CallStatsView> Calls) : NodeReply;
 public sealed record RecordLearned(string Hash, ulong Sequence, int Candidates) : NodeReply;

@@ -93,6 +93,12 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             else CountDrop("gossip-for-unconnected-peer");
         });
         Receive<Calls.SendCallSignal>(OnSendCallSignal);
+        Receive<Media.SendMediaPacket>(send =>
+        {
+            if (links.TryGetValue(send.Peer, out var link) && link.State == PeerLinkState.Connected)
+                link.Actor.Tell(new SendToPeer(send.Payload));
+            else CountDrop("media-for-unconnected-peer");
+        });
         Receive<IntroductionTimedOut>(t =>
         {
             if (!pendingIntroductions.Remove(t.RequestId, out var pending)) return;

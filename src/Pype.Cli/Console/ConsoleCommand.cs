@@ -14,6 +14,7 @@ public abstract record ConsoleCommand
     public sealed record Peers : ConsoleCommand;
     public sealed record Book(string? Query) : ConsoleCommand;
     public sealed record Calls : ConsoleCommand;
+    public sealed record Stats : ConsoleCommand;
     public sealed record Call(string Target) : ConsoleCommand;
     public sealed record EndCall(string? CallId, Pype.Actors.Calls.CallAction Action, string Verb) : ConsoleCommand;
     public sealed record Connect(string Address) : ConsoleCommand;
@@ -39,6 +40,7 @@ public abstract record ConsoleCommand
         ("answer [call-id]", "answer a ringing call"),
         ("reject [call-id]", "decline a ringing call"),
         ("hangup [call-id]", "end a call, or give up calling"),
+        ("stats", "media of each call in progress: what was sent and received, losses, capture-to-screen latency"),
         ("connect <address>", "ask the seed to introduce a peer, then punch through both NATs"),
         ("disconnect <hash|address>", "end the direct session with a peer"),
         ("quit", "shut down (end of input does the same)"),
@@ -68,6 +70,7 @@ public abstract record ConsoleCommand
             ("book", 0) => new Book(null),
             ("book", 1) => new Book(arguments[0]),
             ("calls", 0) => new Calls(),
+            ("stats", 0) => new Stats(),
             ("call", 1) => new Call(arguments[0]),
             ("answer", <= 1) => new EndCall(arguments.FirstOrDefault(), Pype.Actors.Calls.CallAction.Answer, "answer"),
             ("reject", <= 1) => new EndCall(arguments.FirstOrDefault(), Pype.Actors.Calls.CallAction.Reject, "reject"),

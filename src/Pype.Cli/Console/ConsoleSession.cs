@@ -60,6 +60,7 @@ public sealed class ConsoleSession(PypeHost host, TextReader input, IConsoleOutp
                 ConsoleCommand.Peers => new ListPeers(),
                 ConsoleCommand.Book book => new ShowBook(book.Query),
                 ConsoleCommand.Calls => new ListCalls(),
+                ConsoleCommand.Stats => Pype.Actors.Calls.GetCallStats.Instance,
                 ConsoleCommand.Call call => new PlaceCall(call.Target),
                 ConsoleCommand.EndCall end => new EndCall(end.CallId, end.Action, end.Verb),
                 ConsoleCommand.Connect connect => new ConnectToPeer(connect.Address),

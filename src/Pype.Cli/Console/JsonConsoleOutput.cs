@@ -217,6 +217,25 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     w.WriteString("audio", c.Audio);
                 });
                 break;
+            case CallMediaProblem c:
+                Write("media-problem", w => { w.WriteString("call_id", c.CallId); w.WriteString("stage", c.Stage); w.WriteString("message", c.Message); });
+                break;
+            case CallStatsReply c:
+                Write("stats", w =>
+                {
+                    w.WriteStartArray("calls");
+                    foreach (var call in c.Calls)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("call_id", call.CallId);
+                        w.WriteString("peer", call.Peer);
+                        w.WriteNumber("duration_s", Math.Round(call.Duration.TotalSeconds, 1));
+                        WriteMediaStats(w, call.Media);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                });
+                break;
             case CallEnded c:
                 Write("call-ended", w =>
                 {
@@ -361,4 +380,34 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
             writer.Flush();
         }
     }
+
+    /// <summary>Every media counter, named in snake case after its field.</summary>
+    private static void WriteMediaStats(System.Text.Json.Utf8JsonWriter w, Pype.Actors.Media.MediaStats m)
+    {
+        w.WriteString("send_size", $"{m.SendWidth}x{m.SendHeight}");
+        w.WriteNumber("send_frame_rate", m.SendFrameRate);
+        w.WriteNumber("send_bitrate_kbps", m.SendBitrateKbps);
+        foreach (var (name, value) in MediaCounters(m)) w.WriteNumber(name, value);
+        if (m.CaptureToRenderP50 is { } p50) w.WriteNumber("capture_to_render_p50_ms", Math.Round(p50.TotalMilliseconds, 2)); else w.WriteNull("capture_to_render_p50_ms");
+        if (m.CaptureToRenderP95 is { } p95) w.WriteNumber("capture_to_render_p95_ms", Math.Round(p95.TotalMilliseconds, 2)); else w.WriteNull("capture_to_render_p95_ms");
+        w.WriteStartObject("drops");
+        foreach (var (reason, count) in m.DropsByReason.OrderBy(d => d.Key, StringComparer.Ordinal)) w.WriteNumber(reason, count);
+        w.WriteEndObject();
+    }
+
+    public static IEnumerable<(string Name, long Value)> MediaCounters(Pype.Actors.Media.MediaStats m) =>
+    [
+        ("video_frames_captured", m.VideoFramesCaptured), ("video_frames_encoded", m.VideoFramesEncoded),
+        ("video_keyframes_encoded", m.VideoKeyframesEncoded), ("video_frames_sent", m.VideoFramesSent),
+        ("video_packets_sent", m.VideoPacketsSent), ("audio_frames_captured", m.AudioFramesCaptured),
+        ("audio_packets_sent", m.AudioPacketsSent), ("packets_sent", m.PacketsSent), ("bytes_sent", m.BytesSent),
+        ("packets_received", m.PacketsReceived), ("bytes_received", m.BytesReceived),
+        ("video_packets_received", m.VideoPacketsReceived), ("video_packets_lost", m.VideoPacketsLost),
+        ("video_frames_received_complete", m.VideoFramesReceivedComplete), ("video_frames_received_incomplete", m.VideoFramesReceivedIncomplete),
+        ("video_nal_units_dropped", m.VideoNalUnitsDropped), ("video_frames_decoded", m.VideoFramesDecoded),
+        ("video_frames_rendered", m.VideoFramesRendered), ("audio_packets_received", m.AudioPacketsReceived),
+        ("audio_packets_lost", m.AudioPacketsLost), ("audio_frames_decoded", m.AudioFramesDecoded),
+        ("audio_frames_concealed", m.AudioFramesConcealed), ("audio_frames_recovered", m.AudioFramesRecovered),
+        ("audio_frames_played", m.AudioFramesPlayed), ("encoder_restarts", m.EncoderRestarts), ("decoder_restarts", m.DecoderRestarts),
+    ];
 }

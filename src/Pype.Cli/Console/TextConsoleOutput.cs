@@ -162,6 +162,25 @@ public sealed class TextConsoleOutput : IConsoleOutput
             case CallEstablished c:
                 console.MarkupLineInterpolated($"[green]call {c.CallId[..12]}… established[/] with {c.Peer[..16]}… in {c.SetupMs:0} ms; {c.Video}, {c.Audio}");
                 break;
+            case CallMediaProblem c:
+                console.MarkupLineInterpolated($"[yellow]media ({c.Stage})[/]: {c.Message}");
+                break;
+            case CallStatsReply { Calls.Count: 0 }:
+                console.MarkupLine("no call in progress");
+                break;
+            case CallStatsReply c:
+                foreach (var call in c.Calls)
+                {
+                    var m = call.Media;
+                    var media = new Table().Title($"call {call.CallId[..12]}… with {call.Peer[..16]}…, {call.Duration.TotalSeconds:0} s").AddColumns("", "sent", "received");
+                    media.AddRow("video frames", $"{m.VideoFramesSent} ({m.SendWidth}x{m.SendHeight}@{m.SendFrameRate}, {m.SendBitrateKbps} kbit/s)",
+                        $"{m.VideoFramesReceivedComplete} whole, {m.VideoFramesReceivedIncomplete} incomplete, {m.VideoFramesRendered} shown");
+                    media.AddRow("audio packets", $"{m.AudioPacketsSent}", $"{m.AudioPacketsReceived} ({m.AudioPacketsLost} lost, {m.AudioFramesConcealed} concealed, {m.AudioFramesRecovered} recovered by FEC)");
+                    media.AddRow("bytes", $"{m.BytesSent / 1024.0:0} KiB", $"{m.BytesReceived / 1024.0:0} KiB");
+                    media.AddRow("capture → screen", "", m.CaptureToRenderP50 is { } p50 ? $"p50 {p50.TotalMilliseconds:0.0} ms, p95 {m.CaptureToRenderP95!.Value.TotalMilliseconds:0.0} ms" : "—");
+                    console.Write(media);
+                }
+                break;
             case CallEnded c:
                 console.MarkupLineInterpolated($"call {c.CallId[..12]}… ended: {c.Reason}{(c.Duration is { } lasted ? $" after {lasted.TotalSeconds:0} s" : "")}");
                 break;
