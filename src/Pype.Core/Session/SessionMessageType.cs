@@ -50,4 +50,8 @@ public enum SessionMessageType : byte
     CallHangUp = 0x34,
     /// <summary>Calls: acknowledges one of 0x30–0x34, which are retransmitted until acknowledged.</summary>
     CallAck = 0x35,
+
+    /// <summary>Media feedback (docs/protocol/rtp.md §7): one compound RTCP packet follows (SR, RR,
+    /// Generic NACK, PLI). At most 1 + RtpLimits.MaxPacketLength bytes in all.</summary>
+    MediaRtcp = 0x41,
 }
