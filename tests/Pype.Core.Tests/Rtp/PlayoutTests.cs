@@ -98,6 +98,23 @@ public sealed class PlayoutTests
     }
 
     [Fact]
+    public void A_wild_jump_is_discarded_unless_the_next_packet_follows_it()
+    {
+        var buffer = new AudioPlayoutBuffer();
+        buffer.Push(Opus(0));
+        Assert.Equal(AudioPlayoutAction.Play, buffer.Tick(20 * Ms).Action);
+
+        Assert.Equal(AudioPushOutcome.Discarded, buffer.Push(Opus(30_000)));
+        Assert.Equal(AudioPushOutcome.Accepted, buffer.Push(Opus(1)));
+        Assert.Equal(AudioPushOutcome.Discarded, buffer.Push(Opus(40_000)));
+        Assert.Equal(AudioPushOutcome.Accepted, buffer.Push(Opus(40_001)));
+
+        Assert.Equal(1, buffer.Restarts);
+        Assert.Equal(20 * Ms, buffer.Depth);
+        Assert.Equal(40_001, buffer.Tick(20 * Ms).Packet!.SequenceNumber);
+    }
+
+    [Fact]
     public void Video_frames_go_out_at_once_when_the_target_is_zero()
     {
         var gate = new VideoPlayoutGate<int>();

@@ -28,6 +28,8 @@ public enum AudioPushOutcome
     Duplicate,
     /// <summary>Its tick has already been played or concealed.</summary>
     Late,
+    /// <summary>Further from the playout point than the buffer holds, and not (yet) confirmed as a restart.</summary>
+    Discarded,
 }
 
 /// <summary>
@@ -41,6 +43,11 @@ public enum AudioPushOutcome
 /// target + 40 ms drop one frame; less than target − 20 ms, stretch one; at most one such
 /// adjustment per 100 ms, so the change stays inaudible. An empty buffer stops playout until the
 /// target is buffered again.
+/// </para>
+/// <para>
+/// A packet further than the capacity from the playout point is a sender restart or garbage; as
+/// RFC 3550 A.1 does, it is discarded unless the next packet follows it, and then playout starts
+/// again from there. Without this a jump would be played through as minutes of concealment.
 /// </para>
 /// </summary>
 public sealed class AudioPlayoutBuffer
@@ -58,6 +65,7 @@ public sealed class AudioPlayoutBuffer
     private SequenceExtender sequences;
     private bool playing;
     private long next = -1;
+    private long restartCandidate = -1;
     private int ticksSinceAdjustment = AdjustmentSpacing;
 
     /// <param name="capacity">Packets held at most; 50 = one second.</param>
@@ -75,6 +83,9 @@ public sealed class AudioPlayoutBuffer
     public long Late { get; private set; }
     public long Underruns { get; private set; }
 
+    public long Discarded { get; private set; }
+    public long Restarts { get; private set; }
+
     /// <summary>Packets thrown away because the buffer was full.</summary>
     public long Overflowed { get; private set; }
 
@@ -83,7 +94,21 @@ public sealed class AudioPlayoutBuffer
 
     public AudioPushOutcome Push(RtpPacket packet)
     {
-        var extended = sequences.Extend(packet.SequenceNumber);
+        var extended = sequences.Peek(packet.SequenceNumber);
+        var reference = next >= 0 ? next : held.Count > 0 ? held.Keys.First() : extended;
+        if (Math.Abs(extended - reference) > capacity)
+        {
+            if (extended != restartCandidate)
+            {
+                restartCandidate = extended + 1;
+                Discarded++;
+                return AudioPushOutcome.Discarded;
+            }
+            Restart(packet.SequenceNumber);
+            extended = sequences.Peek(packet.SequenceNumber);
+        }
+        restartCandidate = -1;
+        sequences.Extend(packet.SequenceNumber);
         if (next >= 0 && extended < next)
         {
             Late++;
@@ -149,6 +174,15 @@ public sealed class AudioPlayoutBuffer
         }
         Concealed++;
         return new AudioPlayoutDecision(AudioPlayoutAction.Conceal, null, dropped);
+    }
+
+    private void Restart(ushort sequenceNumber)
+    {
+        Restarts++;
+        held.Clear();
+        playing = false;
+        next = -1;
+        sequences.Reset(sequenceNumber);
     }
 
     /// <summary>
