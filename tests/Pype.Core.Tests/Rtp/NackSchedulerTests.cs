@@ -31,30 +31,33 @@ public sealed class NackSchedulerTests
         Assert.Equal(At(2 + 50), scheduler.NextDeadline);
     }
 
-    [Fact]
-    public void A_missing_packet_is_asked_for_again_each_RTT_then_given_up_with_a_keyframe_request()
+    [Theory]
+    [InlineData(20, new[] { 20, 40 })] // three requests in all: at 0, 20 and 40 ms
+    [InlineData(50, new[] { 50 })] // a request at 100 ms could not be answered before 105 ms: not sent
+    public void A_missing_packet_is_asked_for_again_each_RTT_then_given_up_with_a_keyframe_request(int rttMs, int[] retries)
     {
+        var network = new NetworkEstimate(TimeSpan.FromMilliseconds(rttMs), TimeSpan.FromMilliseconds(5));
         var scheduler = new NackScheduler();
-        scheduler.OnPacket(10, At(0), Network);
-        scheduler.OnPacket(12, At(0), Network);
-        Drain(scheduler);
+        scheduler.OnPacket(10, At(0), network);
+        scheduler.OnPacket(12, At(0), network);
+        Assert.Single(Drain(scheduler));
 
         var asked = new List<int>();
         var keyframeAt = -1;
         for (var ms = 1; ms <= 200; ms++)
         {
-            scheduler.HandleTimeout(At(ms), Network);
+            scheduler.HandleTimeout(At(ms), network);
             if (Drain(scheduler).Count > 0)
                 asked.Add(ms);
             if (scheduler.TakeKeyframeRequest())
                 keyframeAt = ms;
         }
 
-        Assert.Equal([50, 100], asked); // three requests in all: at 0, 50 and 100 ms
-        Assert.Equal(105, keyframeAt); // max(2 × 50 ms, 100 ms) + 5 ms jitter
+        Assert.Equal(retries, asked);
+        Assert.Equal(105, keyframeAt); // max(2 × RTT, 100 ms) + 5 ms jitter
         Assert.Equal(1, scheduler.GivenUp);
         Assert.Equal(0, scheduler.MissingCount);
-        Assert.Equal(3, scheduler.SequenceNumbersRequested);
+        Assert.Equal(1 + retries.Length, scheduler.SequenceNumbersRequested);
     }
 
     [Fact]

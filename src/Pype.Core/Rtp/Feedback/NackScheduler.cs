@@ -33,7 +33,8 @@ public sealed record NackSchedulerOptions
 /// <para>
 /// Rules: a gap in sequence numbers (wrap-aware) makes each missing number wanted; it is asked for
 /// at once, then again after max(RTT, 10 ms), at most <see cref="NackSchedulerOptions.MaxRequests"/>
-/// times; it is given up at max(2·RTT, 100 ms) + jitter after the gap was seen. Giving up, or more
+/// times and only while an answer could still arrive before it is given up, at max(2·RTT, 100 ms)
+/// + jitter after the gap was seen. Giving up, or more
 /// than <see cref="NackSchedulerOptions.MaxMissing"/> missing, means the decoder will see a broken
 /// picture: a keyframe is requested, at most once per max(500 ms, RTT).
 /// </para>
@@ -167,14 +168,16 @@ public sealed class NackScheduler
                 keyframeWanted = true;
                 continue;
             }
-            if (entry.Requests < options.MaxRequests && (entry.LastRequest is not { } last || now >= last + RetryInterval))
+            // A retry whose answer cannot arrive before the give-up time would only cost the sender bandwidth.
+            var worthAsking = entry.LastRequest is null || now + network.RoundTrip <= giveUpAt;
+            if (entry.Requests < options.MaxRequests && worthAsking && (entry.LastRequest is not { } last || now >= last + RetryInterval))
             {
                 entry.Requests++;
                 entry.LastRequest = now;
                 due.Add((ushort)extended);
             }
             next = Earliest(next, giveUpAt);
-            if (entry.Requests < options.MaxRequests && entry.LastRequest is { } requested)
+            if (entry.Requests < options.MaxRequests && entry.LastRequest is { } requested && requested + RetryInterval + network.RoundTrip <= giveUpAt)
                 next = Earliest(next, requested + RetryInterval);
         }
 
