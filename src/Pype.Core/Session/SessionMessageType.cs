@@ -54,4 +54,8 @@ public enum SessionMessageType : byte
     /// <summary>Media (docs/protocol/rtp.md): one RTP packet follows, video (PT 96) or audio (PT 111),
     /// told apart by payload type and SSRC. At most 1 + RtpLimits.MaxPacketLength bytes in all.</summary>
     MediaRtp = 0x40,
+
+    /// <summary>Media feedback (docs/protocol/rtp.md §7): one compound RTCP packet follows (SR, RR,
+    /// Generic NACK, PLI). At most 1 + RtpLimits.MaxPacketLength bytes in all.</summary>
+    MediaRtcp = 0x41,
 }

@@ -1,0 +1,21 @@
+namespace Pype.Core.Rtp.RateControl;
+
+/// <summary>One step of the video quality ladder: what the encoder is asked for, and the lowest target bitrate it is used at.</summary>
+public readonly record struct VideoRung(int Width, int Height, int FrameRate, long MinBitrate)
+{
+    /// <summary>
+    /// Pype's ladder, best first. At each resolution the frame rate halves first (motion suffers
+    /// less from 15 fps than detail from a quarter of the pixels), then the resolution steps down.
+    /// The floors keep bits per pixel per frame roughly even across rungs (about 0.03–0.06 for
+    /// x264 ultrafast, where pictures start to fall apart below it).
+    /// </summary>
+    public static readonly IReadOnlyList<VideoRung> DefaultLadder =
+    [
+        new(1280, 720, 30, 1_000_000),
+        new(1280, 720, 15, 600_000),
+        new(640, 480, 30, 350_000),
+        new(640, 480, 15, 200_000),
+        new(320, 240, 30, 100_000),
+        new(320, 240, 15, 0),
+    ];
+}

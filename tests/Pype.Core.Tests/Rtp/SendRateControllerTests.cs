@@ -1,0 +1,182 @@
+using Pype.Core.Rtp.Feedback;
+using Pype.Core.Rtp.RateControl;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Pype.Core.Tests.Rtp;
+
+public sealed class SendRateControllerTests(ITestOutputHelper output)
+{
+    private static readonly DateTimeOffset Start = new(2025, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static DateTimeOffset At(double seconds) => Start + TimeSpan.FromSeconds(seconds);
+
+    [Fact]
+    public void Low_loss_raises_the_rate_8_percent_a_second_up_to_the_maximum()
+    {
+        var controller = new SendRateController(new SendRateOptions { StartBitrate = 1_000_000, MaxBitrate = 1_200_000 });
+        controller.OnLoss(At(0), 0.01);
+        Assert.Equal(1_080_000, controller.TargetBitrate);
+        controller.OnLoss(At(1), 0.0);
+        Assert.Equal(1_166_400, controller.TargetBitrate);
+        controller.OnLoss(At(2), 0.0);
+        Assert.Equal(1_200_000, controller.TargetBitrate);
+    }
+
+    [Fact]
+    public void Moderate_loss_holds_and_high_loss_cuts_by_half_the_loss()
+    {
+        var controller = new SendRateController(new SendRateOptions { StartBitrate = 1_000_000 });
+        controller.OnLoss(At(1), 0.05);
+        Assert.Equal(1_000_000, controller.TargetBitrate);
+        Assert.False(controller.TakeChanged());
+
+        controller.OnLoss(At(2), 0.20);
+        Assert.Equal(900_000, controller.TargetBitrate);
+        Assert.True(controller.TakeChanged());
+    }
+
+    [Fact]
+    public void Rising_delay_drops_the_rate_to_85_percent_of_what_arrives()
+    {
+        var controller = new SendRateController(new SendRateOptions { StartBitrate = 1_000_000 });
+        controller.OnDelayTrend(At(1), DelayTrend.Overusing, 800_000);
+
+        Assert.Equal(680_000, controller.TargetBitrate);
+        controller.OnLoss(At(2), 0); // no increase while delay is not flat
+        Assert.Equal(680_000, controller.TargetBitrate);
+    }
+
+    [Fact]
+    public void Rungs_step_down_frame_rate_then_resolution_and_climb_back_only_after_a_steady_surplus()
+    {
+        var controller = new SendRateController(new SendRateOptions { StartBitrate = 1_100_000 });
+        Assert.Equal(new VideoRung(1280, 720, 30, 1_000_000), controller.Rung);
+
+        controller.OnDelayTrend(At(1), DelayTrend.Overusing, 1_000_000); // 850 kb/s
+        Assert.Equal((1280, 720, 15), (controller.Rung.Width, controller.Rung.Height, controller.Rung.FrameRate));
+        controller.OnDelayTrend(At(2), DelayTrend.Overusing, 400_000); // 340 kb/s
+        Assert.Equal((640, 480, 15), (controller.Rung.Width, controller.Rung.Height, controller.Rung.FrameRate));
+
+        controller.OnDelayTrend(At(3), DelayTrend.Normal, 0);
+        var rungs = new List<int>();
+        for (var second = 3; second <= 25; second++)
+        {
+            controller.OnLoss(At(second), 0);
+            rungs.Add(controller.RungIndex);
+        }
+        // 640x480@30 needs 350 × 1.25 = 437.5 kb/s held for 2 s; rungs never skip upwards.
+        Assert.Equal(rungs.OrderByDescending(r => r), rungs);
+        Assert.True(rungs.Zip(rungs.Skip(1)).All(p => p.First - p.Second <= 1));
+        Assert.Equal(0, rungs[^1]);
+    }
+
+    [Fact]
+    public void Under_a_bandwidth_cap_the_rate_settles_within_5_s_and_climbs_back_when_it_lifts()
+    {
+        var options = new SendRateOptions { StartBitrate = 1_000_000, MaxBitrate = 2_500_000 };
+        var run = new BottleneckSimulation(options);
+
+        run.Run(until: 10, capacity: 10_000_000, loss: 0);
+        Assert.InRange(run.Controller.TargetBitrate, 2_000_000, 2_500_000);
+
+        run.Run(until: 30, capacity: 800_000, loss: 0);
+        var capped = run.Samples.Where(s => s.Time is >= 15 and < 30).ToList();
+        Assert.All(capped, s => Assert.InRange(s.Target, 50_000, 880_000));
+        Assert.InRange(capped.Average(s => s.Target), 560_000, 800_000);
+        Assert.InRange(capped.Max(s => s.QueueDelayMs), 0, 200);
+
+        run.Run(until: 50, capacity: 10_000_000, loss: 0);
+        foreach (var (time, target, queue) in run.Samples)
+            output.WriteLine($"{time,5:F1} s  {target / 1000,5} kb/s  queue {queue,5:F1} ms");
+        Assert.InRange(run.Controller.TargetBitrate, 2_250_000, 2_500_000);
+        Assert.Equal(0, run.Controller.RungIndex);
+    }
+
+    [Fact]
+    public void Heavy_loss_cuts_the_rate_and_light_loss_lets_it_recover()
+    {
+        var run = new BottleneckSimulation(new SendRateOptions { StartBitrate = 1_500_000 });
+
+        run.Run(until: 10, capacity: 10_000_000, loss: 0.25);
+        Assert.InRange(run.Controller.TargetBitrate, 50_000, 600_000);
+        var afterLoss = run.Controller.TargetBitrate;
+
+        run.Run(until: 20, capacity: 10_000_000, loss: 0.05);
+        Assert.Equal(afterLoss, run.Controller.TargetBitrate); // 2–10% holds
+
+        run.Run(until: 35, capacity: 10_000_000, loss: 0.005);
+        Assert.True(run.Controller.TargetBitrate > 2 * afterLoss);
+    }
+
+    /// <summary>
+    /// A sender at the controller's rate, a FIFO bottleneck (200 ms of buffer, drop-tail) and a
+    /// receiver that reports loss every second and its delay trend every 100 ms, in 5 ms steps.
+    /// Random loss is spread evenly (every 1/loss-th packet), so each report sees the set rate.
+    /// </summary>
+    private sealed class BottleneckSimulation(SendRateOptions options)
+    {
+        private const int PacketBytes = 1000;
+        private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(5);
+        private static readonly TimeSpan Propagation = TimeSpan.FromMilliseconds(20);
+        private static readonly TimeSpan MaxQueue = TimeSpan.FromMilliseconds(200);
+
+        private readonly RtpReceiveStatistics statistics = new(1, 90_000);
+        private readonly DelayTrendEstimator delay = new();
+        private readonly Queue<(DateTimeOffset Arrival, ushort Sequence, long Capture)> inFlight = new();
+        private DateTimeOffset now = Start;
+        private DateTimeOffset linkFreeAt = Start;
+        private double credit;
+        private long sequence;
+        private long steps;
+
+        public SendRateController Controller { get; } = new(options);
+
+        public List<(double Time, long Target, double QueueDelayMs)> Samples { get; } = [];
+
+        public void Run(double until, long capacity, double loss)
+        {
+            while (now < At(until))
+            {
+                Send(capacity, loss);
+                Deliver();
+                steps++;
+                if (steps % 20 == 0)
+                    Controller.OnDelayTrend(now, delay.Trend(now), delay.ReceiveBitrate(now));
+                if (steps % 200 == 0)
+                {
+                    Controller.OnRoundTrip(2 * Propagation + QueueDelay);
+                    Controller.OnReportBlock(now, statistics.CreateReportBlock(now));
+                    Samples.Add(((now - Start).TotalSeconds, Controller.TargetBitrate, QueueDelay.TotalMilliseconds));
+                }
+                now += Step;
+            }
+        }
+
+        private TimeSpan QueueDelay => linkFreeAt > now ? linkFreeAt - now : TimeSpan.Zero;
+
+        private void Send(long capacity, double loss)
+        {
+            credit += Controller.TargetBitrate * Step.TotalSeconds / 8;
+            for (; credit >= PacketBytes; credit -= PacketBytes)
+            {
+                sequence++;
+                if (QueueDelay > MaxQueue || Math.Floor(sequence * loss) != Math.Floor((sequence - 1) * loss))
+                    continue;
+                var departure = (linkFreeAt > now ? linkFreeAt : now) + TimeSpan.FromSeconds(PacketBytes * 8.0 / capacity);
+                linkFreeAt = departure;
+                inFlight.Enqueue((departure + Propagation, (ushort)sequence, (now - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond));
+            }
+        }
+
+        private void Deliver()
+        {
+            while (inFlight.TryPeek(out var packet) && packet.Arrival <= now)
+            {
+                inFlight.Dequeue();
+                statistics.Receive(packet.Sequence, 0, packet.Arrival);
+                delay.OnPacket(packet.Capture, packet.Arrival, PacketBytes);
+            }
+        }
+    }
+}
