@@ -32,6 +32,8 @@ internal static class PypeProgram
             case Verb.Version:
                 Console.WriteLine($"pype {Assembly.GetExecutingAssembly().GetName().Version}");
                 return ExitOk;
+            case Verb.Demo:
+                return await RunDemoAsync(invocation);
         }
 
         PypeSettings settings;
@@ -73,6 +75,22 @@ internal static class PypeProgram
         {
             Console.Error.WriteLine($"pype: {ex.Message}");
             return ExitFailure;
+        }
+    }
+
+    private static async Task<int> RunDemoAsync(Invocation invocation)
+    {
+        using var stop = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        try
+        {
+            return await new Pype.Cli.Demo.DemoRun(invocation.Demo!, Console.Out).RunAsync(invocation.Overrides, stop.Token);
+        }
+        catch (SettingsException ex)
+        {
+            Console.Error.WriteLine($"pype: invalid configuration: {ex.Message}");
+            return ExitUsage;
         }
     }
 

@@ -60,4 +60,71 @@ internal static class MediaSignals
         var mse = squared / (width * height);
         return mse == 0 ? 99 : 10 * Math.Log10(255.0 * 255.0 / mse);
     }
+
+    /// <summary>The test source's first <paramref name="count"/> pictures, made again by stock ffmpeg with the same filters and stamped with their index.</summary>
+    public static List<byte[]> SourceFrames(string dir, int count, int width, int height, int frameRate)
+    {
+        var path = Path.Combine(dir, "source.yuv");
+        var run = FfmpegTool.Run("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate={frameRate}",
+            "-an", "-vf", $"scale={width}:{height},fps={frameRate}", "-pix_fmt", "yuv420p", "-frames:v", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-f", "rawvideo", "-y", path);
+        if (run.ExitCode != 0) throw new InvalidOperationException(run.Errors);
+        var bytes = File.ReadAllBytes(path);
+        var size = VideoFrame.SizeOf(width, height);
+        var frames = new List<byte[]>();
+        for (var i = 0; i < count; i++)
+        {
+            var frame = bytes.AsSpan(i * size, size).ToArray();
+            FrameStamp.Write(frame, width, height, i);
+            frames.Add(frame);
+        }
+        File.Delete(path);
+        return frames;
+    }
+
+    /// <summary>Stock ffprobe reads the file: (frames it counted, its error output).</summary>
+    public static (int Frames, string Errors) ProbeY4m(string y4m)
+    {
+        var probe = FfmpegTool.Run("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", y4m);
+        return (int.TryParse(probe.Output.Trim(), out var frames) ? frames : -1, probe.Errors.Trim());
+    }
+
+    /// <summary>The pictures of a y4m file one at a time, without holding the file in memory.</summary>
+    public static IEnumerable<byte[]> EnumerateY4mFrames(string path, int width, int height)
+    {
+        using var file = new BufferedStream(File.OpenRead(path), 1 << 20);
+        while (file.ReadByte() is var b && b is not -1 and not '\n') { }
+        var size = VideoFrame.SizeOf(width, height);
+        var header = new byte[Y4mFormat.FrameHeader.Length];
+        while (true)
+        {
+            var frame = new byte[size];
+            if (file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length) yield break;
+            if (file.ReadAtLeast(frame, size, throwOnEndOfStream: false) < size) yield break;
+            yield return frame;
+        }
+    }
+
+    /// <summary>Writes the test source's first <paramref name="count"/> pictures (unstamped) to a raw yuv420p file, for <see cref="ReadSourceFrame"/>.</summary>
+    public static string WriteSourceFile(string dir, int count, int width, int height, int frameRate)
+    {
+        var path = Path.Combine(dir, $"source-{width}x{height}.yuv");
+        var run = FfmpegTool.Run("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate={frameRate}",
+            "-an", "-vf", $"scale={width}:{height},fps={frameRate}", "-pix_fmt", "yuv420p", "-frames:v", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-f", "rawvideo", "-y", path);
+        if (run.ExitCode != 0) throw new InvalidOperationException(run.Errors);
+        return path;
+    }
+
+    /// <summary>One source picture from a <see cref="WriteSourceFile"/> file, stamped as the sender stamps it.</summary>
+    public static byte[] ReadSourceFrame(string sourceFile, long index, int width, int height)
+    {
+        var size = VideoFrame.SizeOf(width, height);
+        var frame = new byte[size];
+        using var file = File.OpenRead(sourceFile);
+        file.Seek(index * size, SeekOrigin.Begin);
+        file.ReadExactly(frame);
+        FrameStamp.Write(frame, width, height, index);
+        return frame;
+    }
 }

@@ -9,9 +9,11 @@ public static class ChildProcesses
 {
     public sealed record ChildProcess(int Id, string Name, string CommandLine);
 
-    public static IReadOnlyList<ChildProcess> List()
+    public static IReadOnlyList<ChildProcess> List() => Of(Environment.ProcessId);
+
+    /// <summary>The living children of any process (e.g. a node a test started).</summary>
+    public static IReadOnlyList<ChildProcess> Of(int parent)
     {
-        var parent = Environment.ProcessId;
         var children = new List<ChildProcess>();
         if (!Directory.Exists("/proc")) return children;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))

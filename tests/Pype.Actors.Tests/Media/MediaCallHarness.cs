@@ -107,30 +107,9 @@ internal static class MediaCall
         }
     }
 
-    /// <summary>The test source's first <paramref name="count"/> pictures, made again by stock ffmpeg with the same filters and stamped.</summary>
-    public static List<byte[]> SourceFrames(string dir, int count)
-    {
-        var path = Path.Combine(dir, "source.yuv");
-        var run = FfmpegTool.Run("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", $"testsrc2=size={Width}x{Height}:rate={FrameRate}",
-            "-an", "-vf", $"scale={Width}:{Height},fps={FrameRate}", "-pix_fmt", "yuv420p", "-frames:v", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-f", "rawvideo", "-y", path);
-        if (run.ExitCode != 0) throw new InvalidOperationException(run.Errors);
-        var bytes = File.ReadAllBytes(path);
-        var size = VideoFrame.SizeOf(Width, Height);
-        var frames = new List<byte[]>();
-        for (var i = 0; i < count; i++)
-        {
-            var frame = bytes.AsSpan(i * size, size).ToArray();
-            FrameStamp.Write(frame, Width, Height, i);
-            frames.Add(frame);
-        }
-        return frames;
-    }
+    /// <summary>The test source's first <paramref name="count"/> pictures, made again by stock ffmpeg and stamped.</summary>
+    public static List<byte[]> SourceFrames(string dir, int count) => MediaSignals.SourceFrames(dir, count, Width, Height, FrameRate);
 
     /// <summary>Stock ffprobe reads the file: (frames it counted, its error output).</summary>
-    public static (int Frames, string Errors) Probe(string y4m)
-    {
-        var probe = FfmpegTool.Run("ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", y4m);
-        return (int.TryParse(probe.Output.Trim(), out var frames) ? frames : -1, probe.Errors.Trim());
-    }
+    public static (int Frames, string Errors) Probe(string y4m) => MediaSignals.ProbeY4m(y4m);
 }

@@ -1,14 +1,19 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Pype.Core.Media;
 using Pype.Lab;
+using Pype.Media.Processes;
+using Pype.Testing;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Pype.Integration.Tests.Network;
 
 /// <summary>Calls between real node processes behind real Linux NATs.</summary>
 [Collection(NetworkLabCollection.Name)]
-public sealed class CallLabTests
+public sealed class CallLabTests(ITestOutputHelper output)
 {
+    private const int Width = 640, Height = 480, FrameRate = 30;
     private static readonly TimeSpan Setup = TimeSpan.FromSeconds(20);
 
     private static string Str(JsonElement e, string name) => e.GetProperty(name).GetString()!;
@@ -59,5 +64,65 @@ public sealed class CallLabTests
 
         callee.Send("hangup");
         Assert.Equal("hung-up-by-peer", Str(first.WaitFor("call-ended", TimeSpan.FromSeconds(2)), "reason"));
+    }
+
+    [Fact]
+    public async Task A_twenty_second_call_carries_video_and_audio_end_to_end_and_hangs_up_cleanly()
+    {
+        using var network = LabNetwork.Start(NatMode.Eim, NatMode.Eim);
+        using var files = new TempDirectory();
+        var y4m = Path.Combine(files.Path, "received.y4m");
+        var wav = Path.Combine(files.Path, "received.wav");
+        var caller = network.StartNode(network.Lab.HostA, 0, "--set", "pype.media.audio.source=sine:440");
+        var callee = network.StartNode(network.Lab.HostB, 0, "--set", "pype.node.auto-answer=on", "--set", "pype.media.audio.source=sine:880",
+            "--set", $"pype.media.video.record=file:{y4m}", "--set", $"pype.media.audio.record=file:{wav}");
+
+        caller.Send($"call {callee.Address}");
+        caller.WaitFor("call-established", Setup);
+        callee.WaitFor("call-established", Setup);
+        await Task.Delay(TimeSpan.FromSeconds(20));
+        caller.Send("stats");
+        var sent = caller.WaitFor("stats").GetProperty("calls")[0].GetProperty("video_frames_sent").GetInt64();
+
+        caller.Send("hangup");
+        var endedHere = caller.WaitFor("call-ended", Setup);
+        var endedThere = callee.WaitFor("call-ended", Setup);
+        var hangUpSpread = endedThere.GetProperty("time").GetDateTimeOffset() - endedHere.GetProperty("time").GetDateTimeOffset();
+        Assert.True(hangUpSpread < TimeSpan.FromSeconds(1), $"the callee heard the hang-up {hangUpSpread.TotalMilliseconds:0} ms after the caller");
+        AssertNoMediaProcesses(caller, callee);
+
+        var (probed, errors) = MediaSignals.ProbeY4m(y4m);
+        Assert.Equal("", errors);
+        var stamps = MediaSignals.EnumerateY4mFrames(y4m, Width, Height).Select(f => FrameStamp.Read(f, Width, Height)).ToList();
+        Assert.Equal(probed, stamps.Count);
+        Assert.All(stamps, stamp => Assert.NotNull(stamp));
+        output.WriteLine($"{sent} frames sent, {stamps.Count} received and written");
+        Assert.True(stamps.Count >= 0.95 * sent, $"{stamps.Count} of {sent} frames arrived");
+
+        var source = MediaSignals.WriteSourceFile(files.Path, (int)stamps.Max()!.Value + 1, Width, Height, FrameRate);
+        var psnr = MediaSignals.EnumerateY4mFrames(y4m, Width, Height)
+            .Select(frame => MediaSignals.LumaPsnr(frame, MediaSignals.ReadSourceFrame(source, FrameStamp.Read(frame, Width, Height)!.Value, Width, Height), Width, Height))
+            .ToList();
+        output.WriteLine($"PSNR-Y mean {psnr.Average():F1} dB, min {psnr.Min():F1} dB");
+        Assert.True(psnr.Average() >= 32, $"PSNR-Y {psnr.Average():F1} dB is below 32 dB");
+
+        var tone = await MediaSignals.ReadWavAsync(wav);
+        Assert.True(tone.Length > 15 * 48_000, $"only {tone.Length} samples of audio arrived");
+        Assert.Equal(440, MediaSignals.DominantFrequency(tone, Enumerable.Range(1, 40).Select(i => i * 55.0)));
+    }
+
+    /// <summary>Every ffmpeg (and ffplay) a node started for the call is gone shortly after it ended.</summary>
+    private static void AssertNoMediaProcesses(params LabNode[] nodes)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        List<ChildProcesses.ChildProcess> left;
+        do
+        {
+            left = nodes.SelectMany(node => ChildProcesses.Of(node.Process.Id)).Where(p => p.Name is "ffmpeg" or "ffplay").ToList();
+            if (left.Count == 0) return;
+            Thread.Sleep(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Fail("media processes left running: " + string.Join("; ", left.Select(p => $"{p.Id} {p.CommandLine}")));
     }
 }
