@@ -18,6 +18,10 @@ internal sealed class DemoRun(DemoOptions options, TextWriter output)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(20);
     private readonly Stopwatch clock = Stopwatch.StartNew();
+    /// <summary>Set when the video is drawn in this terminal: the picture owns the rows above, text scrolls below it.</summary>
+    private TerminalLayout? terminal;
+
+    private sealed record TerminalLayout(int PictureColumns, int PictureRows, int Height);
 
     public async Task<int> RunAsync(IReadOnlyDictionary<string, string> extraSettings, CancellationToken cancel)
     {
@@ -75,6 +79,7 @@ internal sealed class DemoRun(DemoOptions options, TextWriter output)
         }
         finally
         {
+            if (terminal is not null) output.Write($"\u001b[r\u001b[{terminal.Height};1H\n");
             foreach (var host in Enumerable.Reverse(hosts))
             {
                 await host.ShutdownAsync();
@@ -124,13 +129,32 @@ internal sealed class DemoRun(DemoOptions options, TextWriter output)
         return options.VideoOut switch
         {
             DemoVideoOut.Window => "window",
-            DemoVideoOut.Terminal => "terminal",
+            DemoVideoOut.Terminal => TerminalOut(),
             DemoVideoOut.None => "",
             _ when Pype.Media.Video.FfplayWindowSink.DisplayAvailable => "window",
-            _ when !System.Console.IsOutputRedirected => "terminal",
+            _ when !System.Console.IsOutputRedirected => TerminalOut(),
             _ => "",
         };
     }
 
-    private void Say(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,5:0.0}s] {line}");
+    /// <summary>
+    /// The picture takes the top of the screen (two pixels per character cell, aspect kept) and
+    /// the text lines scroll in a region below it, so neither overwrites the other.
+    /// </summary>
+    private string TerminalOut()
+    {
+        var (width, height) = System.Console.IsOutputRedirected ? (80, 40) : (System.Console.WindowWidth, System.Console.WindowHeight);
+        var rows = Math.Clamp(height - 8, 6, 60);
+        var columns = Math.Clamp(Math.Min(width, rows * 2 * options.Width / options.Height), 8, 400);
+        terminal = new TerminalLayout(columns, rows, height);
+        output.Write($"\u001b[2J\u001b[{rows + 2};{height}r\u001b[{height};1H");
+        return $"terminal:{columns}x{rows}";
+    }
+
+    private void Say(string line)
+    {
+        var text = $"[{clock.Elapsed.TotalSeconds,5:0.0}s] {line}";
+        // One write, so a picture being drawn from another thread cannot land inside the line.
+        output.Write(terminal is { } t ? $"\u001b[{t.Height};1H\n{text}" : text + "\n");
+    }
 }

@@ -56,7 +56,7 @@ internal sealed class DemoStatistics(Action<string> say)
     {
         var arrived = sender.VideoFramesSent == 0 ? 0 : 100.0 * receiver.VideoFramesReceivedComplete / sender.VideoFramesSent;
         var latency = receiver.CaptureToRenderP50 is { } p50
-            ? $"capture→decoded p50 {p50.TotalMilliseconds:0.0} ms, p95 {receiver.CaptureToRenderP95!.Value.TotalMilliseconds:0.0} ms"
+            ? $"capture→shown p50 {p50.TotalMilliseconds:0.0} ms, p95 {receiver.CaptureToRenderP95!.Value.TotalMilliseconds:0.0} ms"
             : "no latency samples";
         say($"  {direction}: {sender.VideoFramesSent} frames sent ({sender.SendWidth}x{sender.SendHeight}@{sender.SendFrameRate}), "
             + $"{receiver.VideoFramesReceivedComplete} arrived whole ({arrived:0.0} %), {receiver.VideoFramesDecoded} decoded; {latency}; "

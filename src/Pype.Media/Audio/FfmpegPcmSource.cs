@@ -42,7 +42,7 @@ public abstract class FfmpegPcmSource(bool realTime) : IAudioSource
         var errors = new RecentLines(12);
         var process = FFMpegArguments
             .FromFileInput(input, false, o => o.WithCustomArgument(inputOptions))
-            .OutputToPipe(sink, o => o.WithCustomArgument($"-vn -ac {AudioFormat.Channels} -ar {AudioFormat.SampleRate}"))
+            .OutputToPipe(sink, o => o.WithCustomArgument($"-nostdin -vn -ac {AudioFormat.Channels} -ar {AudioFormat.SampleRate}"))
             .NotifyOnStandardError(errors.Add)
             .CancellableThrough(stopToken, TimeSpan.FromSeconds(2))
             .ProcessAsynchronously(false)

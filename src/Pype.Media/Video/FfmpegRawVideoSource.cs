@@ -66,7 +66,7 @@ public abstract class FfmpegRawVideoSource : IVideoSource
         var errors = new RecentLines(12);
         _process = FFMpegArguments
             .FromFileInput(input, false, o => o.WithCustomArgument(inputOptions))
-            .OutputToPipe(sink, o => o.WithCustomArgument($"-an -vf scale={Width}:{Height},fps={FrameRate} -pix_fmt yuv420p"))
+            .OutputToPipe(sink, o => o.WithCustomArgument($"-nostdin -an -vf scale={Width}:{Height},fps={FrameRate} -pix_fmt yuv420p"))
             .NotifyOnStandardError(errors.Add)
             .CancellableThrough(linked.Token, TimeSpan.FromSeconds(2))
             .ProcessAsynchronously(false)

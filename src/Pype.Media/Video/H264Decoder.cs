@@ -52,7 +52,7 @@ public sealed class H264Decoder : IAsyncDisposable
         var processor = FFMpegArguments
             .FromPipeInput(new AccessUnitPipeSource(this), o => o.WithCustomArgument("-probesize 32 -analyzeduration 0 -flags low_delay -threads 1"))
             .OutputToPipe(new StreamPipeSink(ReadFramesAsync) { Format = "rawvideo" },
-                o => o.WithCustomArgument($"-fps_mode passthrough -threads 1 -pix_fmt yuv420p -s {Width}x{Height} -nostats"))
+                o => o.WithCustomArgument($"-nostdin -fps_mode passthrough -threads 1 -pix_fmt yuv420p -s {Width}x{Height} -nostats"))
             .NotifyOnStandardError(_errors.Add)
             .CancellableThrough(_kill.Token, TimeSpan.FromSeconds(1));
         _pipeName = System.Text.RegularExpressions.Regex.Match(processor.Arguments, @"FFMpegCore_[0-9a-fA-F\-]+").Value;

@@ -13,7 +13,7 @@ public sealed record H264EncoderSettings(int Width, int Height, int FrameRate, i
 
     internal string OutputOptions => string.Create(CultureInfo.InvariantCulture,
         $"-c:v libx264 -preset ultrafast -tune zerolatency -b:v {BitrateKbps}k -maxrate {BitrateKbps}k -bufsize {BufferKbits}k " +
-        $"-g {KeyframeInterval} -x264-params aud=1:slice-max-size=1200 -flush_packets 1 -debug_ts -nostats");
+        $"-g {KeyframeInterval} -x264-params aud=1:slice-max-size=1200 -flush_packets 1 -debug_ts -nostats -nostdin");
 }
 
 /// <summary>One encoded picture: every NAL of it in Annex-B form, tagged with the frame it came from.</summary>

@@ -28,6 +28,26 @@ public class CommandLineTests
 
     [Fact]
     public void No_arguments_means_help() => Assert.Equal(Verb.Help, CommandLine.Parse([]).Verb);
+
+    [Fact]
+    public void Demo_options_set_length_output_display_and_size()
+    {
+        var invocation = CommandLine.Parse(["demo", "--seconds", "7", "--out", "/o", "--video-out", "terminal", "--size", "320x240", "--set", "pype.media.video.bitrate-kbps=800"]);
+        Assert.Equal(Verb.Demo, invocation.Verb);
+        Assert.Equal(new Pype.Cli.Demo.DemoOptions(TimeSpan.FromSeconds(7), "/o", Pype.Cli.Demo.DemoVideoOut.Terminal, 320, 240), invocation.Demo);
+        Assert.Equal("800", invocation.Overrides["pype.media.video.bitrate-kbps"]);
+        Assert.Equal(Pype.Cli.Demo.DemoOptions.Default, CommandLine.Parse(["demo"]).Demo);
+    }
+
+    [Theory]
+    [InlineData("demo", "--seconds", "0")]
+    [InlineData("demo", "--seconds", "soon")]
+    [InlineData("demo", "--video-out", "hologram")]
+    [InlineData("demo", "--size", "641x480")]
+    [InlineData("demo", "--size", "big")]
+    [InlineData("node", "--seconds", "5")]
+    public void Bad_demo_options_are_usage_errors(params string[] args) =>
+        Assert.Throws<UsageException>(() => CommandLine.Parse(args));
 }
 
 public class ConsoleCommandTests
@@ -38,6 +58,10 @@ public class ConsoleCommandTests
     [InlineData("contacts", typeof(ConsoleCommand.Contacts))]
     [InlineData("newkeys", typeof(ConsoleCommand.NewKeys))]
     [InlineData("status", typeof(ConsoleCommand.Status))]
+    [InlineData("stats", typeof(ConsoleCommand.Stats))]
+    [InlineData("calls", typeof(ConsoleCommand.Calls))]
+    [InlineData("answer", typeof(ConsoleCommand.EndCall))]
+    [InlineData("hangup 1a2b", typeof(ConsoleCommand.EndCall))]
     [InlineData("quit", typeof(ConsoleCommand.Quit))]
     [InlineData("exit", typeof(ConsoleCommand.Quit))]
     [InlineData("", typeof(ConsoleCommand.Nothing))]
