@@ -92,13 +92,15 @@ public sealed partial class TurnClient
     /// <summary>Releases the allocation with a zero-lifetime Refresh; <see cref="TurnClientEvent.Deallocated"/> follows its outcome.</summary>
     public void Stop(DateTimeOffset now)
     {
+        if (State is TurnClientState.Stopping or TurnClientState.Stopped)
+            return;
         _transactions.Clear();
         if (State == TurnClientState.Allocated)
         {
             State = TurnClientState.Stopping;
             _transactions.Send(now, TurnRequest.Deallocate());
         }
-        else if (State != TurnClientState.Stopping)
+        else
         {
             // An Allocate still in flight may yet create an allocation; it expires on its own.
             State = TurnClientState.Stopped;

@@ -145,11 +145,24 @@ public class TurnClientTests
         Assert.Equal(0u, refresh.Message.Get<LifetimeAttribute>()?.Seconds);
         Assert.True(refresh.VerifyMessageIntegrity(harness.Server.Key));
         Assert.Equal(TurnClientState.Stopping, harness.Client.State);
+        harness.Client.Stop(harness.Now);
+        Assert.Empty(harness.Sent());
         harness.Deliver(harness.Server.Success(refresh, new LifetimeAttribute(0)));
 
         Assert.Equal(TurnClientState.Stopped, harness.Client.State);
         Assert.IsType<TurnClientEvent.Deallocated>(Assert.Single(harness.Events()));
         Assert.Null(harness.Client.NextDeadline);
+    }
+
+    [Fact]
+    public void An_unanswered_deallocation_still_ends_in_stopped()
+    {
+        var harness = new TurnHarness().Allocated();
+        harness.Client.Stop(harness.Now);
+        harness.Run(harness.Now + TimeSpan.FromMinutes(1), _ => null);
+
+        Assert.IsType<TurnClientEvent.Deallocated>(Assert.Single(harness.Events()));
+        Assert.Equal(TurnClientState.Stopped, harness.Client.State);
     }
 
     [Fact]
