@@ -22,7 +22,7 @@ internal sealed class TurnHarness
     public DateTimeOffset Now { get; set; } = Start;
     public TimeSpan Elapsed => Now - Start;
 
-    /// <summary>Every datagram the client queued, parsed; ChannelData comes back as null entries in <see cref="SentRaw"/> only.</summary>
+    /// <summary>Every STUN datagram the client queued, parsed; ChannelData is left out (see <see cref="SentRaw"/>).</summary>
     public List<ReceivedStunMessage> Sent() =>
         SentRaw().Where(datagram => datagram[0] < 4).Select(datagram => StunMessageParser.Parse(datagram).Message!).ToList();
 
