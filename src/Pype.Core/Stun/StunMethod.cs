@@ -7,4 +7,12 @@ namespace Pype.Core.Stun;
 public enum StunMethod : ushort
 {
     Binding = 0x001,
+
+    // TURN, RFC 8656 §17.
+    Allocate = 0x003,
+    Refresh = 0x004,
+    Send = 0x006,
+    Data = 0x007,
+    CreatePermission = 0x008,
+    ChannelBind = 0x009,
 }

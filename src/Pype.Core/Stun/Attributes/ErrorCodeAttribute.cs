@@ -11,9 +11,17 @@ public sealed record ErrorCodeAttribute : StunAttribute
     public const int TryAlternate = 300;
     public const int BadRequest = 400;
     public const int Unauthenticated = 401;
+    public const int Forbidden = 403;
     public const int UnknownAttribute = 420;
+    public const int AllocationMismatch = 437;
     public const int StaleNonce = 438;
+    public const int AddressFamilyNotSupported = 440;
+    public const int WrongCredentials = 441;
+    public const int UnsupportedTransportProtocol = 442;
+    public const int PeerAddressFamilyMismatch = 443;
+    public const int AllocationQuotaReached = 486;
     public const int ServerError = 500;
+    public const int InsufficientCapacity = 508;
 
     public const int MinCode = 300;
     public const int MaxCode = 699;

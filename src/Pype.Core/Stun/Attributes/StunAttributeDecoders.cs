@@ -21,6 +21,17 @@ internal static class StunAttributeDecoders
         [StunAttributeType.Software] = SoftwareAttribute.Decode,
         [StunAttributeType.ErrorCode] = ErrorCodeAttribute.Decode,
         [StunAttributeType.UnknownAttributes] = UnknownAttributesAttribute.Decode,
+        [StunAttributeType.AlternateServer] = AlternateServerAttribute.Decode,
+        [StunAttributeType.ChannelNumber] = ChannelNumberAttribute.Decode,
+        [StunAttributeType.Lifetime] = LifetimeAttribute.Decode,
+        [StunAttributeType.XorPeerAddress] = XorPeerAddressAttribute.Decode,
+        [StunAttributeType.Data] = DataAttribute.Decode,
+        [StunAttributeType.XorRelayedAddress] = XorRelayedAddressAttribute.Decode,
+        [StunAttributeType.RequestedAddressFamily] = RequestedAddressFamilyAttribute.Decode,
+        [StunAttributeType.EvenPort] = EvenPortAttribute.Decode,
+        [StunAttributeType.RequestedTransport] = RequestedTransportAttribute.Decode,
+        [StunAttributeType.DontFragment] = DontFragmentAttribute.Decode,
+        [StunAttributeType.ReservationToken] = ReservationTokenAttribute.Decode,
     };
 
     public static bool IsUnderstood(ushort type) =>

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Pype.Core;
+using Pype.Core.Turn;
+using Pype.Lab;
+using Xunit;
+
+namespace Pype.Integration.Tests;
+
+/// <summary>
+/// The sans-IO <see cref="TurnClient"/> against a real coturn on loopback: a small loop here moves
+/// datagrams and ticks between a UDP socket and the client, as the node's actor will later.
+/// </summary>
+public class TurnClientCoturnTests
+{
+    private const string Secret = "S";
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void Allocates_with_rest_credentials_and_relays_both_ways_by_indication_and_by_channel()
+    {
+        using var coturn = Coturn.Start();
+        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var peer = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        peer.Client.ReceiveTimeout = (int)StepTimeout.TotalMilliseconds;
+        var peerEndPoint = (IPEndPoint)peer.Client.LocalEndPoint!;
+        var credentials = TurnRestCredentials.Create(Secret, DateTimeOffset.UtcNow.AddHours(1), "pype-test");
+        var loop = new ClientLoop(new TurnClient(coturn.EndPoint, credentials, SystemRandomSource.Instance), socket, coturn);
+
+        loop.Client.Start(DateTimeOffset.UtcNow);
+        var allocated = loop.WaitFor<TurnClientEvent.Allocated>();
+        Assert.Equal(IPAddress.Loopback, allocated.Relayed.Address);
+        Assert.InRange(allocated.Relayed.Port, coturn.MinRelayPort, coturn.MaxRelayPort);
+        Assert.Equal(socket.Client.LocalEndPoint, allocated.Mapped);
+
+        loop.Client.Permit(DateTimeOffset.UtcNow, peerEndPoint.Address);
+        loop.WaitFor<TurnClientEvent.PermissionCreated>();
+
+        // The peer speaks first: no channel exists yet, so coturn wraps it in a Data indication.
+        peer.Send("from peer, by indication"u8, allocated.Relayed);
+        var byIndication = loop.WaitFor<TurnClientEvent.DataReceived>();
+        Assert.Equal((peerEndPoint, false, "from peer, by indication"), (byIndication.Peer, byIndication.ViaChannel, Text(byIndication.Payload)));
+
+        // Our first Send goes out as a Send indication and asks for a channel at the same time.
+        Assert.True(loop.Client.Send(DateTimeOffset.UtcNow, peerEndPoint, "to peer, by indication"u8));
+        loop.Flush();
+        Assert.Equal("to peer, by indication", ReceiveFromRelay(peer, allocated.Relayed));
+        var bound = loop.WaitFor<TurnClientEvent.ChannelBound>();
+        Assert.Equal(peerEndPoint, bound.Peer);
+
+        Assert.True(loop.Client.Send(DateTimeOffset.UtcNow, peerEndPoint, "to peer, by channel"u8));
+        var sent = loop.Flush();
+        Assert.Equal(ChannelData.HeaderLength + "to peer, by channel".Length, Assert.Single(sent).Length);
+        Assert.Equal("to peer, by channel", ReceiveFromRelay(peer, allocated.Relayed));
+
+        peer.Send("from peer, by channel"u8, allocated.Relayed);
+        var byChannel = loop.WaitFor<TurnClientEvent.DataReceived>();
+        Assert.Equal((peerEndPoint, true, "from peer, by channel"), (byChannel.Peer, byChannel.ViaChannel, Text(byChannel.Payload)));
+
+        loop.Client.Stop(DateTimeOffset.UtcNow);
+        loop.WaitFor<TurnClientEvent.Deallocated>();
+        Assert.Equal(0, loop.Client.Drops.Total);
+    }
+
+    [Fact]
+    public void Credentials_signed_with_the_wrong_secret_fail_after_one_authenticated_attempt()
+    {
+        using var coturn = Coturn.Start();
+        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var credentials = TurnRestCredentials.Create("not the secret", DateTimeOffset.UtcNow.AddHours(1), "pype-test");
+        var loop = new ClientLoop(new TurnClient(coturn.EndPoint, credentials, SystemRandomSource.Instance), socket, coturn);
+
+        loop.Client.Start(DateTimeOffset.UtcNow);
+        var failed = loop.WaitFor<TurnClientEvent.AllocationFailed>();
+        Assert.Equal(TurnFailureKind.Unauthenticated, failed.Failure.Kind);
+    }
+
+    private static string Text(ReadOnlyMemory<byte> payload) => Encoding.UTF8.GetString(payload.Span);
+
+    private static string ReceiveFromRelay(UdpClient peer, IPEndPoint relayed)
+    {
+        IPEndPoint? from = null;
+        var bytes = peer.Receive(ref from);
+        Assert.Equal(relayed, from);
+        return Encoding.UTF8.GetString(bytes);
+    }
+
+    /// <summary>What the node's TURN actor will do: send what the client queues, feed it what arrives and its deadlines.</summary>
+    private sealed class ClientLoop(TurnClient client, UdpClient socket, Coturn coturn)
+    {
+        private readonly Queue<TurnClientEvent> _events = new();
+
+        public TurnClient Client => client;
+
+        public List<byte[]> Flush()
+        {
+            var sent = new List<byte[]>();
+            while (client.PollTransmit() is { } transmit)
+            {
+                socket.Send(transmit.Datagram.Span, transmit.Destination);
+                sent.Add(transmit.Datagram.ToArray());
+            }
+            while (client.PollEvent() is { } turnEvent)
+                _events.Enqueue(turnEvent);
+            return sent;
+        }
+
+        /// <summary>Runs the loop until an event of type T; earlier events of other types are skipped.</summary>
+        public T WaitFor<T>() where T : TurnClientEvent
+        {
+            var giveUpAt = DateTimeOffset.UtcNow + StepTimeout;
+            while (true)
+            {
+                Flush();
+                while (_events.TryDequeue(out var turnEvent))
+                {
+                    if (turnEvent is T wanted)
+                        return wanted;
+                }
+                var now = DateTimeOffset.UtcNow;
+                Assert.True(now < giveUpAt, $"no {typeof(T).Name} within {StepTimeout}; drops: {client.Drops.Total}; coturn said:\n{coturn.Log}");
+
+                var wait = client.NextDeadline is { } deadline ? deadline - now : TimeSpan.FromMilliseconds(50);
+                wait = TimeSpan.FromMilliseconds(Math.Clamp(wait.TotalMilliseconds, 1, 50));
+                if (socket.Client.Poll((int)(wait.TotalMilliseconds * 1000), SelectMode.SelectRead))
+                {
+                    IPEndPoint? from = null;
+                    var datagram = socket.Receive(ref from);
+                    client.HandleDatagram(DateTimeOffset.UtcNow, from, datagram);
+                }
+                client.HandleTimeout(DateTimeOffset.UtcNow);
+            }
+        }
+    }
+
+    /// <summary>One coturn on loopback with TURN REST credentials; killed with its process tree on Dispose.</summary>
+    private sealed class Coturn : IDisposable
+    {
+        private readonly Process _process;
+        private readonly TempDirectory _directory;
+        private readonly StringBuilder _log = new();
+
+        private Coturn(Process process, TempDirectory directory, IPEndPoint endPoint, int minRelayPort)
+        {
+            _process = process;
+            _directory = directory;
+            EndPoint = endPoint;
+            MinRelayPort = minRelayPort;
+        }
+
+        public IPEndPoint EndPoint { get; }
+        public int MinRelayPort { get; }
+        public int MaxRelayPort => MinRelayPort + 99;
+
+        public string Log
+        {
+            get { lock (_log) return _log.ToString(); }
+        }
+
+        public static Coturn Start()
+        {
+            var port = FreeUdpPort();
+            var minRelayPort = 40_000 + Random.Shared.Next(0, 200) * 100;
+            var directory = new TempDirectory();
+            var start = new ProcessStartInfo("turnserver",
+            [
+                "-n", "--no-cli", "--no-tls", "--no-dtls", "--fingerprint",
+                "--listening-ip", "127.0.0.1", "--listening-port", port.ToString(),
+                "--relay-ip", "127.0.0.1", "--min-port", minRelayPort.ToString(), "--max-port", (minRelayPort + 99).ToString(),
+                "--use-auth-secret", "--static-auth-secret", Secret, "--realm", "pype.test",
+                "--allow-loopback-peers", "--log-file", "stdout", "--simple-log",
+                "--pidfile", directory.File("turnserver.pid"), "--userdb", directory.File("turndb"),
+            ])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            var process = Process.Start(start) ?? throw new InvalidOperationException("turnserver did not start");
+            var coturn = new Coturn(process, directory, new IPEndPoint(IPAddress.Loopback, port), minRelayPort);
+            process.OutputDataReceived += (_, line) => coturn.Append(line.Data);
+            process.ErrorDataReceived += (_, line) => coturn.Append(line.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                coturn.WaitUntilAnswering();
+            }
+            catch
+            {
+                coturn.Dispose();
+                throw;
+            }
+            return coturn;
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                if (!_process.HasExited)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    _process.WaitForExit(5000);
+                }
+            }
+            finally
+            {
+                _process.Dispose();
+                _directory.Dispose();
+            }
+        }
+
+        private void Append(string? line)
+        {
+            if (line is null)
+                return;
+            lock (_log) _log.AppendLine(line);
+        }
+
+        /// <summary>coturn answers STUN Binding once its listener is up; that is the readiness check.</summary>
+        private void WaitUntilAnswering()
+        {
+            using var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            var request = new byte[20];
+            request[1] = 0x01;
+            new byte[] { 0x21, 0x12, 0xA4, 0x42 }.CopyTo(request, 4);
+            var giveUpAt = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (DateTime.UtcNow < giveUpAt)
+            {
+                if (_process.HasExited)
+                    throw new InvalidOperationException($"turnserver exited with {_process.ExitCode}:\n{Log}");
+                probe.Send(request, EndPoint);
+                if (probe.Client.Poll(100_000, SelectMode.SelectRead))
+                    return;
+            }
+            throw new TimeoutException($"turnserver did not answer STUN within 10 s:\n{Log}");
+        }
+
+        private static int FreeUdpPort()
+        {
+            using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            return ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
+        }
+    }
+}
