@@ -48,6 +48,28 @@ public sealed class CallLabTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_callee_that_comes_online_while_the_call_is_being_placed_still_gets_it()
+    {
+        using var network = LabNetwork.Start(NatMode.Eim, NatMode.FullCone);
+        var (calleeData, calleeAddress) = network.PrepareNode();
+        var caller = network.StartNode(network.Lab.HostA, overlayDegree: 2);
+        network.StartNode(network.Lab.Public, overlayDegree: 2);
+
+        caller.Send($"call {calleeAddress}");
+        var callId = Str(caller.WaitFor("call-placed"), "call_id");
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+        var callee = network.StartPreparedNode(calleeData, network.Lab.HostB, overlayDegree: 2, "--set", "pype.node.auto-answer=on");
+
+        var incoming = callee.WaitFor("incoming-call", Setup);
+        Assert.Equal(callId, Str(incoming, "call_id"));
+        output.WriteLine($"the call reached the late callee through: {Str(incoming, "source")}");
+        caller.WaitFor("call-established", Setup);
+        callee.WaitFor("call-established", Setup);
+        callee.Send("hangup");
+        Assert.Equal("hung-up-by-peer", Str(caller.WaitFor("call-ended", Setup), "reason"));
+    }
+
+    [Fact]
     public void Busy_and_unattended_nodes_answer_for_themselves()
     {
         using var network = LabNetwork.Start(NatMode.Eim, NatMode.FullCone);

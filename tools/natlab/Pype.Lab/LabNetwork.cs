@@ -54,6 +54,22 @@ public sealed class LabNetwork : IDisposable
     public LabNode StartNode(string namespaceName, int overlayDegree = 0, params string[] extra) =>
         StartNodeIn(Folder(), namespaceName, overlayDegree, extra);
 
+    /// <summary>
+    /// Creates a node's identity without starting it (<c>pype keygen</c>), so others can call an
+    /// address that comes online later with <see cref="StartPreparedNode"/>. Returns its address.
+    /// </summary>
+    public (string DataDir, string Address) PrepareNode()
+    {
+        var data = Folder();
+        var run = PypeProcess.Run(["keygen", "--config", RepositoryRoot.Hocon("test-overlay.conf"), "--data-dir", data]);
+        var address = run.Output.Split('\n').FirstOrDefault(line => line.StartsWith("address:", StringComparison.Ordinal))?["address:".Length..].Trim();
+        if (run.ExitCode != 0 || address is null) throw new InvalidOperationException($"pype keygen failed ({run.ExitCode}): {run.Output} {run.Error}");
+        return (data, address);
+    }
+
+    public LabNode StartPreparedNode(string dataDir, string namespaceName, int overlayDegree = 0, params string[] extra) =>
+        StartNodeIn(dataDir, namespaceName, overlayDegree, extra);
+
     /// <summary>Puts a user-space link emulator between the two NAT sides (not the seed); it goes with the network.</summary>
     public LinkEmulator EmulateLink(LinkProfile profile, int seed = 1)
     {
