@@ -35,11 +35,16 @@ public static class CommandLine
           --passphrase-file FILE  encrypt/decrypt the key file with the passphrase in FILE
                                   (or set PYPE_PASSPHRASE)
           --set KEY=VALUE         set any pype.* key (repeatable)
+          --video-source SPEC     pype.media.video.source: test, file:PATH, v4l2:/dev/videoN or none
+          --audio-source SPEC     pype.media.audio.source: sine:HZ, wav:PATH, portaudio, alsa:DEV, pulse:DEV or none
+          --video-out SPEC        pype.media.video.out: window, terminal, file:PATH.y4m or none (node)
+          --audio-out SPEC        pype.media.audio.out: portaudio, file:PATH.wav or none
 
         demo options:
           --seconds N             hang up after N seconds (default 20)
           --out DIR               write the received video (.y4m) and audio (.wav) here (default ./pype-demo)
           --video-out MODE        auto, window, terminal or none: how the called node shows the video
+                                  (--video-source and --audio-source set what both nodes send)
           --size WxH              test video size (default 640x480)
 
         exit codes: 0 ok, 1 runtime failure, 2 invalid command line or configuration,
@@ -72,6 +77,10 @@ public static class CommandLine
                 case "--seconds" when verb == Verb.Demo:
                     demo = demo with { Duration = TimeSpan.FromSeconds(int.TryParse(Value(), out var seconds) && seconds is >= 1 and <= 86_400 ? seconds : throw new UsageException("--seconds expects a whole number from 1 to 86400")) };
                     break;
+                case "--video-source": overrides["pype.media.video.source"] = Value(); break;
+                case "--audio-source": overrides["pype.media.audio.source"] = Value(); break;
+                case "--audio-out": overrides["pype.media.audio.out"] = Value(); break;
+                case "--video-out" when verb != Verb.Demo: overrides["pype.media.video.out"] = Value(); break;
                 case "--out" when verb == Verb.Demo: demo = demo with { OutputDirectory = Value() }; break;
                 case "--video-out" when verb == Verb.Demo:
                     demo = demo with

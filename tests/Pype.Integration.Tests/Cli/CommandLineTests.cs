@@ -27,6 +27,16 @@ public class CommandLineTests
         Assert.Throws<UsageException>(() => CommandLine.Parse(args));
 
     [Fact]
+    public void Media_flags_become_media_settings()
+    {
+        var invocation = CommandLine.Parse(["node", "--video-source", "v4l2:/dev/video0", "--video-out", "window", "--audio-source", "portaudio", "--audio-out", "file:/tmp/a.wav"]);
+        Assert.Equal("v4l2:/dev/video0", invocation.Overrides["pype.media.video.source"]);
+        Assert.Equal("window", invocation.Overrides["pype.media.video.out"]);
+        Assert.Equal("portaudio", invocation.Overrides["pype.media.audio.source"]);
+        Assert.Equal("file:/tmp/a.wav", invocation.Overrides["pype.media.audio.out"]);
+    }
+
+    [Fact]
     public void No_arguments_means_help() => Assert.Equal(Verb.Help, CommandLine.Parse([]).Verb);
 
     [Fact]
