@@ -102,12 +102,13 @@ public sealed class CallManagerActor : SansIoShellActor
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
     /// <summary>Media flows over the peer list's sessions; each established call gets its own session of stages.</summary>
-    private void StartMedia(CallEvent.Established established)
+    private void StartMedia(UInt128 callId, HashAddress peer, MediaOffer local, MediaOffer remote)
     {
-        var spec = new Media.MediaSessionSpec(established.CallId, established.Peer, established.LocalMedia, established.RemoteMedia);
-        var session = Context.ActorOf(Media.MediaSessionActor.Props(spec, mediaSettings, peers), $"media-{established.CallId.ToString("x32")[..12]}-{++mediaGeneration}");
-        mediaSessions[established.CallId] = session;
-        mediaByPeer[established.Peer] = established.CallId;
+        if (mediaSessions.ContainsKey(callId)) return;
+        var spec = new Media.MediaSessionSpec(callId, peer, local, remote);
+        var session = Context.ActorOf(Media.MediaSessionActor.Props(spec, mediaSettings, peers), $"media-{callId.ToString("x32")[..12]}-{++mediaGeneration}");
+        mediaSessions[callId] = session;
+        mediaByPeer[peer] = callId;
     }
 
     private void StopMedia(UInt128 callId)
@@ -155,6 +156,10 @@ public sealed class CallManagerActor : SansIoShellActor
             CallAction.Reject => book.Reject(now, call.CallId),
             _ => book.HangUp(now, call.CallId),
         };
+        // The caller starts sending the moment our Accept reaches it, a round trip before our
+        // Established: receive from the answer on, or its first keyframe is lost.
+        if (done && act.Action == CallAction.Answer && call.LocalMedia is { } local && call.RemoteMedia is { } remote)
+            StartMedia(call.CallId, call.Peer, local, remote);
         return done
             ? new CallCommandDone(act.Command, call.CallId.ToString("x32"))
             : new CommandFailed(act.Command, "the call changed state meanwhile; see 'calls'");
@@ -185,7 +190,7 @@ public sealed class CallManagerActor : SansIoShellActor
                 break;
             case CallEvent.Established established:
                 establishedAt[established.CallId] = Now;
-                StartMedia(established);
+                StartMedia(established.CallId, established.Peer, established.LocalMedia, established.RemoteMedia);
                 var role = book.Find(established.CallId)?.Role ?? CallRole.Caller;
                 if (role == CallRole.Callee) EndInCallList(established.CallId, CallEntryKind.Answered);
                 Context.Parent.Tell(new CallEstablished(id, established.Peer.ToString(), role == CallRole.Caller ? "caller" : "callee",

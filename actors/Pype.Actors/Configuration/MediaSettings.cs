@@ -8,8 +8,8 @@ public sealed record MediaSettings(VideoMediaSettings Video, AudioMediaSettings 
 {
     /// <summary>The reference defaults: test pattern 640x480@30 at 1.5 Mbit/s and a 440 Hz tone, nothing played.</summary>
     public static MediaSettings Default { get; } = new(
-        new VideoMediaSettings(new VideoSourceSpec(VideoSourceKind.TestPattern), 640, 480, 30, 1500, TimeSpan.FromSeconds(2), VideoSinkSpec.None),
-        new AudioMediaSettings(new AudioSourceSpec(AudioSourceKind.Sine, FrequencyHz: 440), AudioSinkSpec.None));
+        new VideoMediaSettings(new VideoSourceSpec(VideoSourceKind.TestPattern), 640, 480, 30, 1500, TimeSpan.FromSeconds(2), VideoSinkSpec.None, VideoSinkSpec.None),
+        new AudioMediaSettings(new AudioSourceSpec(AudioSourceKind.Sine, FrequencyHz: 440), AudioSinkSpec.None, AudioSinkSpec.None));
 }
 
 /// <summary>

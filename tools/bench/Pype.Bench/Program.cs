@@ -5,6 +5,7 @@ using Pype.Bench;
 //   pype-bench handshake         Noise handshakes per second on one core
 //   pype-bench lab [--runs N]    connection set-up between real nodes in the NAT lab (root)
 //   pype-bench gossip            the replicated address book, simulated (N = 100 and 1000)
+//   pype-bench call [--seconds N] a call between two pype nodes vs stock ffmpeg→UDP→ffmpeg (640x480, 1280x720)
 //   pype-bench all [--runs N]    all of them (default)
 var which = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "all";
 var runs = 20;
@@ -15,9 +16,16 @@ if (runsAt >= 0 && (runsAt + 1 >= args.Length || !int.TryParse(args[runsAt + 1],
     return 2;
 }
 
-if (which is not ("all" or "handshake" or "lab" or "gossip"))
+if (which is not ("all" or "handshake" or "lab" or "gossip" or "call"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{which}': use handshake, lab, gossip or all");
+    Console.Error.WriteLine($"unknown benchmark '{which}': use handshake, lab, gossip, call or all");
+    return 2;
+}
+var callSeconds = 10;
+var secondsAt = Array.IndexOf(args, "--seconds");
+if (secondsAt >= 0 && (secondsAt + 1 >= args.Length || !int.TryParse(args[secondsAt + 1], out callSeconds) || callSeconds < 1))
+{
+    Console.Error.WriteLine("--seconds needs a whole number ≥ 1");
     return 2;
 }
 
@@ -53,6 +61,31 @@ if (which is "all" or "gossip")
             }
     GossipBenchmark.Print(Console.Out, rows, GossipBenchmark.BytesPerRecord());
     Console.WriteLine();
+}
+
+if (which is "all" or "call")
+{
+    if (!OperatingSystem.IsLinux())
+    {
+        Console.Error.WriteLine("the call benchmark needs Linux (/proc for CPU time)");
+        return 2;
+    }
+    try
+    {
+        var bench = new CallBenchmark(Console.Error, interrupted.Token);
+        var callRows = new List<CallBenchmark.Row>
+        {
+            bench.Measure(640, 480, 1500, TimeSpan.FromSeconds(callSeconds)),
+            bench.Measure(1280, 720, 2000, TimeSpan.FromSeconds(callSeconds)),
+        };
+        CallBenchmark.Print(Console.Out, callRows);
+        Console.WriteLine();
+    }
+    catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("interrupted: no call figures printed");
+        return 130;
+    }
 }
 
 if (which is "all" or "lab")
