@@ -30,6 +30,12 @@ internal sealed class VideoEncoderActor : ReceiveActor
         (this.settings, this.sender) = (settings, sender);
         Receive<VideoFrame>(Encode);
         Receive<MediaProcessDied>(Died);
+        Receive<RequestKeyframe>(_ =>
+        {
+            // The warm standby takes the next frame, so the IDR costs no start-up delay.
+            encoder?.RequestKeyframe();
+            Context.Parent.Tell(new MediaCount(MediaCounter.VideoKeyframesRequested));
+        });
     }
 
     public static Props Props(H264EncoderSettings settings, IActorRef sender) => Akka.Actor.Props.Create(() => new VideoEncoderActor(settings, sender));

@@ -31,15 +31,15 @@ public sealed class RtcpSessionTests
             if (ms % 5 == 0)
             {
                 var packet = Video(videoSeq++);
-                a.OnSent(MediaStreamKind.Video, packet.Timestamp, packet.Payload.Length, now);
+                a.OnSent(MediaStreamKind.Video, packet.Timestamp, 1, packet.Payload.Length, now);
                 if (!dropVideo(packet.SequenceNumber)) toB.Add((now + oneWay, t => b.OnReceived(MediaStreamKind.Video, packet, t)));
             }
             if (ms % 20 == 0)
             {
                 var fromA = Audio(SsrcsA.LocalAudio, (ushort)(ms / 20));
                 var fromB = Audio(SsrcsB.LocalAudio, (ushort)(ms / 20));
-                a.OnSent(MediaStreamKind.Audio, fromA.Timestamp, 1, now);
-                b.OnSent(MediaStreamKind.Audio, fromB.Timestamp, 1, now);
+                a.OnSent(MediaStreamKind.Audio, fromA.Timestamp, 1, 1, now);
+                b.OnSent(MediaStreamKind.Audio, fromB.Timestamp, 1, 1, now);
                 toB.Add((now + oneWay, t => b.OnReceived(MediaStreamKind.Audio, fromA, t)));
                 toA.Add((now + oneWay, t => a.OnReceived(MediaStreamKind.Audio, fromB, t)));
             }

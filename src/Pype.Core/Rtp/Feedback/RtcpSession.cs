@@ -89,12 +89,13 @@ public sealed class RtcpSession
         return window > max ? max : window;
     }
 
-    /// <param name="rtpTimestamp">The packet's RTP timestamp, for the SR's time pair.</param>
+    /// <summary>Some packets of one stream went out (a video frame's, or one audio packet).</summary>
+    /// <param name="rtpTimestamp">Their RTP timestamp, for the SR's time pair.</param>
     /// <param name="payloadOctets">RTP payload bytes, what an SR's octet count counts.</param>
-    public void OnSent(MediaStreamKind stream, uint rtpTimestamp, int payloadOctets, DateTimeOffset now)
+    public void OnSent(MediaStreamKind stream, uint rtpTimestamp, int packets, int payloadOctets, DateTimeOffset now)
     {
         var sent = stream == MediaStreamKind.Video ? videoOut : audioOut;
-        sent.Packets++;
+        sent.Packets += packets;
         sent.Octets += payloadOctets;
         sent.LastTimestamp = rtpTimestamp;
         sent.LastSentAt = now;
