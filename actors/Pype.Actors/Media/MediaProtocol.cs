@@ -112,6 +112,11 @@ public sealed record MediaStats(
     /// <summary>The send-rate controller's video target and the ladder rung it chose.</summary>
     public int TargetBitrateKbps { get; init; }
 
+    /// <summary>The bitrate the encoder was last told (it follows the target in steps of 15 % or more), and how many times it switched.</summary>
+    public int EncoderBitrateKbps { get; init; }
+
+    public long EncoderReconfigurations { get; init; }
+
     public int RungWidth { get; init; }
 
     public int RungHeight { get; init; }

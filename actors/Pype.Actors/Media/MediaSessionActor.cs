@@ -66,6 +66,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     private IActorRef audioReceiver = ActorRefs.Nobody;
     private IActorRef videoSender = ActorRefs.Nobody;
     private IActorRef videoEncoder = ActorRefs.Nobody;
+    private readonly EncoderBitrateFollower encoderBitrate;
     private TimeSpan holdLimit;
 
     public MediaSessionActor(MediaSessionSpec spec, MediaSettings settings, IActorRef network)
@@ -83,6 +84,8 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             Ladder = VideoRung.LadderWithin(send.Width, send.Height, send.FrameRate),
         });
         feedback = new RtcpSession(new RtcpSessionSsrcs(spec.Local.VideoSsrc, spec.Local.AudioSsrc, spec.Remote.VideoSsrc, spec.Remote.AudioSsrc), rate, Nack);
+
+        encoderBitrate = new EncoderBitrateFollower(send.BitrateKbps, send.BitrateKbps);
 
         Receive<MediaPacketReceived>(Received);
         Receive<RtpSent>(sent => feedback.OnSent(sent.Stream, sent.RtpTimestamp, sent.Packets, sent.PayloadOctets, MediaClock.UtcNow));
@@ -239,6 +242,8 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             videoSender.Tell(new RetransmitVideo(lost, feedback.Network.RoundTrip));
         if (feedback.TakeKeyframeRequest())
             videoEncoder.Tell(RequestKeyframe.Instance);
+        if (encoderBitrate.Follow(feedback.Rate.TargetBitrate, MediaClock.Now) is { } kbps)
+            videoEncoder.Tell(new SetVideoBitrate(kbps));
         var window = feedback.RepairWindow(HoldMargin, MaxHold);
         if ((window - holdLimit).Duration() >= TimeSpan.FromMilliseconds(5))
         {
@@ -282,6 +287,8 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             AudioJitter = feedback.AudioJitter,
             VideoRepairWindow = holdLimit,
             TargetBitrateKbps = (int)(feedback.Rate.TargetBitrate / 1000),
+            EncoderBitrateKbps = encoderBitrate.CurrentKbps,
+            EncoderReconfigurations = stats[MediaCounter.EncoderReconfigurations],
             RungWidth = rung.Width,
             RungHeight = rung.Height,
             RungFrameRate = rung.FrameRate,

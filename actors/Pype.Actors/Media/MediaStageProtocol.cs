@@ -58,3 +58,12 @@ internal sealed record FeedbackTick : IDeadLetterSuppression
 {
     public static readonly FeedbackTick Instance = new();
 }
+
+/// <summary>The send-rate controller moved the video target far enough for the encoder to follow.</summary>
+internal sealed record SetVideoBitrate(int Kbps) : IDeadLetterSuppression;
+
+/// <summary>The encoder's standby, started with new settings, has had time to start: switch to it.</summary>
+internal sealed record SwitchEncoder : IDeadLetterSuppression
+{
+    public static readonly SwitchEncoder Instance = new();
+}

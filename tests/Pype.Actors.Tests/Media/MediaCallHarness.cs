@@ -15,7 +15,8 @@ namespace Pype.Actors.Tests.Media;
 /// neighbours, and optionally a bottleneck (a token bucket of <see cref="CapBitsPerSecond"/> with
 /// <see cref="CapBurstBytes"/> of depth; what does not fit is dropped, as a full router queue would).
 /// </summary>
-internal sealed record MediaLink(double DropRate = 0, double SwapRate = 0, TimeSpan OneWay = default, long CapBitsPerSecond = 0, int CapBurstBytes = 16_000);
+/// <see cref="DropFeedback"/> loses every RTCP packet (0x41), so nothing lost is repaired.
+internal sealed record MediaLink(double DropRate = 0, double SwapRate = 0, TimeSpan OneWay = default, long CapBitsPerSecond = 0, int CapBurstBytes = 16_000, bool DropFeedback = false);
 
 /// <summary>Stands in for the network between two media sessions: delivers (after the link's delay), drops (seeded) and reorders a few packets.</summary>
 internal sealed class MediaRelay : ReceiveActor
@@ -41,6 +42,7 @@ internal sealed class MediaRelay : ReceiveActor
         Receive<SendMediaPacket>(packet =>
         {
             if (!routes.TryGetValue(packet.Peer, out var to) || random.NextDouble() < link.DropRate) return;
+            if (link.DropFeedback && packet.Payload is [0x41, ..]) return;
             if (link.CapBitsPerSecond > 0)
             {
                 if (!buckets.TryGetValue(packet.Peer, out var bucket)) buckets[packet.Peer] = bucket = new TokenBucket(link.CapBitsPerSecond, link.CapBurstBytes);

@@ -20,7 +20,7 @@ public sealed class RtcpSessionTests
     private static RtpPacket Audio(uint ssrc, ushort sequence) => new(false, RtpPayloadFormat.OpusPayloadType, sequence, sequence * 960u, ssrc, new byte[] { 1 });
 
     /// <summary>Runs both sessions for <paramref name="duration"/>: A sends a video packet every 5 ms and audio every 20 ms, B audio every 20 ms; RTCP both ways.</summary>
-    private static void Run(RtcpSession a, RtcpSession b, TimeSpan duration, TimeSpan oneWay, Func<ushort, bool> dropVideo)
+    private static void Run(RtcpSession a, RtcpSession b, TimeSpan duration, TimeSpan oneWay, Func<ushort, bool> dropVideo, bool retransmit = false)
     {
         var toB = new List<(DateTimeOffset At, Action<DateTimeOffset> Deliver)>();
         var toA = new List<(DateTimeOffset At, Action<DateTimeOffset> Deliver)>();
@@ -47,6 +47,8 @@ public sealed class RtcpSessionTests
             Deliver(toA, now);
             a.HandleTimeout(now);
             b.HandleTimeout(now);
+            while (retransmit && a.TryTakeRetransmission(out var lost))
+                foreach (var sequence in lost) toB.Add((now + oneWay, t => b.OnReceived(MediaStreamKind.Video, Video(sequence), t)));
             while (a.TryTakeCompound(out var rtcp)) toB.Add((now + oneWay, t => b.OnRtcp(rtcp, t)));
             while (b.TryTakeCompound(out var rtcp)) toA.Add((now + oneWay, t => a.OnRtcp(rtcp, t)));
         }
@@ -108,6 +110,18 @@ public sealed class RtcpSessionTests
         Run(a, b, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), _ => random.NextDouble() < 0.3);
 
         Assert.InRange(a.RemoteLossFraction!.Value, 0.15, 0.45);
+        Assert.True(a.Rate.TargetBitrate < 1_000_000, $"target {a.Rate.TargetBitrate}");
+    }
+
+    [Fact]
+    public void Loss_that_NACK_repairs_still_lowers_the_target()
+    {
+        var (a, b) = (NewSession(SsrcsA), NewSession(SsrcsB));
+        var random = new Random(5);
+        // A packet's first transmission is lost with 20 % chance; every retransmission arrives.
+        Run(a, b, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), _ => random.NextDouble() < 0.2, retransmit: true);
+
+        Assert.Equal(0, b.LossFraction);
         Assert.True(a.Rate.TargetBitrate < 1_000_000, $"target {a.Rate.TargetBitrate}");
     }
 

@@ -37,6 +37,9 @@ public sealed class RtcpSession
     private readonly SentStream audioOut = new();
     private readonly Queue<byte[]> compounds = new();
     private readonly Queue<IReadOnlyList<ushort>> retransmissions = new();
+    /// <summary>Our video packets the peer NACKed since its last report block, each counted once.</summary>
+    private readonly HashSet<ushort> nackedSinceBlock = [];
+    private long videoPacketsAtLastBlock;
     private bool keyframeRequested;
     private DateTimeOffset? nextReport;
 
@@ -141,6 +144,7 @@ public sealed class RtcpSession
                     break;
                 case RtcpGenericNack request when request.MediaSsrc == ssrcs.LocalVideo:
                     NacksReceived++;
+                    nackedSinceBlock.UnionWith(request.LostSequenceNumbers);
                     retransmissions.Enqueue(request.LostSequenceNumbers);
                     break;
                 case RtcpPictureLossIndication pli when pli.MediaSsrc == ssrcs.LocalVideo:
@@ -200,13 +204,28 @@ public sealed class RtcpSession
             if (block.Ssrc == ssrcs.LocalVideo)
             {
                 RemoteLossFraction = block.LossFraction;
-                Rate.OnReportBlock(now, block);
+                Rate.OnLoss(now, Math.Max(block.LossFraction, LossBeforeRepair()));
             }
             else if (videoOut.Packets == 0)
             {
                 RemoteLossFraction = block.LossFraction;
             }
         }
+    }
+
+    /// <summary>
+    /// The share of our video packets sent since the last block that the peer had to NACK. A
+    /// retransmission travels in the original stream, so the block's RFC 3550 fraction lost only
+    /// shows what NACK failed to repair; the rate controller must also see the loss NACK hid, or
+    /// a lossy path is never relieved of the load that keeps it lossy.
+    /// </summary>
+    private double LossBeforeRepair()
+    {
+        var sent = videoOut.Packets - videoPacketsAtLastBlock;
+        videoPacketsAtLastBlock = videoOut.Packets;
+        var nacked = nackedSinceBlock.Count;
+        nackedSinceBlock.Clear();
+        return sent <= 0 ? 0 : Math.Min(1, (double)nacked / sent);
     }
 
     private List<RtcpPacket> Report(DateTimeOffset now)
