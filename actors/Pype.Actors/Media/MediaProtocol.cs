@@ -101,11 +101,6 @@ public sealed record MediaStats(
 
     public TimeSpan AudioJitter { get; init; }
 
-    /// <summary>Jitter-buffer targets: how long incoming audio and video wait to play out smoothly.</summary>
-    public TimeSpan AudioPlayoutTarget { get; init; }
-
-    public TimeSpan VideoPlayoutTarget { get; init; }
-
     /// <summary>How long the video receiver holds packets behind a gap for a retransmission (the NACK repair window).</summary>
     public TimeSpan VideoRepairWindow { get; init; }
 
