@@ -16,6 +16,9 @@ public static class MediaClock
     /// Two processes on one machine agree to within their start-up reads of the wall clock.</summary>
     public static long ToUnixMicroseconds(TimeSpan mediaTime) => OriginUnixMicroseconds + mediaTime.Ticks / TimeSpan.TicksPerMicrosecond;
 
+    /// <summary>Now as a wall-clock time that never jumps (the media clock from its origin): what the sans-IO RTCP cores take.</summary>
+    public static DateTimeOffset UtcNow => DateTimeOffset.UnixEpoch.AddTicks(ToUnixMicroseconds(Now) * TimeSpan.TicksPerMicrosecond);
+
     public static TimeSpan FromUnixMicroseconds(long unixMicroseconds) =>
         TimeSpan.FromTicks((unixMicroseconds - OriginUnixMicroseconds) * TimeSpan.TicksPerMicrosecond);
 }

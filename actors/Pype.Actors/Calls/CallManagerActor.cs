@@ -67,6 +67,16 @@ public sealed class CallManagerActor : SansIoShellActor
             if (mediaByPeer.TryGetValue(media.Peer, out var callId) && mediaSessions.TryGetValue(callId, out var session))
                 session.Tell(new Media.MediaPacketReceived(media.Payload));
         });
+        Receive<PublishCallStats>(_ =>
+        {
+            foreach (var session in mediaSessions.Values) session.Tell(Media.GetMediaStats.Instance);
+        });
+        Receive<Media.MediaStats>(media =>
+        {
+            // A session that ended since it was asked has nothing left to publish.
+            if (!mediaSessions.ContainsKey(media.CallId)) return;
+            Context.Parent.Tell(new CallStatsTick(media.CallId.ToString("x32"), book.Find(media.CallId)?.Peer.ToString() ?? "", media));
+        });
         Receive<Media.MediaProblem>(problem => Context.Parent.Tell(new CallMediaProblem(problem.CallId.ToString("x32"), problem.Stage, problem.Message)));
         ReceiveAsync<GetCallStats>(async _ =>
         {
@@ -93,6 +103,15 @@ public sealed class CallManagerActor : SansIoShellActor
         // callee must be reached directly, which is tried anyway.
         Receive<CallListWritten>(_ => { });
         Receive<CallListRefused>(refused => log.Debug("Call list: {0}", refused.Reason));
+    }
+
+    /// <summary>How often each established call's media statistics are published.</summary>
+    public static readonly TimeSpan CallStatsInterval = TimeSpan.FromSeconds(1);
+
+    protected override void PreStart()
+    {
+        base.PreStart();
+        Timers.StartPeriodicTimer(nameof(PublishCallStats), PublishCallStats.Instance, CallStatsInterval);
     }
 
     public static Props Props(IdentityKeyPair identity, Configuration.CallSettings settings, Configuration.MediaSettings mediaSettings, IActorRef peers, IActorRef gossip) =>

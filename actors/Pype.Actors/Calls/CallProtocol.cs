@@ -50,3 +50,9 @@ public sealed record CallTombstoneFound(UInt128 CallId, HashAddress Signer, Call
 /// held while the peer list asks the seed to introduce the peer (its public key is needed for that).
 /// </summary>
 public sealed record SendCallSignal(HashAddress Peer, byte[] PeerPublicKey, byte[] Payload);
+
+/// <summary>The call manager's own once-a-second timer: ask every media session for its statistics to publish.</summary>
+internal sealed record PublishCallStats
+{
+    public static readonly PublishCallStats Instance = new();
+}

@@ -71,7 +71,79 @@ public sealed record MediaStats(
     long AudioFramesPlayed,
     long EncoderRestarts,
     long DecoderRestarts,
-    IReadOnlyDictionary<string, long> DropsByReason);
+    IReadOnlyDictionary<string, long> DropsByReason)
+{
+    // What the call's feedback and playout measure (docs/RESILIENCE.md). Rates are over the last
+    // second; null means "not measured yet".
+
+    /// <summary>Bits per second sent (media, retransmissions and RTCP) over the last second.</summary>
+    public long SendBitrate { get; init; }
+
+    public long ReceiveBitrate { get; init; }
+
+    /// <summary>Video frames sent over the last second.</summary>
+    public double SentFrameRate { get; init; }
+
+    /// <summary>Video frames shown over the last second.</summary>
+    public double RenderedFrameRate { get; init; }
+
+    /// <summary>Fraction of the peer's packets lost on the way here in the last report interval (video, else audio).</summary>
+    public double? LossFraction { get; init; }
+
+    /// <summary>Fraction of our packets the peer last reported lost (video, else audio).</summary>
+    public double? RemoteLossFraction { get; init; }
+
+    /// <summary>From RTCP SR/RR (LSR/DLSR); null until a report echoed one of ours.</summary>
+    public TimeSpan? RoundTrip { get; init; }
+
+    /// <summary>RFC 3550 interarrival jitter of the incoming video and audio streams.</summary>
+    public TimeSpan VideoJitter { get; init; }
+
+    public TimeSpan AudioJitter { get; init; }
+
+    /// <summary>How long the video receiver holds packets behind a gap for a retransmission (the NACK repair window).</summary>
+    public TimeSpan VideoRepairWindow { get; init; }
+
+    /// <summary>The send-rate controller's video target and the ladder rung it chose.</summary>
+    public int TargetBitrateKbps { get; init; }
+
+    /// <summary>The bitrate the encoder was last told (it follows the target in steps of 15 % or more), and how many times it switched.</summary>
+    public int EncoderBitrateKbps { get; init; }
+
+    public long EncoderReconfigurations { get; init; }
+
+    public int RungWidth { get; init; }
+
+    public int RungHeight { get; init; }
+
+    public int RungFrameRate { get; init; }
+
+    /// <summary>Video packets resent because the peer NACKed them, and NACKed ones already gone from the history.</summary>
+    public long VideoPacketsRetransmitted { get; init; }
+
+    public long VideoPacketsNackedButGone { get; init; }
+
+    public long NacksSent { get; init; }
+
+    public long NacksReceived { get; init; }
+
+    public long PlisSent { get; init; }
+
+    public long PlisReceived { get; init; }
+
+    /// <summary>Keyframes made because the peer asked (PLI).</summary>
+    public long VideoKeyframesRequested { get; init; }
+
+    /// <summary>Total time the received picture stood still for more than 200 ms, and how many such stalls.</summary>
+    public TimeSpan FreezeTime { get; init; }
+
+    public long Freezes { get; init; }
+
+    /// <summary>Capture-to-render latency over the frames shown in the last 5 s (nearest rank).</summary>
+    public TimeSpan? GlassToGlassP50 { get; init; }
+
+    public TimeSpan? GlassToGlassP95 { get; init; }
+}
 
 /// <summary>
 /// Told by a MediaSessionActor to its parent when the user should know something: a stage failed

@@ -3,6 +3,9 @@ using Akka.Event;
 using Pype.Actors.Configuration;
 using Pype.Core.Media;
 using Pype.Core.Rtp;
+using Pype.Core.Rtp.Feedback;
+using Pype.Core.Rtp.RateControl;
+using Pype.Media;
 using Pype.Media.Video;
 
 namespace Pype.Actors.Media;
@@ -21,20 +24,50 @@ namespace Pype.Actors.Media;
 /// (a missing device, an ffmpeg that keeps dying) becomes a <see cref="MediaProblem"/> for the
 /// parent, and the rest of the call goes on. Stopping this actor stops every stage, which ends
 /// their ffmpeg processes and closes their files.
+/// <para>
+/// Feedback (0x41, docs/protocol/rtp.md §7) is handled here by one <see cref="RtcpSession"/>: it
+/// sees every packet in and out, and every <see cref="FeedbackInterval"/> its reports, NACKs and
+/// PLIs go to the network, NACKed packets to the video sender, PLIs to the encoder as a keyframe
+/// request, and the NACK repair window to the video receiver as its hold limit.
+/// </para>
 /// </summary>
-public sealed class MediaSessionActor : ReceiveActor
+public sealed class MediaSessionActor : ReceiveActor, IWithTimers
 {
+    /// <summary>How often feedback deadlines are looked at: NACK retries are due one RTT apart, at least 10 ms.</summary>
+    public static readonly TimeSpan FeedbackInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The receiver holds packets behind a gap until NACK gives it up, plus one look at the deadline.</summary>
+    private static readonly TimeSpan HoldMargin = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// Room for three NACK attempts at an RTT up to ~80 ms: with the core's 100 ms floor a second
+    /// attempt arrived just after its give-up time, so each lost NACK or retransmission (one in ten
+    /// at 5 % loss each way) cost a PLI and a frozen picture. The wait is only spent on packets that
+    /// stay missing; a repaired gap releases the frame at once.
+    /// </summary>
+    private static readonly NackSchedulerOptions Nack = new() { MinGiveUpAge = TimeSpan.FromMilliseconds(250) };
+
+    /// <summary>Beyond this a frozen picture is worse than a PLI's keyframe.</summary>
+    private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(400);
+
     private readonly MediaSessionSpec spec;
     private readonly MediaSettings settings;
     private readonly IActorRef network;
     private readonly VideoSendFormat send;
     private readonly MediaPacketDemux demux;
     private readonly MediaStatsAccumulator stats = new();
+    private readonly CallStatistics rates = new();
+    private readonly FreezeMeter freezes = new();
     private readonly Dictionary<IActorRef, string> stages = [];
     private readonly HashSet<string> reported = [];
     private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly RtcpSession feedback;
     private IActorRef videoReceiver = ActorRefs.Nobody;
     private IActorRef audioReceiver = ActorRefs.Nobody;
+    private IActorRef videoSender = ActorRefs.Nobody;
+    private IActorRef videoEncoder = ActorRefs.Nobody;
+    private readonly EncoderBitrateFollower encoderBitrate;
+    private TimeSpan holdLimit;
 
     public MediaSessionActor(MediaSessionSpec spec, MediaSettings settings, IActorRef network)
     {
@@ -42,12 +75,35 @@ public sealed class MediaSessionActor : ReceiveActor
         var video = settings.Video;
         send = VideoSendFormat.Within(video.Width, video.Height, video.FrameRate, video.BitrateKbps, spec.Local.Limits.Intersect(spec.Remote.Limits));
         demux = new MediaPacketDemux(spec.Remote.VideoSsrc, spec.Remote.AudioSsrc);
+        var rate = new SendRateController(new SendRateOptions
+        {
+            // The configured bitrate within the negotiated limits is both the start and the ceiling:
+            // on a clean path the call looks as the user set it up; the controller only takes away.
+            StartBitrate = send.BitrateKbps * 1000L,
+            MaxBitrate = send.BitrateKbps * 1000L,
+            Ladder = VideoRung.LadderWithin(send.Width, send.Height, send.FrameRate),
+        });
+        feedback = new RtcpSession(new RtcpSessionSsrcs(spec.Local.VideoSsrc, spec.Local.AudioSsrc, spec.Remote.VideoSsrc, spec.Remote.AudioSsrc), rate, Nack);
+
+        encoderBitrate = new EncoderBitrateFollower(send.BitrateKbps, send.BitrateKbps);
 
         Receive<MediaPacketReceived>(Received);
+        Receive<RtpSent>(sent => feedback.OnSent(sent.Stream, sent.RtpTimestamp, sent.Packets, sent.PayloadOctets, MediaClock.UtcNow));
+        Receive<FeedbackTick>(_ =>
+        {
+            feedback.HandleTimeout(MediaClock.UtcNow);
+            SendFeedback();
+        });
         Receive<GetMediaStats>(_ => Sender.Tell(Snapshot()));
-        Receive<MediaCount>(count => stats.Add(count.Counter, count.Amount));
+        Receive<MediaCount>(Count);
         Receive<MediaDrop>(drop => stats.Drop(drop.Reason, drop.Amount));
-        Receive<MediaLatency>(latency => stats.Latency.Add(latency.CaptureToRender));
+        Receive<MediaLatency>(latency =>
+        {
+            stats.Latency.Add(latency.CaptureToRender);
+            var now = MediaClock.Now;
+            freezes.FrameShown(now);
+            rates.OnFrameRendered(MediaClock.UtcNow, MediaClock.ToUnixMicroseconds(now - latency.CaptureToRender));
+        });
         Receive<StageFailed>(failed => Report(failed.Stage, failed.Message));
         Receive<Terminated>(terminated =>
         {
@@ -64,8 +120,11 @@ public sealed class MediaSessionActor : ReceiveActor
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(3, TimeSpan.FromMinutes(1), Decider.From(Directive.Restart));
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     protected override void PreStart()
     {
+        Timers.StartPeriodicTimer("feedback", FeedbackTick.Instance, FeedbackInterval);
         StartVideoSending();
         StartAudioSending();
         StartVideoReceiving();
@@ -76,9 +135,9 @@ public sealed class MediaSessionActor : ReceiveActor
     {
         var video = settings.Video;
         if (video.Source.Kind == VideoSourceKind.None) return;
-        var sender = Stage(VideoSenderActor.Stage, VideoSenderActor.Props(spec.Peer, spec.Local.VideoSsrc, network));
+        var sender = videoSender = Stage(VideoSenderActor.Stage, VideoSenderActor.Props(spec.Peer, spec.Local.VideoSsrc, network));
         var encoderSettings = new H264EncoderSettings(send.Width, send.Height, send.FrameRate, send.BitrateKbps, send.KeyframeIntervalFrames(video.KeyframeInterval));
-        var encoder = Stage(VideoEncoderActor.Stage, VideoEncoderActor.Props(encoderSettings, sender));
+        var encoder = videoEncoder = Stage(VideoEncoderActor.Stage, VideoEncoderActor.Props(encoderSettings, sender));
         var (source, format) = (video.Source, send);
         Stage("video-capture", CaptureActor<VideoFrame>.Props("video-capture", () =>
         {
@@ -131,16 +190,31 @@ public sealed class MediaSessionActor : ReceiveActor
         return child;
     }
 
+    private void Count(MediaCount count)
+    {
+        stats.Add(count.Counter, count.Amount);
+        if (count.Counter == MediaCounter.BytesSent) rates.OnPacketSent(MediaClock.UtcNow, (int)count.Amount);
+        else if (count.Counter == MediaCounter.VideoFramesSent) rates.OnFrameSent(MediaClock.UtcNow);
+    }
+
     private void Received(MediaPacketReceived received)
     {
         stats.Add(MediaCounter.PacketsReceived);
         stats.Add(MediaCounter.BytesReceived, received.Payload.Length);
+        rates.OnPacketReceived(MediaClock.UtcNow, received.Payload.Length);
+        if (MediaPacketDemux.IsRtcp(received.Payload))
+        {
+            feedback.OnRtcp(received.Payload.AsSpan(1), MediaClock.UtcNow);
+            SendFeedback();
+            return;
+        }
         var packet = demux.Demux(received.Payload);
         if (packet.Packet is null)
         {
             stats.Drop(DropName(packet.Drop));
             return;
         }
+        feedback.OnReceived(packet.Stream, packet.Packet, MediaClock.UtcNow);
         if (packet.Stream == MediaStreamKind.Video)
         {
             stats.Add(MediaCounter.VideoPacketsReceived);
@@ -149,6 +223,32 @@ public sealed class MediaSessionActor : ReceiveActor
         else
         {
             audioReceiver.Tell(new ReceivedRtp(packet.Packet));
+        }
+        SendFeedback();
+    }
+
+    /// <summary>Drains the feedback core: RTCP to the peer, repairs to the sending stages, the repair window to the receiver.</summary>
+    private void SendFeedback()
+    {
+        while (feedback.TryTakeCompound(out var compound))
+        {
+            var payload = MediaPacketDemux.FrameRtcp(compound);
+            stats.Add(MediaCounter.PacketsSent);
+            stats.Add(MediaCounter.BytesSent, payload.Length);
+            rates.OnPacketSent(MediaClock.UtcNow, payload.Length);
+            network.Tell(new SendMediaPacket(spec.Peer, payload));
+        }
+        while (feedback.TryTakeRetransmission(out var lost))
+            videoSender.Tell(new RetransmitVideo(lost, feedback.Network.RoundTrip));
+        if (feedback.TakeKeyframeRequest())
+            videoEncoder.Tell(RequestKeyframe.Instance);
+        if (encoderBitrate.Follow(feedback.Rate.TargetBitrate, MediaClock.Now) is { } kbps)
+            videoEncoder.Tell(new SetVideoBitrate(kbps));
+        var window = feedback.RepairWindow(HoldMargin, MaxHold);
+        if ((window - holdLimit).Duration() >= TimeSpan.FromMilliseconds(5))
+        {
+            holdLimit = window;
+            videoReceiver.Tell(new SetHoldLimit(window));
         }
     }
 
@@ -169,7 +269,46 @@ public sealed class MediaSessionActor : ReceiveActor
         Context.Parent.Tell(new MediaProblem(spec.CallId, stage, message));
     }
 
-    private MediaStats Snapshot() => new(
+    private MediaStats Snapshot()
+    {
+        var now = MediaClock.UtcNow;
+        var window = rates.Snapshot(now);
+        var rung = feedback.Rate.Rung;
+        return Counters() with
+        {
+            SendBitrate = window.SendBitrate,
+            ReceiveBitrate = window.ReceiveBitrate,
+            SentFrameRate = window.SendFrameRate,
+            RenderedFrameRate = window.ReceiveFrameRate,
+            LossFraction = feedback.LossFraction,
+            RemoteLossFraction = feedback.RemoteLossFraction,
+            RoundTrip = feedback.RoundTrip,
+            VideoJitter = feedback.VideoJitter,
+            AudioJitter = feedback.AudioJitter,
+            VideoRepairWindow = holdLimit,
+            TargetBitrateKbps = (int)(feedback.Rate.TargetBitrate / 1000),
+            EncoderBitrateKbps = encoderBitrate.CurrentKbps,
+            EncoderReconfigurations = stats[MediaCounter.EncoderReconfigurations],
+            RungWidth = rung.Width,
+            RungHeight = rung.Height,
+            RungFrameRate = rung.FrameRate,
+            VideoPacketsRetransmitted = stats[MediaCounter.VideoPacketsRetransmitted],
+            VideoPacketsNackedButGone = stats[MediaCounter.VideoPacketsNackedButGone],
+            NacksSent = feedback.NacksSent,
+            NacksReceived = feedback.NacksReceived,
+            PlisSent = feedback.PlisSent,
+            PlisReceived = feedback.PlisReceived,
+            VideoKeyframesRequested = stats[MediaCounter.VideoKeyframesRequested],
+            FreezeTime = freezes.Total(MediaClock.Now),
+            Freezes = freezes.Freezes,
+            GlassToGlassP50 = Milliseconds(window.GlassToGlassP50Ms),
+            GlassToGlassP95 = Milliseconds(window.GlassToGlassP95Ms),
+        };
+    }
+
+    private static TimeSpan? Milliseconds(double? ms) => ms is { } value ? TimeSpan.FromMilliseconds(value) : null;
+
+    private MediaStats Counters() => new(
         spec.CallId, send.Width, send.Height, send.FrameRate, send.BitrateKbps,
         stats[MediaCounter.VideoFramesCaptured], stats[MediaCounter.VideoFramesEncoded], stats[MediaCounter.VideoKeyframesEncoded],
         stats[MediaCounter.VideoFramesSent], stats[MediaCounter.VideoPacketsSent],

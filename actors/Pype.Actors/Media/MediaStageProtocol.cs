@@ -37,3 +37,33 @@ internal sealed record CheckHoldDeadline : IDeadLetterSuppression
 {
     public static readonly CheckHoldDeadline Instance = new();
 }
+
+/// <summary>A sender stage put packets of its stream on the wire; the session counts them for its sender reports.</summary>
+internal sealed record RtpSent(MediaStreamKind Stream, uint RtpTimestamp, int Packets, int PayloadOctets) : IDeadLetterSuppression;
+
+/// <summary>The peer NACKed these video packets; the sender resends those still in its history, at most once per <paramref name="MinInterval"/> (the RTT).</summary>
+internal sealed record RetransmitVideo(IReadOnlyList<ushort> SequenceNumbers, TimeSpan MinInterval) : IDeadLetterSuppression;
+
+/// <summary>The peer asked for a keyframe (PLI): the encoder makes the next frame an IDR.</summary>
+internal sealed record RequestKeyframe : IDeadLetterSuppression
+{
+    public static readonly RequestKeyframe Instance = new();
+}
+
+/// <summary>How long the video receiver may hold packets behind a gap: the NACK repair window.</summary>
+internal sealed record SetHoldLimit(TimeSpan MaxHold) : IDeadLetterSuppression;
+
+/// <summary>The session's periodic look at its feedback deadlines (NACK retries, reports).</summary>
+internal sealed record FeedbackTick : IDeadLetterSuppression
+{
+    public static readonly FeedbackTick Instance = new();
+}
+
+/// <summary>The send-rate controller moved the video target far enough for the encoder to follow.</summary>
+internal sealed record SetVideoBitrate(int Kbps) : IDeadLetterSuppression;
+
+/// <summary>The encoder's standby, started with new settings, has had time to start: switch to it.</summary>
+internal sealed record SwitchEncoder : IDeadLetterSuppression
+{
+    public static readonly SwitchEncoder Instance = new();
+}

@@ -36,13 +36,15 @@ internal sealed class CounterDeltas(IActorRef session)
 /// The video receiving stage: puts packets back in order, joins them into access units
 /// (<see cref="H264Depacketizer"/>: a NAL unit with a lost fragment is dropped, never passed on in
 /// part) and tells each frame to the decoder stage, which decides whether it may be decoded.
-/// A gap is waited for at most <see cref="MaxHold"/>, then given up on, so one lost packet costs
-/// that much delay rather than the depacketiser's whole reorder window.
+/// A gap is waited for at most <see cref="MaxHold"/> until the session sets the NACK repair window
+/// (<see cref="SetHoldLimit"/>: long enough for a retransmission to arrive, about two RTTs), then
+/// given up on, so one lost packet costs that much delay rather than the depacketiser's whole
+/// reorder window. On a clean path nothing waits.
 /// </summary>
 internal sealed class VideoReceiverActor : ReceiveActor, IWithTimers
 {
     public const string Stage = "video-receiver";
-    public static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(110);
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(10);
 
     private readonly H264Depacketizer depacketizer = new();
@@ -60,6 +62,7 @@ internal sealed class VideoReceiverActor : ReceiveActor, IWithTimers
             depacketizer.Push(received.Packet);
             Drain();
         });
+        Receive<SetHoldLimit>(limit => hold.MaxHold = limit.MaxHold);
         Receive<CheckHoldDeadline>(_ =>
         {
             if (!hold.IsDue(MediaClock.Now)) return;

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Pype.Core.Identity;
 using Pype.Core.Media;
 using Pype.Core.Rtp;
+using Pype.Core.Rtp.Feedback;
 using Pype.Media;
 using Pype.Media.Video;
 
@@ -12,6 +13,8 @@ namespace Pype.Actors.Media;
 /// Packetises access units (RFC 6184) and tells each packet, framed with 0x40, to the network at
 /// once. The RTP timestamp follows the capture time (90 kHz); sequence number and timestamp
 /// start at random values (RFC 3550 §5.1). Packets of a frame go out back to back (no pacing yet).
+/// Every packet is kept for a second in an <see cref="RtpSendHistory"/>, so a NACK is answered with
+/// the very same packet (docs/protocol/rtp.md §7.3).
 /// </summary>
 internal sealed class VideoSenderActor : ReceiveActor
 {
@@ -21,19 +24,38 @@ internal sealed class VideoSenderActor : ReceiveActor
     {
         var packetizer = new H264Packetizer(ssrc, RandomSequenceNumber());
         var timestampOffset = RandomTimestampOffset();
+        var history = new RtpSendHistory();
+        Receive<RetransmitVideo>(asked =>
+        {
+            var (gone, resent) = (history.NackedButGone, 0L);
+            foreach (var packet in history.Retransmit(asked.SequenceNumbers, MediaClock.UtcNow, asked.MinInterval))
+            {
+                var payload = MediaPacketDemux.Frame(packet);
+                network.Tell(new SendMediaPacket(peer, payload));
+                resent += payload.Length;
+                Context.Parent.Tell(new MediaCount(MediaCounter.VideoPacketsRetransmitted));
+            }
+            if (history.NackedButGone > gone) Context.Parent.Tell(new MediaCount(MediaCounter.VideoPacketsNackedButGone, history.NackedButGone - gone));
+            if (resent > 0) Context.Parent.Tell(new MediaCount(MediaCounter.BytesSent, resent));
+        });
         Receive<EncodedAccessUnit>(unit =>
         {
             var captureTime = MediaClock.ToUnixMicroseconds(unit.CaptureTime);
             var timestamp = RtpPayloadFormat.TimestampAt(captureTime, RtpPayloadFormat.H264ClockRate, timestampOffset);
             var packets = packetizer.Packetize(AccessUnit.Parse(unit.Data), timestamp, captureTime);
             long bytes = 0;
+            var octets = 0;
+            var now = MediaClock.UtcNow;
             foreach (var packet in packets)
             {
                 var payload = MediaPacketDemux.Frame(packet);
                 bytes += payload.Length;
+                octets += packet.Payload.Length;
+                history.Add(packet, now);
                 network.Tell(new SendMediaPacket(peer, payload));
             }
             var session = Context.Parent;
+            session.Tell(new RtpSent(MediaStreamKind.Video, timestamp, packets.Count, octets));
             session.Tell(new MediaCount(MediaCounter.VideoFramesSent));
             session.Tell(new MediaCount(MediaCounter.VideoPacketsSent, packets.Count));
             session.Tell(new MediaCount(MediaCounter.PacketsSent, packets.Count));
@@ -72,6 +94,7 @@ internal sealed class AudioSenderActor : ReceiveActor
             var payload = MediaPacketDemux.Frame(packet);
             network.Tell(new SendMediaPacket(peer, payload));
             var session = Context.Parent;
+            session.Tell(new RtpSent(MediaStreamKind.Audio, timestamp, 1, frame.OpusPacket.Length));
             session.Tell(new MediaCount(MediaCounter.AudioPacketsSent));
             session.Tell(new MediaCount(MediaCounter.PacketsSent));
             session.Tell(new MediaCount(MediaCounter.BytesSent, payload.Length));

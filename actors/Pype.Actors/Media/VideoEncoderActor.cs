@@ -12,8 +12,11 @@ namespace Pype.Actors.Media;
 /// or a busy machine) new frames are dropped rather than queued, since a queue is only latency.
 /// An ffmpeg that dies is restarted on the standby; its next frame is a keyframe.
 /// </summary>
-internal sealed class VideoEncoderActor : ReceiveActor
+internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
 {
+    /// <summary>ffmpeg takes 180–350 ms to start (MEDIA-NOTES); frames sent to it sooner would wait.</summary>
+    private static readonly TimeSpan StandbyWarmUp = TimeSpan.FromMilliseconds(400);
+
     public const string Stage = "video-encoder";
     private const int MaxFramesInFlight = 4;
 
@@ -30,7 +33,26 @@ internal sealed class VideoEncoderActor : ReceiveActor
         (this.settings, this.sender) = (settings, sender);
         Receive<VideoFrame>(Encode);
         Receive<MediaProcessDied>(Died);
+        Receive<RequestKeyframe>(_ =>
+        {
+            // The warm standby takes the next frame, so the IDR costs no start-up delay.
+            encoder?.RequestKeyframe();
+            Context.Parent.Tell(new MediaCount(MediaCounter.VideoKeyframesRequested));
+        });
+        Receive<SetVideoBitrate>(set =>
+        {
+            if (encoder is null || encoder.Settings.BitrateKbps == set.Kbps) return;
+            encoder.Reconfigure(encoder.Settings with { BitrateKbps = set.Kbps });
+            Timers.StartSingleTimer(nameof(SwitchEncoder), SwitchEncoder.Instance, StandbyWarmUp);
+        });
+        Receive<SwitchEncoder>(_ =>
+        {
+            encoder?.RequestKeyframe();
+            Context.Parent.Tell(new MediaCount(MediaCounter.EncoderReconfigurations));
+        });
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(H264EncoderSettings settings, IActorRef sender) => Akka.Actor.Props.Create(() => new VideoEncoderActor(settings, sender));
 

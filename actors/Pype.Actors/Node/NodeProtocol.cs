@@ -97,4 +97,6 @@ public sealed record CallMediaProblem(string CallId, string Stage, string Messag
 public sealed record CallStatsView(string CallId, string Peer, TimeSpan Duration, Media.MediaStats Media);
 /// <summary>Reply to <c>stats</c>: the media counters of every established call.</summary>
 public sealed record CallStatsReply(IReadOnlyList<CallStatsView> Calls) : NodeReply;
+/// <summary>Published once a second for every established call: its media statistics (the <c>call-stats</c> event).</summary>
+public sealed record CallStatsTick(string CallId, string Peer, Media.MediaStats Media) : NodeReply;
 public sealed record RecordLearned(string Hash, ulong Sequence, int Candidates) : NodeReply;

@@ -11,7 +11,8 @@ public sealed class HoldDeadline(TimeSpan maxHold)
 {
     private TimeSpan? oldestWaiting;
 
-    public TimeSpan MaxHold { get; } = maxHold;
+    /// <summary>Settable because the wait that makes sense follows the path: with NACK it must cover a retransmission (about an RTT).</summary>
+    public TimeSpan MaxHold { get; set; } = maxHold;
 
     public void PacketTaken(TimeSpan now) => oldestWaiting ??= now;
 

@@ -32,6 +32,14 @@ public enum MediaCounter
     AudioFramesPlayed,
     EncoderRestarts,
     DecoderRestarts,
+    /// <summary>Video packets sent again because the peer NACKed them.</summary>
+    VideoPacketsRetransmitted,
+    /// <summary>NACKed video packets no longer in the send history (too old or overwritten).</summary>
+    VideoPacketsNackedButGone,
+    /// <summary>Keyframes the encoder made because the peer asked (PLI).</summary>
+    VideoKeyframesRequested,
+    /// <summary>Encoder bitrate or size changes made for the send-rate controller.</summary>
+    EncoderReconfigurations,
 }
 
 /// <summary>

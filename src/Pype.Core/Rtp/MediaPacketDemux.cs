@@ -42,6 +42,21 @@ public sealed class MediaPacketDemux(uint remoteVideoSsrc, uint remoteAudioSsrc)
         return payload;
     }
 
+    /// <summary>A feedback payload (0x41, docs/protocol/rtp.md §7): the caller hands <c>payload[1..]</c> to the RTCP parser.</summary>
+    public static bool IsRtcp(ReadOnlySpan<byte> payload) =>
+        payload.Length > RtpLimits.SessionMessageTypeLength && payload.Length <= MaxPayloadLength && payload[0] == (byte)SessionMessageType.MediaRtcp;
+
+    /// <summary>Frames one compound RTCP packet as session message 0x41.</summary>
+    public static byte[] FrameRtcp(ReadOnlySpan<byte> compound)
+    {
+        if (compound.Length > Feedback.RtcpCodec.MaxCompoundLength)
+            throw new ArgumentException($"an RTCP compound of {compound.Length} bytes does not fit one datagram", nameof(compound));
+        var payload = new byte[RtpLimits.SessionMessageTypeLength + compound.Length];
+        payload[0] = (byte)SessionMessageType.MediaRtcp;
+        compound.CopyTo(payload.AsSpan(RtpLimits.SessionMessageTypeLength));
+        return payload;
+    }
+
     public DemuxedMediaPacket Demux(ReadOnlySpan<byte> payload)
     {
         if (payload.IsEmpty || payload[0] != (byte)SessionMessageType.MediaRtp)

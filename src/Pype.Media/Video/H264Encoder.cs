@@ -30,7 +30,7 @@ public sealed class H264Encoder : IAsyncDisposable
 
     public H264Encoder(H264EncoderSettings settings) => Settings = settings;
 
-    public H264EncoderSettings Settings { get; }
+    public H264EncoderSettings Settings { get; private set; }
 
     public ChannelReader<EncodedAccessUnit> AccessUnits => _out.Reader;
 
@@ -73,6 +73,24 @@ public sealed class H264Encoder : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             _current?.Retire();
             _current = _standby is { Exited.IsCompleted: false } ? _standby : Launch();
+            _standby = Launch();
+        }
+    }
+
+    /// <summary>
+    /// New settings (same picture size) from the next switch on: the warm standby is replaced by
+    /// one started with them, and <see cref="RequestKeyframe"/> moves to it once it had time to start.
+    /// Until then frames keep going to the current process, so a change costs no gap.
+    /// </summary>
+    public void Reconfigure(H264EncoderSettings settings)
+    {
+        if ((settings.Width, settings.Height) != (Settings.Width, Settings.Height))
+            throw new ArgumentException("a new picture size needs a new encoder", nameof(settings));
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Settings = settings;
+            _standby?.Retire();
             _standby = Launch();
         }
     }

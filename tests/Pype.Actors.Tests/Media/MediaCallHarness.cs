@@ -10,16 +10,30 @@ using Pype.Testing;
 
 namespace Pype.Actors.Tests.Media;
 
-/// <summary>Stands in for the network between two media sessions: delivers, drops (seeded) and reorders a few packets.</summary>
+/// <summary>
+/// The path between two media sessions in a test: a one-way delay, seeded random loss, a few swapped
+/// neighbours, and optionally a bottleneck (a token bucket of <see cref="CapBitsPerSecond"/> with
+/// <see cref="CapBurstBytes"/> of depth; what does not fit is dropped, as a full router queue would).
+/// </summary>
+/// <see cref="DropFeedback"/> loses every RTCP packet (0x41), so nothing lost is repaired.
+internal sealed record MediaLink(double DropRate = 0, double SwapRate = 0, TimeSpan OneWay = default, long CapBitsPerSecond = 0, int CapBurstBytes = 16_000, bool DropFeedback = false);
+
+/// <summary>Stands in for the network between two media sessions: delivers (after the link's delay), drops (seeded) and reorders a few packets.</summary>
 internal sealed class MediaRelay : ReceiveActor
 {
     public sealed record Connect(HashAddress A, IActorRef SessionA, HashAddress B, IActorRef SessionB);
 
     public MediaRelay(double dropRate, double swapRate, int seed)
+        : this(new MediaLink(dropRate, swapRate), seed)
+    {
+    }
+
+    public MediaRelay(MediaLink link, int seed)
     {
         var random = new Random(seed);
         var routes = new Dictionary<HashAddress, IActorRef>();
         var held = new Dictionary<HashAddress, byte[]>();
+        var buckets = new Dictionary<HashAddress, TokenBucket>();
         Receive<Connect>(c =>
         {
             routes[c.A] = c.SessionA;
@@ -27,17 +41,48 @@ internal sealed class MediaRelay : ReceiveActor
         });
         Receive<SendMediaPacket>(packet =>
         {
-            if (!routes.TryGetValue(packet.Peer, out var to) || random.NextDouble() < dropRate) return;
+            if (!routes.TryGetValue(packet.Peer, out var to) || random.NextDouble() < link.DropRate) return;
+            if (link.DropFeedback && packet.Payload is [0x41, ..]) return;
+            if (link.CapBitsPerSecond > 0)
+            {
+                if (!buckets.TryGetValue(packet.Peer, out var bucket)) buckets[packet.Peer] = bucket = new TokenBucket(link.CapBitsPerSecond, link.CapBurstBytes);
+                if (!bucket.TryTake(packet.Payload.Length)) return;
+            }
             if (held.Remove(packet.Peer, out var earlier))
             {
-                to.Tell(new MediaPacketReceived(packet.Payload));
-                to.Tell(new MediaPacketReceived(earlier));
+                Deliver(to, packet.Payload);
+                Deliver(to, earlier);
             }
-            else if (random.NextDouble() < swapRate)
+            else if (random.NextDouble() < link.SwapRate)
                 held[packet.Peer] = packet.Payload;
             else
-                to.Tell(new MediaPacketReceived(packet.Payload));
+                Deliver(to, packet.Payload);
         });
+
+        void Deliver(IActorRef to, byte[] payload)
+        {
+            if (link.OneWay <= TimeSpan.Zero)
+                to.Tell(new MediaPacketReceived(payload));
+            else
+                Context.System.Scheduler.ScheduleTellOnce(link.OneWay, to, new MediaPacketReceived(payload), Self);
+        }
+    }
+
+    private sealed class TokenBucket(long bitsPerSecond, int depthBytes)
+    {
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private double tokens = depthBytes;
+        private TimeSpan last;
+
+        public bool TryTake(int bytes)
+        {
+            var now = clock.Elapsed;
+            tokens = Math.Min(depthBytes, tokens + (now - last).TotalSeconds * bitsPerSecond / 8);
+            last = now;
+            if (tokens < bytes) return false;
+            tokens -= bytes;
+            return true;
+        }
     }
 }
 

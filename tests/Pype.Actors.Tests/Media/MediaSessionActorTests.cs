@@ -28,10 +28,13 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
     }
 
     /// <summary>A sends test video and a 440 Hz tone; B sends an 880 Hz tone and writes what it receives to files.</summary>
-    private (IActorRef A, IActorRef B) StartCall(double dropRate = 0, double swapRate = 0.02, string keyframeInterval = "1s")
+    private (IActorRef A, IActorRef B) StartCall(double dropRate = 0, double swapRate = 0.02, string keyframeInterval = "1s") =>
+        StartCall(new MediaLink(dropRate, swapRate), keyframeInterval);
+
+    private (IActorRef A, IActorRef B) StartCall(MediaLink link, string keyframeInterval)
     {
         var (specA, specB) = MediaCall.Specs(0xCA11, a, b);
-        var relay = Sys.ActorOf(Props.Create(() => new MediaRelay(dropRate, swapRate, 7)), "relay");
+        var relay = Sys.ActorOf(Props.Create(() => new MediaRelay(link, 7)), "relay");
         var sessionA = Sys.ActorOf(MediaSessionActor.Props(specA, MediaCall.Settings("test", "none", "sine:440", "none", keyframeInterval), relay), "call-a");
         var sessionB = Sys.ActorOf(MediaSessionActor.Props(specB, MediaCall.Settings("none", $"file:{Y4m}", "sine:880", $"file:{Wav}", keyframeInterval), relay), "call-b");
         relay.Tell(new MediaRelay.Connect(a, sessionA, b, sessionB));
@@ -81,6 +84,10 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
         $"decoded {stats.VideoFramesDecoded}, rendered {stats.VideoFramesRendered}, latency p50 {stats.CaptureToRenderP50?.TotalMilliseconds:F1} ms " +
         $"p95 {stats.CaptureToRenderP95?.TotalMilliseconds:F1} ms; audio sent {stats.AudioPacketsSent} received {stats.AudioPacketsReceived} " +
         $"concealed {stats.AudioFramesConcealed} recovered {stats.AudioFramesRecovered}; restarts enc {stats.EncoderRestarts} dec {stats.DecoderRestarts}; " +
+        $"rtt {stats.RoundTrip?.TotalMilliseconds:F0} ms, loss {stats.LossFraction:F3} remote {stats.RemoteLossFraction:F3}, target {stats.TargetBitrateKbps} kb/s " +
+        $"({stats.RungWidth}x{stats.RungHeight}@{stats.RungFrameRate}), send {stats.SendBitrate / 1000} kb/s recv {stats.ReceiveBitrate / 1000} kb/s, " +
+        $"nacks {stats.NacksSent}/{stats.NacksReceived} plis {stats.PlisSent}/{stats.PlisReceived} resent {stats.VideoPacketsRetransmitted} gone {stats.VideoPacketsNackedButGone}, " +
+        $"freeze {stats.FreezeTime.TotalMilliseconds:F0} ms ({stats.Freezes}), hold {stats.VideoRepairWindow.TotalMilliseconds:F0} ms; " +
         $"drops {string.Join(", ", stats.DropsByReason.Select(d => $"{d.Key}={d.Value}"))}";
 
     [Fact]
@@ -113,7 +120,8 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
     [Fact]
     public void Lost_packets_never_reach_the_decoder_and_video_resumes_at_the_next_keyframe()
     {
-        var (sessionA, sessionB) = StartCall(dropRate: 0.01, swapRate: 0.01, keyframeInterval: "500ms");
+        // Without feedback nothing is NACKed or asked for, so only the periodic keyframe ends a broken stretch.
+        var (sessionA, sessionB) = StartCall(new MediaLink(DropRate: 0.01, SwapRate: 0.01, DropFeedback: true), keyframeInterval: "500ms");
         AwaitCondition(() => Stats(sessionB) is { VideoFramesReceivedIncomplete: > 0, VideoFramesRendered: > 60 }, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
         var rendered = Stats(sessionB).VideoFramesRendered;
         AwaitRendered(sessionB, rendered + 15, TimeSpan.FromSeconds(10));
@@ -173,6 +181,75 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
         StopAndWait(sessionB);
         FfmpegTool.AssertNoFfmpegChildren();
         Assert.Equal(440, ReceivedTone().DominantHz);
+    }
+
+    /// <summary>Runs the call for <paramref name="length"/> from B's first shown frame; returns A's and B's stats at both ends of that span.</summary>
+    private (MediaStats A0, MediaStats B0, MediaStats A1, MediaStats B1) RunFor(IActorRef sessionA, IActorRef sessionB, TimeSpan length)
+    {
+        AwaitRendered(sessionB, 1, TimeSpan.FromSeconds(15));
+        var (a0, b0) = (Stats(sessionA), Stats(sessionB));
+        Thread.Sleep(length);
+        var (a1, b1) = (Stats(sessionA), Stats(sessionB));
+        output.WriteLine("A: " + Describe(a1));
+        output.WriteLine("B: " + Describe(b1));
+        return (a0, b0, a1, b1);
+    }
+
+    [Fact]
+    public void With_5_percent_loss_NACK_repairs_most_gaps_and_the_picture_hardly_freezes()
+    {
+        var (sessionA, sessionB) = StartCall(new MediaLink(DropRate: 0.05, SwapRate: 0.01, OneWay: TimeSpan.FromMilliseconds(20)), "2s");
+        var (a0, b0, a1, b1) = RunFor(sessionA, sessionB, TimeSpan.FromSeconds(10));
+        StopAndWait(sessionA);
+        StopAndWait(sessionB);
+        FfmpegTool.AssertNoFfmpegChildren();
+
+        var shown = (double)(b1.VideoFramesRendered - b0.VideoFramesRendered) / (a1.VideoFramesSent - a0.VideoFramesSent);
+        output.WriteLine($"shown {shown:P1}, freeze {(b1.FreezeTime - b0.FreezeTime).TotalMilliseconds:F0} ms");
+        Assert.True(shown >= 0.85, $"only {shown:P1} of the frames sent were shown");
+        Assert.True(b1.FreezeTime - b0.FreezeTime <= TimeSpan.FromSeconds(1), $"froze {b1.FreezeTime.TotalMilliseconds:F0} ms");
+        Assert.True(a1.VideoPacketsRetransmitted > 0, "nothing was retransmitted");
+        Assert.True(b1.NacksSent > 0 && a1.NacksReceived > 0);
+        Assert.InRange(a1.RoundTrip!.Value.TotalMilliseconds, 30, 150);
+        // RFC 3550 counts a retransmitted packet as received, so the loss B reports is what NACK left unrepaired.
+        Assert.InRange(a1.RemoteLossFraction!.Value, 0, 0.05);
+        CheckReceivedVideo();
+    }
+
+    [Fact]
+    public void With_20_percent_loss_the_call_stays_up_and_the_tone_keeps_coming_concealed()
+    {
+        var (sessionA, sessionB) = StartCall(new MediaLink(DropRate: 0.2, SwapRate: 0.01, OneWay: TimeSpan.FromMilliseconds(20)), "1s");
+        var (_, b0, a1, b1) = RunFor(sessionA, sessionB, TimeSpan.FromSeconds(6));
+        StopAndWait(sessionA);
+        StopAndWait(sessionB);
+        FfmpegTool.AssertNoFfmpegChildren();
+
+        Assert.True(b1.AudioPacketsReceived - b0.AudioPacketsReceived >= 150, "audio stopped flowing");
+        Assert.True(b1.AudioFramesConcealed + b1.AudioFramesRecovered > 0, "no lost audio frame was filled in");
+        Assert.True(b1.VideoFramesRendered > b0.VideoFramesRendered, "video stopped");
+        Assert.True(a1.TargetBitrateKbps < a1.SendBitrateKbps, "heavy loss did not lower the target");
+        Assert.Equal(440, ReceivedTone().DominantHz);
+    }
+
+    [Fact]
+    public void Behind_a_600_kbit_bottleneck_the_target_bitrate_settles_under_the_cap()
+    {
+        var (sessionA, sessionB) = StartCall(new MediaLink(OneWay: TimeSpan.FromMilliseconds(10), CapBitsPerSecond: 600_000), "2s");
+        AwaitRendered(sessionB, 1, TimeSpan.FromSeconds(15));
+        AwaitCondition(() => Stats(sessionA).TargetBitrateKbps < 600, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+        Thread.Sleep(TimeSpan.FromSeconds(4));
+        var sent = Stats(sessionA);
+        output.WriteLine("A: " + Describe(sent));
+        output.WriteLine("B: " + Describe(Stats(sessionB)));
+        StopAndWait(sessionA);
+        StopAndWait(sessionB);
+        FfmpegTool.AssertNoFfmpegChildren();
+
+        Assert.True(sent.TargetBitrateKbps < 600, $"target {sent.TargetBitrateKbps} kb/s after 4 s more");
+        Assert.True(sent.EncoderBitrateKbps < 700, $"the encoder still runs at {sent.EncoderBitrateKbps} kb/s");
+        Assert.True(sent.EncoderReconfigurations > 0);
+        Assert.Equal(0, sent.EncoderRestarts);
     }
 }
 

@@ -150,7 +150,14 @@ public sealed class NackScheduler
 
     private TimeSpan RetryInterval => Max(network.RoundTrip, options.MinRetryInterval);
 
-    private TimeSpan GiveUpAge => Max(2 * network.RoundTrip, options.MinGiveUpAge) + network.Jitter;
+    private TimeSpan GiveUpAge => GiveUpAfter(network);
+
+    /// <summary>
+    /// How long after a gap is seen this scheduler gives the missing packet up, for a path estimate.
+    /// A receiver holding later packets behind the gap should wait at least this long, or it
+    /// abandons the gap while a retransmission is still on its way.
+    /// </summary>
+    public TimeSpan GiveUpAfter(NetworkEstimate estimate) => Max(2 * estimate.RoundTrip, options.MinGiveUpAge) + estimate.Jitter;
 
     private TimeSpan KeyframeInterval => Max(options.MinKeyframeInterval, network.RoundTrip);
 

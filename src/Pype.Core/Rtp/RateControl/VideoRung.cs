@@ -18,4 +18,20 @@ public readonly record struct VideoRung(int Width, int Height, int FrameRate, lo
         new(320, 240, 30, 100_000),
         new(320, 240, 15, 0),
     ];
+
+    /// <summary>
+    /// The rungs of <see cref="DefaultLadder"/> no larger or faster than what was negotiated, with the
+    /// negotiated format itself on top (at the floor of the first rung it replaces), so the
+    /// controller never asks for more than the call may send. The last rung's floor is always 0.
+    /// </summary>
+    public static IReadOnlyList<VideoRung> LadderWithin(int width, int height, int frameRate)
+    {
+        var fitting = DefaultLadder.Where(r => r.Width <= width && r.Height <= height && r.FrameRate <= frameRate).ToList();
+        var top = new VideoRung(width, height, frameRate, fitting.Count > 0 ? fitting[0].MinBitrate : 0);
+        if (fitting.Count > 0 && (fitting[0].Width, fitting[0].Height, fitting[0].FrameRate) == (width, height, frameRate))
+            fitting.RemoveAt(0);
+        List<VideoRung> ladder = [top, .. fitting];
+        ladder[^1] = ladder[^1] with { MinBitrate = 0 };
+        return ladder;
+    }
 }

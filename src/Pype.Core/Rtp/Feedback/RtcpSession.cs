@@ -1,0 +1,271 @@
+using Pype.Core.Rtp.RateControl;
+
+namespace Pype.Core.Rtp.Feedback;
+
+/// <summary>The four SSRCs of a two-party call: ours from our media offer, the peer's from theirs.</summary>
+public readonly record struct RtcpSessionSsrcs(uint LocalVideo, uint LocalAudio, uint RemoteVideo, uint RemoteAudio);
+
+/// <summary>
+/// The feedback side of one call's media (docs/protocol/rtp.md §7), sans-IO. It ties the cores of
+/// this folder together: receive statistics for both incoming streams, a <see cref="NackScheduler"/>
+/// for incoming video, and the <see cref="SendRateController"/> for outgoing video.
+/// <para>
+/// Inputs: <see cref="OnSent"/> for every outgoing RTP packet, <see cref="OnReceived"/> for every
+/// incoming one, <see cref="OnRtcp"/> for every incoming 0x41 compound, <see cref="HandleTimeout"/>
+/// at least every few milliseconds. After each, drain <see cref="TryTakeCompound"/> (RTCP to send),
+/// <see cref="TryTakeRetransmission"/> (sequence numbers of our video the peer asked for) and
+/// <see cref="TakeKeyframeRequest"/> (the peer wants a keyframe).
+/// </para>
+/// A report (SR per local stream that sent since the last report, else an RR, with a block per
+/// incoming stream) goes out every <see cref="ReportInterval"/>; NACKs and PLIs go out at once,
+/// each as its own reduced-size compound (RFC 5506), so a repair never waits for the report.
+/// </summary>
+public sealed class RtcpSession
+{
+    public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>RFC 3550 §6.4.1: an SR's RTP timestamp is on the stream's media clock.</summary>
+    public const int VideoClockRate = RtpPayloadFormat.H264ClockRate;
+
+    public const int AudioClockRate = 48_000;
+
+    private readonly RtcpSessionSsrcs ssrcs;
+    private readonly RtpReceiveStatistics videoIn;
+    private readonly RtpReceiveStatistics audioIn;
+    private readonly NackScheduler nack;
+    private readonly SentStream videoOut = new();
+    private readonly SentStream audioOut = new();
+    private readonly Queue<byte[]> compounds = new();
+    private readonly Queue<IReadOnlyList<ushort>> retransmissions = new();
+    /// <summary>Our video packets the peer NACKed since its last report block, each counted once.</summary>
+    private readonly HashSet<ushort> nackedSinceBlock = [];
+    private long videoPacketsAtLastBlock;
+    private bool keyframeRequested;
+    private DateTimeOffset? nextReport;
+
+    public RtcpSession(RtcpSessionSsrcs ssrcs, SendRateController rate, NackSchedulerOptions? nackOptions = null)
+    {
+        this.ssrcs = ssrcs;
+        Rate = rate;
+        videoIn = new RtpReceiveStatistics(ssrcs.RemoteVideo, VideoClockRate);
+        audioIn = new RtpReceiveStatistics(ssrcs.RemoteAudio, AudioClockRate);
+        nack = new NackScheduler(nackOptions);
+    }
+
+    public SendRateController Rate { get; }
+
+    /// <summary>The last round-trip time measured from a report block echoing one of our SRs; null before any.</summary>
+    public TimeSpan? RoundTrip { get; private set; }
+
+    /// <summary>Fraction of the peer's video lost on the way to us, over the last report interval.</summary>
+    public double? LossFraction { get; private set; }
+
+    /// <summary>Fraction of our video (or, if we send none, audio) lost on the way to the peer, as it last reported.</summary>
+    public double? RemoteLossFraction { get; private set; }
+
+    public TimeSpan VideoJitter => videoIn.JitterTime;
+
+    public TimeSpan AudioJitter => audioIn.JitterTime;
+
+    public long NacksSent => nack.NacksSent;
+
+    public long PlisSent => nack.KeyframeRequests;
+
+    public long NacksReceived { get; private set; }
+
+    public long PlisReceived { get; private set; }
+
+    public long ReportsSent { get; private set; }
+
+    public long ReportsReceived { get; private set; }
+
+    /// <summary>Compounds that did not parse, or came from SSRCs that are not the peer's.</summary>
+    public long Rejected { get; private set; }
+
+    /// <summary>The path as the NACK logic sees it: RTT (100 ms until measured) and the video jitter.</summary>
+    public NetworkEstimate Network => new(RoundTrip ?? Rate.RoundTrip, videoIn.JitterTime);
+
+    /// <summary>How long the video receiver should hold packets behind a gap: until NACK gives the gap up, and a little more.</summary>
+    public TimeSpan RepairWindow(TimeSpan margin, TimeSpan max)
+    {
+        var window = nack.GiveUpAfter(Network) + margin;
+        return window > max ? max : window;
+    }
+
+    /// <summary>Some packets of one stream went out (a video frame's, or one audio packet).</summary>
+    /// <param name="rtpTimestamp">Their RTP timestamp, for the SR's time pair.</param>
+    /// <param name="payloadOctets">RTP payload bytes, what an SR's octet count counts.</param>
+    public void OnSent(MediaStreamKind stream, uint rtpTimestamp, int packets, int payloadOctets, DateTimeOffset now)
+    {
+        var sent = stream == MediaStreamKind.Video ? videoOut : audioOut;
+        sent.Packets += packets;
+        sent.Octets += payloadOctets;
+        sent.LastTimestamp = rtpTimestamp;
+        sent.LastSentAt = now;
+        sent.SentSinceReport = true;
+        nextReport ??= now + ReportInterval;
+    }
+
+    public void OnReceived(MediaStreamKind stream, RtpPacket packet, DateTimeOffset now)
+    {
+        if (stream == MediaStreamKind.Audio)
+        {
+            audioIn.Receive(packet.SequenceNumber, packet.Timestamp, now);
+        }
+        else
+        {
+            videoIn.Receive(packet.SequenceNumber, packet.Timestamp, now);
+            nack.OnPacket(packet.SequenceNumber, now, Network);
+            DrainNack();
+        }
+        nextReport ??= now + ReportInterval;
+    }
+
+    public void OnRtcp(ReadOnlySpan<byte> compound, DateTimeOffset now)
+    {
+        var parsed = RtcpCodec.Parse(compound);
+        if (!parsed.IsSuccess)
+        {
+            Rejected++;
+            return;
+        }
+        foreach (var packet in parsed.Packets)
+        {
+            switch (packet)
+            {
+                case RtcpSenderReport sr when sr.Ssrc == ssrcs.RemoteVideo || sr.Ssrc == ssrcs.RemoteAudio:
+                    (sr.Ssrc == ssrcs.RemoteVideo ? videoIn : audioIn).OnSenderReport(sr, now);
+                    OnReportBlocks(sr.Reports, now);
+                    ReportsReceived++;
+                    break;
+                case RtcpReceiverReport rr when rr.Ssrc == ssrcs.RemoteVideo || rr.Ssrc == ssrcs.RemoteAudio:
+                    OnReportBlocks(rr.Reports, now);
+                    ReportsReceived++;
+                    break;
+                case RtcpGenericNack request when request.MediaSsrc == ssrcs.LocalVideo:
+                    NacksReceived++;
+                    nackedSinceBlock.UnionWith(request.LostSequenceNumbers);
+                    retransmissions.Enqueue(request.LostSequenceNumbers);
+                    break;
+                case RtcpPictureLossIndication pli when pli.MediaSsrc == ssrcs.LocalVideo:
+                    PlisReceived++;
+                    keyframeRequested = true;
+                    break;
+                default:
+                    Rejected++;
+                    break;
+            }
+        }
+    }
+
+    public void HandleTimeout(DateTimeOffset now)
+    {
+        nack.HandleTimeout(now, Network);
+        DrainNack();
+        if (nextReport is { } due && now >= due)
+        {
+            compounds.Enqueue(RtcpCodec.Serialize(Report(now)));
+            ReportsSent++;
+            nextReport = now + ReportInterval;
+        }
+    }
+
+    public bool TryTakeCompound(out byte[] compound) => compounds.TryDequeue(out compound!);
+
+    public bool TryTakeRetransmission(out IReadOnlyList<ushort> sequenceNumbers) => retransmissions.TryDequeue(out sequenceNumbers!);
+
+    /// <summary>True once per PLI received.</summary>
+    public bool TakeKeyframeRequest()
+    {
+        var requested = keyframeRequested;
+        keyframeRequested = false;
+        return requested;
+    }
+
+    private void DrainNack()
+    {
+        while (nack.TryTakeNack(out var lost))
+            compounds.Enqueue(RtcpCodec.Serialize(new RtcpGenericNack(ssrcs.LocalVideo, ssrcs.RemoteVideo, lost)));
+        if (nack.TakeKeyframeRequest())
+            compounds.Enqueue(RtcpCodec.Serialize(new RtcpPictureLossIndication(ssrcs.LocalVideo, ssrcs.RemoteVideo)));
+    }
+
+    private void OnReportBlocks(IReadOnlyList<RtcpReportBlock> blocks, DateTimeOffset now)
+    {
+        foreach (var block in blocks)
+        {
+            if (block.Ssrc != ssrcs.LocalVideo && block.Ssrc != ssrcs.LocalAudio) continue;
+            if (RtcpNtpTime.RoundTrip(now, block) is { } rtt)
+            {
+                RoundTrip = rtt;
+                Rate.OnRoundTrip(rtt);
+            }
+            // Rate control governs video only; audio's loss stands in when we send no video.
+            if (block.Ssrc == ssrcs.LocalVideo)
+            {
+                RemoteLossFraction = block.LossFraction;
+                Rate.OnLoss(now, Math.Max(block.LossFraction, LossBeforeRepair()));
+            }
+            else if (videoOut.Packets == 0)
+            {
+                RemoteLossFraction = block.LossFraction;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The share of our video packets sent since the last block that the peer had to NACK. A
+    /// retransmission travels in the original stream, so the block's RFC 3550 fraction lost only
+    /// shows what NACK failed to repair; the rate controller must also see the loss NACK hid, or
+    /// a lossy path is never relieved of the load that keeps it lossy.
+    /// </summary>
+    private double LossBeforeRepair()
+    {
+        var sent = videoOut.Packets - videoPacketsAtLastBlock;
+        videoPacketsAtLastBlock = videoOut.Packets;
+        var nacked = nackedSinceBlock.Count;
+        nackedSinceBlock.Clear();
+        return sent <= 0 ? 0 : Math.Min(1, (double)nacked / sent);
+    }
+
+    private List<RtcpPacket> Report(DateTimeOffset now)
+    {
+        var blocks = new List<RtcpReportBlock>(2);
+        if (videoIn.Expected > 0)
+        {
+            var block = videoIn.CreateReportBlock(now);
+            LossFraction = block.LossFraction;
+            blocks.Add(block);
+        }
+        if (audioIn.Expected > 0)
+        {
+            var block = audioIn.CreateReportBlock(now);
+            if (videoIn.Expected == 0) LossFraction = block.LossFraction;
+            blocks.Add(block);
+        }
+
+        var packets = new List<RtcpPacket>(2);
+        var ntp = RtcpNtpTime.FromTime(now);
+        foreach (var (stream, ssrc, clockRate) in new[] { (videoOut, ssrcs.LocalVideo, VideoClockRate), (audioOut, ssrcs.LocalAudio, AudioClockRate) })
+        {
+            if (!stream.SentSinceReport) continue;
+            stream.SentSinceReport = false;
+            // The RTP time of "now", extrapolated from the last packet, pairs with the NTP time (RFC 3550 §6.4.1).
+            var elapsed = (long)((now - stream.LastSentAt).Ticks * (double)clockRate / TimeSpan.TicksPerSecond);
+            var rtpNow = unchecked(stream.LastTimestamp + (uint)elapsed);
+            packets.Add(new RtcpSenderReport(ssrc, ntp, rtpNow, unchecked((uint)stream.Packets), unchecked((uint)stream.Octets), packets.Count == 0 ? blocks : []));
+        }
+        if (packets.Count == 0)
+            packets.Add(new RtcpReceiverReport(ssrcs.LocalVideo, blocks));
+        return packets;
+    }
+
+    private sealed class SentStream
+    {
+        public long Packets { get; set; }
+        public long Octets { get; set; }
+        public uint LastTimestamp { get; set; }
+        public DateTimeOffset LastSentAt { get; set; }
+        public bool SentSinceReport { get; set; }
+    }
+}
