@@ -175,8 +175,13 @@ public sealed class NodeGuardian : ReceiveActor
     /// <summary>Hands an unsolicited event (network, later calls) to every subscriber.</summary>
     private void Publish(NodeReply nodeEvent)
     {
-        recentEvents.Enqueue(nodeEvent);
-        if (recentEvents.Count > RecentEventsKept) recentEvents.Dequeue();
+        // Per-second statistics are for whoever listens now; replaying them would push out the
+        // events a late subscriber actually needs.
+        if (nodeEvent is not CallStatsTick)
+        {
+            recentEvents.Enqueue(nodeEvent);
+            if (recentEvents.Count > RecentEventsKept) recentEvents.Dequeue();
+        }
         foreach (var subscriber in subscribers) subscriber.Tell(nodeEvent);
     }
 

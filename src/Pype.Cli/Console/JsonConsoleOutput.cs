@@ -217,6 +217,14 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     w.WriteString("audio", c.Audio);
                 });
                 break;
+            case CallStatsTick c:
+                Write("call-stats", w =>
+                {
+                    w.WriteString("call_id", c.CallId);
+                    w.WriteString("peer", c.Peer);
+                    WriteMediaStats(w, c.Media);
+                });
+                break;
             case CallMediaProblem c:
                 Write("media-problem", w => { w.WriteString("call_id", c.CallId); w.WriteString("stage", c.Stage); w.WriteString("message", c.Message); });
                 break;
@@ -390,9 +398,39 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
         foreach (var (name, value) in MediaCounters(m)) w.WriteNumber(name, value);
         if (m.CaptureToRenderP50 is { } p50) w.WriteNumber("capture_to_render_p50_ms", Math.Round(p50.TotalMilliseconds, 2)); else w.WriteNull("capture_to_render_p50_ms");
         if (m.CaptureToRenderP95 is { } p95) w.WriteNumber("capture_to_render_p95_ms", Math.Round(p95.TotalMilliseconds, 2)); else w.WriteNull("capture_to_render_p95_ms");
+        w.WriteNumber("send_bitrate_bps", m.SendBitrate);
+        w.WriteNumber("receive_bitrate_bps", m.ReceiveBitrate);
+        w.WriteNumber("sent_fps", Math.Round(m.SentFrameRate, 1));
+        w.WriteNumber("shown_fps", Math.Round(m.RenderedFrameRate, 1));
+        WriteOptionalNumber(w, "loss_fraction", m.LossFraction);
+        WriteOptionalNumber(w, "remote_loss_fraction", m.RemoteLossFraction);
+        WriteOptionalNumber(w, "rtt_ms", m.RoundTrip?.TotalMilliseconds);
+        w.WriteNumber("video_jitter_ms", Math.Round(m.VideoJitter.TotalMilliseconds, 2));
+        w.WriteNumber("audio_jitter_ms", Math.Round(m.AudioJitter.TotalMilliseconds, 2));
+        w.WriteNumber("video_repair_window_ms", Math.Round(m.VideoRepairWindow.TotalMilliseconds, 1));
+        w.WriteNumber("target_bitrate_kbps", m.TargetBitrateKbps);
+        w.WriteNumber("encoder_bitrate_kbps", m.EncoderBitrateKbps);
+        w.WriteNumber("encoder_reconfigurations", m.EncoderReconfigurations);
+        w.WriteString("rung", $"{m.RungWidth}x{m.RungHeight}@{m.RungFrameRate}");
+        w.WriteNumber("video_packets_retransmitted", m.VideoPacketsRetransmitted);
+        w.WriteNumber("video_packets_nacked_but_gone", m.VideoPacketsNackedButGone);
+        w.WriteNumber("nacks_sent", m.NacksSent);
+        w.WriteNumber("nacks_received", m.NacksReceived);
+        w.WriteNumber("plis_sent", m.PlisSent);
+        w.WriteNumber("plis_received", m.PlisReceived);
+        w.WriteNumber("video_keyframes_requested", m.VideoKeyframesRequested);
+        w.WriteNumber("freeze_ms", Math.Round(m.FreezeTime.TotalMilliseconds));
+        w.WriteNumber("freezes", m.Freezes);
+        WriteOptionalNumber(w, "glass_to_glass_p50_ms", m.GlassToGlassP50?.TotalMilliseconds);
+        WriteOptionalNumber(w, "glass_to_glass_p95_ms", m.GlassToGlassP95?.TotalMilliseconds);
         w.WriteStartObject("drops");
         foreach (var (reason, count) in m.DropsByReason.OrderBy(d => d.Key, StringComparer.Ordinal)) w.WriteNumber(reason, count);
         w.WriteEndObject();
+    }
+
+    private static void WriteOptionalNumber(System.Text.Json.Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v) w.WriteNumber(name, Math.Round(v, 4)); else w.WriteNull(name);
     }
 
     public static IEnumerable<(string Name, long Value)> MediaCounters(Pype.Actors.Media.MediaStats m) =>

@@ -162,6 +162,8 @@ public sealed class TextConsoleOutput : IConsoleOutput
             case CallEstablished c:
                 console.MarkupLineInterpolated($"[green]call {c.CallId[..12]}… established[/] with {c.Peer[..16]}… in {c.SetupMs:0} ms; {c.Video}, {c.Audio}");
                 break;
+            case CallStatsTick:
+                break; // one a second per call would drown a person's screen; `stats` shows the same
             case CallMediaProblem c:
                 console.MarkupLineInterpolated($"[yellow]media ({c.Stage})[/]: {c.Message}");
                 break;
