@@ -14,7 +14,7 @@ namespace Pype.Core.Seed;
 /// <see cref="HandleDatagram"/> (0xE1 and 0xE3 packets) and <see cref="HandleTimeout"/> at
 /// <see cref="NextDeadline"/>; drain <see cref="PollTransmit"/> and <see cref="PollEvent"/>.
 /// </summary>
-public sealed class SeedServer
+public sealed partial class SeedServer
 {
     private readonly SeedServerOptions _options;
     private readonly IRandomSource _random;
@@ -246,7 +246,9 @@ public sealed class SeedServer
 
         if (session.Registration is { } existing && existing.Key.Equals(presence.PublicKey))
         {
+            var moved = !existing.Presence.Candidates.SequenceEqual(presence.Candidates);
             existing.Presence = presence;
+            if (moved) _events.Enqueue(new PresenceShared(presence, session.EndPoint));
         }
         else
         {
@@ -263,6 +265,7 @@ public sealed class SeedServer
             _registry.Add(registration);
             session.Registration = registration;
             _events.Enqueue(new PeerRegistered(presence.PublicKey, session.EndPoint));
+            _events.Enqueue(new PresenceShared(presence, session.EndPoint));
         }
         Send(session, new SeedRegistered((ushort)_options.KeepaliveInterval.TotalSeconds, session.EndPoint));
     }
@@ -274,7 +277,9 @@ public sealed class SeedServer
             Send(session, new SeedConnectResult(connect.RequestId, SeedConnectStatus.NotRegistered));
             return;
         }
-        if (connect.Target.Equals(asker.Key) || !_registry.TryGet(connect.Target, out var target))
+        var local = _registry.TryGet(connect.Target, out var target);
+        var remote = !local && _clusterPeers.TryGetValue(connect.Target, out _);
+        if (connect.Target.Equals(asker.Key) || (!local && !remote))
         {
             Send(session, new SeedConnectResult(connect.RequestId, SeedConnectStatus.Offline));
             return;
@@ -284,21 +289,28 @@ public sealed class SeedServer
             Drops.Count(SeedServerDrop.PendingIntroductionsFull);
             return;
         }
-        // Both sides at once, so both start probing at about the same moment and their NATs open.
-        Introduce(now, recipient: asker, about: target);
-        Introduce(now, recipient: target, about: asker);
+        if (remote)
+        {
+            IntroduceAcrossCluster(now, asker, _clusterPeers[connect.Target]);
+        }
+        else
+        {
+            // Both sides at once, so both start probing at about the same moment and their NATs open.
+            Introduce(now, asker.Key, target.Presence, target.Session.EndPoint);
+            Introduce(now, target.Key, asker.Presence, asker.Session.EndPoint);
+        }
         Send(session, new SeedConnectResult(connect.RequestId, SeedConnectStatus.Introduced));
-        _events.Enqueue(new IntroductionMade(asker.Key, target.Key));
+        _events.Enqueue(new IntroductionMade(asker.Key, connect.Target));
     }
 
-    private void Introduce(DateTimeOffset now, RegisteredPeer recipient, RegisteredPeer about)
+    private void Introduce(DateTimeOffset now, PeerKey recipient, SignedPresence about, IPEndPoint? aboutObserved)
     {
         var id = NewIntroductionId();
-        IReadOnlyList<Candidate> observed = SeedMessageCodec.IsEncodable(about.Session.EndPoint)
-            ? [new Candidate(CandidateKind.ServerReflexive, about.Session.EndPoint)]
+        IReadOnlyList<Candidate> observed = aboutObserved is not null && SeedMessageCodec.IsEncodable(aboutObserved)
+            ? [new Candidate(CandidateKind.ServerReflexive, aboutObserved)]
             : [];
-        var plaintext = SeedMessageCodec.Encode(new SeedIntroduction(id, about.Presence, observed));
-        var pending = new PendingIntroduction(id, recipient.Key, plaintext);
+        var plaintext = SeedMessageCodec.Encode(new SeedIntroduction(id, about, observed));
+        var pending = new PendingIntroduction(id, recipient, plaintext);
         _introductions[id] = pending;
         Resend(now, pending);
     }

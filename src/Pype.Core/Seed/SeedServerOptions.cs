@@ -76,6 +76,12 @@ public enum SeedServerDrop
     RegistryFull,
     PendingIntroductionsFull,
     UnknownIntroduction,
+    /// <summary>A presence from another seed of the cluster is not validly signed by its peer.</summary>
+    ClusterPresenceInvalid,
+    /// <summary>Another seed asked this one to introduce a peer that is not registered here.</summary>
+    ClusterIntroductionForUnknownPeer,
+    /// <summary>A cluster message that does not decode.</summary>
+    ClusterMessageMalformed,
 }
 
 public abstract record SeedServerEvent;
@@ -83,6 +89,15 @@ public abstract record SeedServerEvent;
 public sealed record PeerRegistered(PeerKey Peer, IPEndPoint EndPoint) : SeedServerEvent;
 
 public sealed record PeerForgotten(PeerKey Peer) : SeedServerEvent;
+
+/// <summary>A peer registered here, or its candidates changed: what other seeds of a cluster need to introduce it.</summary>
+public sealed record PresenceShared(SignedPresence Presence, IPEndPoint Observed) : SeedServerEvent;
+
+/// <summary>
+/// A peer registered here asked for one registered at another seed of the cluster: that seed
+/// must introduce <see cref="About"/> to <see cref="Target"/> (this seed already told the asker).
+/// </summary>
+public sealed record ClusterIntroductionNeeded(string Member, PeerKey Target, SignedPresence About, IPEndPoint Observed) : SeedServerEvent;
 
 public sealed record IntroductionMade(PeerKey Asker, PeerKey Target) : SeedServerEvent;
 

@@ -22,7 +22,8 @@ public sealed class SeedProtocolTests
         Assert.Equal(seed.EndPoint, registered.Seed.EndPoint);
         Assert.Equal(node.EndPoint, registered.ServerReflexive);
         Assert.True(seed.Server.IsOnline(node.Key));
-        Assert.Equal(node.Key, Assert.IsType<PeerRegistered>(Assert.Single(seed.Events)).Peer);
+        Assert.Equal(node.Key, Assert.Single(seed.Events.OfType<PeerRegistered>()).Peer);
+        Assert.Equal(node.Key, Assert.Single(seed.Events.OfType<PresenceShared>()).Presence.PublicKey);
     }
 
     [Fact]
