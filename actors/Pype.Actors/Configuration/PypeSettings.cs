@@ -35,7 +35,19 @@ public sealed record ReplicationSettings(int AddressBookCapacity, int CallListCa
 
 public sealed record ContactsSettings(int SnapshotEvery, TimeSpan SnapshotInterval);
 
-public sealed record SeedSettings(bool Enabled, System.Net.IPEndPoint Listen, TimeSpan KeepaliveInterval, int MaxPeers);
+public sealed record SeedSettings(bool Enabled, System.Net.IPEndPoint Listen, TimeSpan KeepaliveInterval, int MaxPeers, SeedClusterSettings Cluster);
+
+/// <summary>
+/// Several seeds as one Akka.Cluster (TLS between them): the registry of online peers is shared,
+/// so a peer registered at one seed can be introduced to a peer registered at another.
+/// </summary>
+public sealed record SeedClusterSettings(
+    bool Enabled,
+    System.Net.IPEndPoint Listen,
+    IReadOnlyList<System.Net.IPEndPoint> Members,
+    string CertificatePath,
+    string CertificatePassword,
+    bool SuppressCertificateValidation);
 
 /// <summary>A setting that stops start-up; <see cref="Key"/> names the offending pype.* key.</summary>
 public sealed class SettingsException(string key, string problem) : Exception($"{key}: {problem}")

@@ -132,8 +132,32 @@ public static class SettingsLoader
             Enabled: ReadBool(config, "pype.seed.enabled"),
             Listen: ReadEndPoint(config, "pype.seed.listen"),
             KeepaliveInterval: ReadDuration(config, "pype.seed.keepalive-interval", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(25)),
-            MaxPeers: ReadInt(config, "pype.seed.max-peers", 1, 10_000_000)),
+            MaxPeers: ReadInt(config, "pype.seed.max-peers", 1, 10_000_000),
+            Cluster: ReadCluster(config)),
         Media: MediaSettingsReader.Read(config));
+
+    private static SeedClusterSettings ReadCluster(Config config)
+    {
+        var enabled = ReadBool(config, "pype.seed.cluster.enabled");
+        var listen = ReadEndPoint(config, "pype.seed.cluster.listen");
+        var members = ReadRaw(config, "pype.seed.cluster.members")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select((member, i) => ParseEndPoint($"pype.seed.cluster.members[{i}]", member))
+            .ToList();
+        var certificate = ReadRaw(config, "pype.seed.cluster.tls.certificate");
+        var password = ReadRaw(config, "pype.seed.cluster.tls.password");
+        var suppress = ReadBool(config, "pype.seed.cluster.tls.suppress-validation");
+        if (enabled)
+        {
+            if (listen.Port == 0 || listen.Address.Equals(System.Net.IPAddress.Any))
+                throw new SettingsException("pype.seed.cluster.listen", "needs the address and port other seeds reach this one at (not 0.0.0.0, not port 0)");
+            if (certificate.Length == 0)
+                throw new SettingsException("pype.seed.cluster.tls.certificate", "seeds talk to each other only over TLS: name a PFX file with the certificate and its key");
+            if (!File.Exists(certificate))
+                throw new SettingsException("pype.seed.cluster.tls.certificate", $"file '{certificate}' does not exist");
+        }
+        return new SeedClusterSettings(enabled, listen, members, certificate, password, suppress);
+    }
 
     internal static string ReadRaw(Config config, string key)
     {

@@ -53,10 +53,57 @@ public static class AkkaConfig
             }
             """;
         // A config file may lower or raise akka.loglevel; everything above is fixed.
-        return ConfigurationFactory.ParseString(akka)
+        var cluster = ClusterConfig(settings);
+        return (cluster.IsEmpty ? ConfigurationFactory.ParseString(akka) : ConfigurationFactory.ParseString(akka).WithFallback(cluster))
             .WithFallback(pypeConfig)
             .WithFallback(ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
             .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
+    }
+
+    /// <summary>The actor system's name: cluster members must share it.</summary>
+    public const string SystemName = "pype";
+
+    /// <summary>Akka address of a seed's cluster transport.</summary>
+    public static string MemberAddress(System.Net.IPEndPoint endPoint) => $"akka.tcp://{SystemName}@{endPoint.Address}:{endPoint.Port}";
+
+    /// <summary>
+    /// Seeds of one cluster: Akka.Remote over TLS on the DotNetty transport, Akka.Cluster with the
+    /// split-brain resolver (keep-majority: with three seeds, the two that still see each other
+    /// down the third), distributed data for the registry and pub-sub for introductions.
+    /// </summary>
+    private static Config ClusterConfig(PypeSettings settings)
+    {
+        var cluster = settings.Seed.Cluster;
+        if (!settings.Seed.Enabled || !cluster.Enabled) return Config.Empty;
+        var members = cluster.Members.Count == 0 ? [cluster.Listen] : cluster.Members;
+        var seedNodes = string.Join(", ", members.Select(m => $"\"{MemberAddress(m)}\""));
+        var suppress = cluster.SuppressCertificateValidation ? "true" : "false";
+        return ConfigurationFactory.ParseString($$"""
+            akka {
+              actor.provider = cluster
+              remote.dot-netty.tcp {
+                hostname = "{{cluster.Listen.Address}}"
+                port = {{cluster.Listen.Port}}
+                enable-ssl = true
+                ssl {
+                  suppress-validation = {{suppress}}
+                  certificate {
+                    path = "{{Escape(cluster.CertificatePath)}}"
+                    password = "{{Escape(cluster.CertificatePassword)}}"
+                  }
+                }
+              }
+              cluster {
+                seed-nodes = [{{seedNodes}}]
+                downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+                split-brain-resolver {
+                  active-strategy = keep-majority
+                  stable-after = 5s
+                }
+                distributed-data.gossip-interval = 500 ms
+              }
+            }
+            """);
     }
 
     private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("\"", "\\\"");

@@ -85,7 +85,7 @@ public sealed class PypeHost : IAsyncDisposable
             var seedListen = (System.Net.IPEndPoint?)seedSocket?.LocalEndPoint;
             settings = JoinSeedBeside(settings, seedListen, seedIdentity);
 
-            system = ActorSystem.Create("pype", AkkaConfig.For(settings, pypeConfig));
+            system = ActorSystem.Create(AkkaConfig.SystemName, AkkaConfig.For(settings, pypeConfig));
             IActorRef? node = null, seed = null;
             if (seedStore is not null && seedIdentity is not null)
                 seed = system.ActorOf(SeedGuardian.Props(settings, seedStore, seedIdentity, seedSocket!), SeedGuardian.Name);

@@ -18,6 +18,7 @@ public sealed class SeedGuardian : ReceiveActor
     private readonly DateTimeOffset startedAt = DateTimeOffset.UtcNow;
     private readonly IActorRef transport;
     private readonly IActorRef server;
+    private readonly IActorRef? cluster;
 
     public SeedGuardian(PypeSettings settings, IdentityStore store, LoadedIdentity loaded, System.Net.Sockets.Socket socket)
     {
@@ -29,7 +30,8 @@ public sealed class SeedGuardian : ReceiveActor
             MaxRegisteredPeers = settings.Seed.MaxPeers,
             MaxSessions = settings.Seed.MaxPeers + settings.Seed.MaxPeers / 10,
         };
-        server = Context.ActorOf(SeedServerActor.Props(identity, options, transport), "server");
+        cluster = settings.Seed.Cluster.Enabled ? Context.ActorOf(SeedClusterActor.Props(), "cluster") : null;
+        server = Context.ActorOf(SeedServerActor.Props(identity, options, transport, cluster), "server");
         Receive<SeedWhoAmI>(_ => Sender.Tell(new SeedIdentityView(
             Convert.ToHexStringLower(identity.PublicKey.Span), identity.Address, identity.Hash.ToString(), loaded.Encrypted, store.KeyFilePath)));
         ReceiveAsync<GetSeedStatus>(async _ =>
@@ -37,7 +39,8 @@ public sealed class SeedGuardian : ReceiveActor
             var sender = Sender;
             var transportStatus = await transport.Ask<TransportStatus>(GetTransportStatus.Instance, AskTimeout);
             var serverStatus = await server.Ask<SeedServerStatus>(GetSeedServerStatus.Instance, AskTimeout);
-            sender.Tell(new SeedStatus(identity.Address, identity.Hash.ToString(), DateTimeOffset.UtcNow - startedAt, settings.DataDir, transportStatus, serverStatus));
+            var clusterStatus = cluster is null ? null : await cluster.Ask<SeedClusterStatus>(GetSeedClusterStatus.Instance, AskTimeout);
+            sender.Tell(new SeedStatus(identity.Address, identity.Hash.ToString(), DateTimeOffset.UtcNow - startedAt, settings.DataDir, transportStatus, serverStatus) { Cluster = clusterStatus });
         });
     }
 

@@ -7,7 +7,11 @@ public sealed record SeedWhoAmI : ISeedCommand;
 public sealed record GetSeedStatus : ISeedCommand;
 
 public sealed record SeedIdentityView(string PublicKeyHex, string Address, string Hash, bool KeyEncrypted, string KeyFile);
-public sealed record SeedStatus(string Address, string Hash, TimeSpan Uptime, string DataDir, Transport.TransportStatus Transport, SeedServerStatus Server);
+public sealed record SeedStatus(string Address, string Hash, TimeSpan Uptime, string DataDir, Transport.TransportStatus Transport, SeedServerStatus Server)
+{
+    /// <summary>Membership in the seed cluster, when it is enabled.</summary>
+    public SeedClusterStatus? Cluster { get; init; }
+}
 
 public sealed record GetSeedServerStatus
 {
@@ -21,4 +25,8 @@ public sealed record SeedServerStatus(
     long IntroductionsMade,
     double IntroductionsPerSecond,
     long IntroductionsAbandoned,
-    IReadOnlyDictionary<string, long> Drops);
+    IReadOnlyDictionary<string, long> Drops)
+{
+    public int PeersElsewhereInCluster { get; init; }
+    public long IntroductionsFromCluster { get; init; }
+}

@@ -15,14 +15,27 @@ public sealed class SeedServerActor : SansIoShellActor
 {
     private readonly SeedServer server;
     private readonly IActorRef transport;
+    private readonly IActorRef? cluster;
     private readonly Queue<DateTimeOffset> recentIntroductions = new();
     private long introductionsMade;
 
-    public SeedServerActor(IdentityKeyPair identity, SeedServerOptions options, IActorRef transport)
+    public SeedServerActor(IdentityKeyPair identity, SeedServerOptions options, IActorRef transport, IActorRef? cluster)
     {
         this.transport = transport;
+        this.cluster = cluster;
         server = new SeedServer(identity, options, SystemRandomSource.Instance);
         Receive<InboundDatagram>(d => Feed(now => server.HandleDatagram(now, d.Source, d.Datagram)));
+        Receive<ClusterRegistryChanged>(changed => Feed(now =>
+        {
+            foreach (var peer in changed.Seen) server.ClusterPeerSeen(now, peer);
+            foreach (var peer in changed.Gone) server.ClusterPeerGone(peer);
+        }));
+        Receive<ClusterIntroductionArrived>(arrived => Feed(now =>
+        {
+            if (ClusterPeerCodec.TryDecodeIntroduction(arrived.Payload, out var target, out var about))
+                server.IntroduceFromCluster(now, target, about.Presence, about.Observed);
+            else server.ClusterMessageMalformed();
+        }));
         Receive<GetSeedServerStatus>(_ =>
         {
             ForgetOldIntroductions();
@@ -33,20 +46,28 @@ public sealed class SeedServerActor : SansIoShellActor
                 introductionsMade,
                 recentIntroductions.Count / IntroductionRateWindow.TotalSeconds,
                 server.IntroductionsAbandoned,
-                server.Drops.Counts.ToDictionary(d => d.Key.ToString(), d => d.Value)));
+                server.Drops.Counts.ToDictionary(d => d.Key.ToString(), d => d.Value))
+            {
+                PeersElsewhereInCluster = server.ClusterPeerCount,
+                IntroductionsFromCluster = server.ClusterIntroductionsReceived,
+            });
         });
     }
 
     public static readonly TimeSpan IntroductionRateWindow = TimeSpan.FromSeconds(10);
 
-    public static Props Props(IdentityKeyPair identity, SeedServerOptions options, IActorRef transport) =>
-        Akka.Actor.Props.Create(() => new SeedServerActor(identity, options, transport));
+    public static Props Props(IdentityKeyPair identity, SeedServerOptions options, IActorRef transport, IActorRef? cluster = null) =>
+        Akka.Actor.Props.Create(() => new SeedServerActor(identity, options, transport, cluster));
 
     protected override DateTimeOffset? NextDeadline => server.NextDeadline;
 
     protected override void OnDeadline(DateTimeOffset now) => server.HandleTimeout(now);
 
-    protected override void PreStart() => transport.Tell(new RegisterHandshakeHandler(Self));
+    protected override void PreStart()
+    {
+        transport.Tell(new RegisterHandshakeHandler(Self));
+        cluster?.Tell(Self);
+    }
 
     protected override void DrainOutputs()
     {
@@ -54,10 +75,21 @@ public sealed class SeedServerActor : SansIoShellActor
             transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram), Self);
         while (server.PollEvent() is { } seedEvent)
         {
-            if (seedEvent is IntroductionMade)
+            switch (seedEvent)
             {
-                introductionsMade++;
-                recentIntroductions.Enqueue(Now);
+                case IntroductionMade:
+                    introductionsMade++;
+                    recentIntroductions.Enqueue(Now);
+                    break;
+                case PresenceShared shared:
+                    cluster?.Tell(new ShareInCluster(shared.Presence, shared.Observed));
+                    break;
+                case PeerForgotten forgotten:
+                    cluster?.Tell(new WithdrawFromCluster(forgotten.Peer));
+                    break;
+                case ClusterIntroductionNeeded needed:
+                    cluster?.Tell(new IntroduceInCluster(needed));
+                    break;
             }
         }
         ForgetOldIntroductions();

@@ -124,6 +124,20 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     w.WriteNumber("introductions_per_second", Math.Round(s.Server.IntroductionsPerSecond, 2));
                     w.WriteNumber("introductions_pending", s.Server.PendingIntroductions);
                     w.WriteNumber("introductions_abandoned", s.Server.IntroductionsAbandoned);
+                    if (s.Cluster is { } cluster)
+                    {
+                        w.WriteStartObject("cluster");
+                        w.WriteString("self", cluster.Self);
+                        w.WriteStartArray("members");
+                        foreach (var member in cluster.Members) w.WriteStringValue(member);
+                        w.WriteEndArray();
+                        w.WriteNumber("peers_shared", cluster.SharedPeers);
+                        w.WriteNumber("peers_elsewhere", s.Server.PeersElsewhereInCluster);
+                        w.WriteNumber("introductions_forwarded", cluster.IntroductionsForwarded);
+                        w.WriteNumber("introductions_from_cluster", s.Server.IntroductionsFromCluster);
+                        w.WriteEndObject();
+                    }
+                    else w.WriteNull("cluster");
                     WriteCounts(w, "protocol_drops", s.Server.Drops);
                     WriteTransport(w, s.Transport);
                 });

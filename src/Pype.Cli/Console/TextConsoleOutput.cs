@@ -105,6 +105,8 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 seed.AddRow("data dir", Markup.Escape(s.DataDir));
                 seed.AddRow("registered peers", $"{s.Server.RegisteredPeers} ({s.Server.Sessions} sessions)");
                 seed.AddRow("introductions", $"{s.Server.IntroductionsMade} made, {s.Server.IntroductionsPerSecond:0.##}/s now, {s.Server.PendingIntroductions} pending, {s.Server.IntroductionsAbandoned} abandoned");
+                if (s.Cluster is { } cluster)
+                    seed.AddRow("cluster", Markup.Escape($"{cluster.Members.Count} members ({string.Join(", ", cluster.Members)}); {cluster.SharedPeers} peers shared, {s.Server.PeersElsewhereInCluster} held elsewhere; {cluster.IntroductionsForwarded} introductions forwarded, {s.Server.IntroductionsFromCluster} received"));
                 seed.AddRow("protocol drops", Markup.Escape(s.Server.Drops.Count == 0 ? "none" : string.Join(", ", s.Server.Drops.OrderBy(d => d.Key).Select(d => $"{d.Key} {d.Value}"))));
                 AddTransportRows(seed, s.Transport);
                 console.Write(seed);

@@ -37,6 +37,9 @@ public sealed partial class SeedServer
 
     public void ClusterPeerGone(PeerKey peer) => _clusterPeers.Remove(peer);
 
+    /// <summary>A message from another member did not decode: counted, nothing else.</summary>
+    public void ClusterMessageMalformed() => Drops.Count(SeedServerDrop.ClusterMessageMalformed);
+
     /// <summary>
     /// Another seed's peer asked for <paramref name="recipient"/>, who is registered here: introduce
     /// <paramref name="about"/> to it. False (and counted) when the presence is forged or the
