@@ -56,7 +56,7 @@ public sealed class ConnectionActor : SansIoShellActor
             pathKind = linkEvent switch
             {
                 PeerLinkEvent.Connected connected => connected.Kind,
-                PeerLinkEvent.PathChanged changed => candidateKinds.GetValueOrDefault(changed.To, CandidateKind.PeerReflexive),
+                PeerLinkEvent.PathChanged changed => changed.Kind,
                 _ => pathKind,
             };
             Context.Parent.Tell(new LinkEventOccurred(peer, linkEvent));

@@ -236,7 +236,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
                 Publish(new PeerConnected(hash, KindName(connected.Kind), connected.Path.ToString(), connected.Elapsed.TotalMilliseconds));
                 break;
             case PeerLinkEvent.PathChanged changed:
-                Publish(new PeerPathChanged(hash, "peer-reflexive", changed.To.ToString()));
+                Publish(new PeerPathChanged(hash, KindName(changed.Kind), changed.To.ToString()));
                 break;
             case PeerLinkEvent.Lost lost:
                 link.State = PeerLinkState.Lost;
