@@ -154,7 +154,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         }
         var accepted = outcome.Value!;
         if (linksByStaticKey.TryGetValue(Convert.ToHexStringLower(accepted.Session.RemoteStaticPublicKey.ToArray()), out var peer) && links.TryGetValue(peer, out var link))
-            link.Actor.Tell(new AcceptedHandshake(datagram.Source, accepted));
+            link.Actor.Tell(new AcceptedHandshake(datagram.Source, accepted, datagram.ViaRelay));
         else CountDrop("initiation-from-unknown-peer");
     }
 

@@ -28,6 +28,7 @@ public sealed class SeedGuardian : ReceiveActor
             KeepaliveInterval = settings.Seed.KeepaliveInterval,
             MaxRegisteredPeers = settings.Seed.MaxPeers,
             MaxSessions = settings.Seed.MaxPeers + settings.Seed.MaxPeers / 10,
+            Relay = settings.Seed.Turn.ToRelayOptions(),
         };
         server = Context.ActorOf(SeedServerActor.Props(identity, options, transport), "server");
         Receive<SeedWhoAmI>(_ => Sender.Tell(new SeedIdentityView(

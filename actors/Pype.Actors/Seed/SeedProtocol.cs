@@ -21,4 +21,5 @@ public sealed record SeedServerStatus(
     long IntroductionsMade,
     double IntroductionsPerSecond,
     long IntroductionsAbandoned,
-    IReadOnlyDictionary<string, long> Drops);
+    IReadOnlyDictionary<string, long> Drops,
+    long RelayCredentialsIssued = 0);
