@@ -88,4 +88,65 @@ public sealed class RelayLabTests(ITestOutputHelper output)
         Assert.DoesNotContain(Secret, network.Seed.StandardError);
         Assert.Contains("lab.example", coturn.Log);
     }
+
+    [Fact]
+    public async Task A_call_between_symmetric_nats_carries_video_and_audio_through_the_relay()
+    {
+        using var network = LabNetwork.StartWithRelay(NatMode.Sym, NatMode.Sym, Secret, out _);
+        var caller = network.StartNode(network.Lab.HostA);
+        var callee = network.StartNode(network.Lab.HostB, 0, "--set", "pype.node.auto-answer=on");
+        WaitForRelay(caller);
+        WaitForRelay(callee);
+
+        caller.Send($"call {callee.Address}");
+        caller.WaitFor("call-established", Connect);
+        callee.WaitFor("call-established", Connect);
+        caller.Send("peers");
+        Assert.Equal("relayed", Str(Assert.Single(caller.WaitFor("peers").GetProperty("peers").EnumerateArray()), "path"));
+        await Task.Delay(TimeSpan.FromSeconds(8));
+
+        caller.Send("stats");
+        var sent = caller.WaitFor("stats").GetProperty("calls")[0];
+        callee.Send("stats");
+        var received = callee.WaitFor("stats").GetProperty("calls")[0];
+        output.WriteLine($"caller: {sent}\ncallee: {received}");
+        var framesSent = sent.GetProperty("video_frames_sent").GetInt64();
+        var framesReceived = received.GetProperty("video_frames_received_complete").GetInt64();
+        Assert.True(framesSent > 100, $"{framesSent} frames sent");
+        Assert.True(framesReceived >= 0.9 * framesSent - 30, $"{framesReceived} of {framesSent} frames arrived through the relay");
+        Assert.True(received.GetProperty("audio_packets_received").GetInt64() > 100);
+
+        caller.Send("hangup");
+        Assert.Equal("hung-up-by-peer", Str(callee.WaitFor("call-ended", Connect), "reason"));
+    }
+
+    [Fact]
+    public void Garbage_channel_data_and_stun_from_anywhere_are_dropped_and_counted_and_the_node_keeps_serving()
+    {
+        using var network = LabNetwork.StartWithRelay(NatMode.Eim, NatMode.Sym, Secret, out _);
+        var exposed = network.StartNode(network.Lab.Public);
+        var status = WaitForRelay(exposed);
+        var port = Str(status, "listen").Split(':')[^1];
+
+        // ChannelData (first byte 0x40), a truncated STUN header and a STUN-looking Data indication, from the seed host (not the TURN port).
+        foreach (var bytes in new[] { @"\x40\x00\x00\x08garbage!", @"\x00\x01\x00", @"\x00\x17\x00\x04\x21\x12\xa4\x42abcdefghijkl\x00\x13\x00\x00" })
+        {
+            var result = network.Lab.Exec(network.Lab.Seed, "bash", "-c", $"printf '{bytes}' > /dev/udp/{NatLab.PublicAddress}/{port}");
+            Assert.Equal(0, result.ExitCode);
+        }
+        Thread.Sleep(500);
+
+        exposed.Send("status");
+        var after = exposed.WaitFor("status");
+        Assert.Equal(1, after.GetProperty("drops").GetProperty("turn-channel-data-not-from-relay").GetInt32());
+        // The truncated header looks like a request, which the transport answers or refuses itself.
+        Assert.Equal(1, after.GetProperty("drops").GetProperty("stun-request-refused").GetInt32());
+        Assert.Equal(1, after.GetProperty("protocol_drops").GetProperty("seed-UnexpectedStun").GetInt32());
+        Assert.Equal("allocated", Str(after, "relay_state"));
+
+        var other = network.StartNode(network.Lab.HostB);
+        WaitForRelay(other);
+        var (atOther, _) = ConnectThroughRelay(other, exposed);
+        output.WriteLine(atOther.ToString());
+    }
 }
