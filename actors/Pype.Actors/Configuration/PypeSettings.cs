@@ -35,7 +35,19 @@ public sealed record ReplicationSettings(int AddressBookCapacity, int CallListCa
 
 public sealed record ContactsSettings(int SnapshotEvery, TimeSpan SnapshotInterval);
 
-public sealed record SeedSettings(bool Enabled, System.Net.IPEndPoint Listen, TimeSpan KeepaliveInterval, int MaxPeers, SeedClusterSettings Cluster);
+public sealed record SeedSettings(bool Enabled, System.Net.IPEndPoint Listen, TimeSpan KeepaliveInterval, int MaxPeers, SeedTurnSettings Turn, SeedClusterSettings Cluster);
+
+/// <summary>pype.seed.turn: TURN servers (coturn, use-auth-secret) the seed hands its nodes; no servers, no relays.</summary>
+public sealed record SeedTurnSettings(IReadOnlyList<System.Net.IPEndPoint> Servers, string Secret, TimeSpan CredentialLifetime)
+{
+    /// <summary>The relay options for the seed core, or null when no servers are configured.</summary>
+    public Pype.Core.Seed.SeedRelayOptions? ToRelayOptions() =>
+        Servers.Count == 0 ? null : new Pype.Core.Seed.SeedRelayOptions(Servers, Secret, CredentialLifetime);
+
+    /// <summary>The secret stays out of logs and status, whatever prints the settings.</summary>
+    public override string ToString() =>
+        $"SeedTurnSettings {{ Servers = [{string.Join(", ", Servers)}], Secret = {(Secret.Length == 0 ? "(none)" : "(set)")}, CredentialLifetime = {CredentialLifetime} }}";
+}
 
 /// <summary>
 /// Several seeds as one Akka.Cluster (TLS between them): the registry of online peers is shared,

@@ -133,6 +133,7 @@ public static class SettingsLoader
             Listen: ReadEndPoint(config, "pype.seed.listen"),
             KeepaliveInterval: ReadDuration(config, "pype.seed.keepalive-interval", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(25)),
             MaxPeers: ReadInt(config, "pype.seed.max-peers", 1, 10_000_000),
+            Turn: ReadSeedTurn(config),
             Cluster: ReadCluster(config)),
         Media: MediaSettingsReader.Read(config));
 
@@ -157,6 +158,30 @@ public static class SettingsLoader
                 throw new SettingsException("pype.seed.cluster.tls.certificate", $"file '{certificate}' does not exist");
         }
         return new SeedClusterSettings(enabled, listen, members, certificate, password, suppress);
+    }
+
+    private static SeedTurnSettings ReadSeedTurn(Config config)
+    {
+        var servers = ReadEndPointList(config, "pype.seed.turn.servers", Pype.Core.Seed.SeedRelayGrant.MaxServers);
+        var secret = ReadRaw(config, "pype.seed.turn.secret");
+        var lifetime = ReadDuration(config, "pype.seed.turn.credential-lifetime", Pype.Core.Seed.SeedRelayOptions.MinCredentialLifetime, TimeSpan.FromDays(7));
+        if (servers.Count > 0 && secret.Length == 0)
+            throw new SettingsException("pype.seed.turn.secret", "must be set (coturn's static-auth-secret) when pype.seed.turn.servers lists servers");
+        return new SeedTurnSettings(servers, secret, lifetime);
+    }
+
+    /// <summary>A HOCON list of "IP:PORT" strings, or one string "IP:PORT,IP:PORT" (the form for --set and environment variables).</summary>
+    private static IReadOnlyList<System.Net.IPEndPoint> ReadEndPointList(Config config, string key, int max)
+    {
+        var value = config.GetValue(key);
+        // Akka's HOCON reports an empty list as neither array nor string.
+        var items = value.IsArray() || value.Values is [Akka.Configuration.Hocon.HoconArray]
+            ? value.GetArray().Select((item, i) => (Key: $"{key}[{i}]", Text: item.IsString() ? item.GetString().Trim() : throw new SettingsException($"{key}[{i}]", "must be an \"IP:PORT\" string")))
+            : ReadRaw(config, key).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select((text, i) => (Key: $"{key}[{i}]", Text: text));
+        var endPoints = items.Select(item => ParseEndPoint(item.Key, item.Text)).ToList();
+        if (endPoints.Count > max) throw new SettingsException(key, $"at most {max} servers");
+        if (endPoints.FirstOrDefault(e => e.Port == 0) is { } zero) throw new SettingsException(key, $"{zero}: port 0 is not a server");
+        return endPoints;
     }
 
     internal static string ReadRaw(Config config, string key)

@@ -32,6 +32,9 @@ public sealed class NodeGuardian : ReceiveActor
     private readonly IActorRef transport;
     private readonly System.Net.Sockets.Socket socket;
     private IActorRef? seedLink;
+    private IActorRef? relay;
+    private System.Net.IPEndPoint? serverReflexive;
+    private System.Net.IPEndPoint? relayed;
     private IActorRef peers = ActorRefs.Nobody;
     private IActorRef gossip = ActorRefs.Nobody;
     private IActorRef calls = ActorRefs.Nobody;
@@ -80,7 +83,16 @@ public sealed class NodeGuardian : ReceiveActor
         Receive<SeedLinkEventOccurred>(e =>
         {
             // Events from a seed link of an older identity are stale.
-            if (Sender.Equals(seedLink)) peers.Forward(e);
+            if (!Sender.Equals(seedLink)) return;
+            if (e.Event is RelayGrantReceived grant) relay?.Tell(grant);
+            else peers.Forward(e);
+        });
+        Receive<Relay.RelayedCandidateChanged>(changed =>
+        {
+            if (!Sender.Equals(relay)) return;
+            relayed = changed.Relayed;
+            seedLink?.Tell(new SetRelayedCandidate(relayed));
+            PublishOwnCandidates();
         });
         Receive<ListPeers>(list => peers.Forward(list));
         Receive<ConnectToPeer>(connect => peers.Forward(connect));
@@ -111,7 +123,10 @@ public sealed class NodeGuardian : ReceiveActor
         Receive<RegisteredAtSeed>(registered =>
         {
             if (System.Net.IPEndPoint.TryParse(registered.ServerReflexive ?? "", out var reflexive))
-                gossip.Tell(new OwnCandidatesChanged([.. hostCandidates, new Pype.Core.Session.Candidate(Pype.Core.Session.CandidateKind.ServerReflexive, reflexive)]));
+            {
+                serverReflexive = reflexive;
+                PublishOwnCandidates();
+            }
             Publish(registered);
         });
         Receive<NodeReply>(nodeEvent => Publish(nodeEvent));
@@ -152,6 +167,9 @@ public sealed class NodeGuardian : ReceiveActor
             HostCandidates = hostCandidates,
             KeepaliveInterval = settings.Node.KeepaliveInterval,
         }, transport), "seedlink" + suffix);
+        // Only a seed hands out TURN servers, so without one there is nothing to allocate on.
+        relay = seedLink is null ? null : Context.ActorOf(Relay.RelayActor.Props(transport), "relay" + suffix);
+        serverReflexive = relayed = null;
         peers = Context.ActorOf(PeerListActor.Props(identity, settings.Node, transport, seedLink), "peers" + suffix);
         calls = Context.ActorOf(Calls.CallManagerActor.Props(identity, settings.Node.Calls, settings.Media, peers, gossip), "calls" + suffix);
     }
@@ -159,9 +177,20 @@ public sealed class NodeGuardian : ReceiveActor
     private void StopNetwork()
     {
         if (seedLink is not null) Context.Stop(seedLink);
+        if (relay is not null) Context.Stop(relay);
         Context.Stop(calls);
         Context.Stop(peers);
         Context.Stop(gossip);
+    }
+
+    /// <summary>Host, server-reflexive, then relayed: the order peers try them in, for the gossiped record.</summary>
+    private void PublishOwnCandidates()
+    {
+        List<Pype.Core.Session.Candidate> own = [.. hostCandidates];
+        if (serverReflexive is { } reflexive) own.Add(new(Pype.Core.Session.CandidateKind.ServerReflexive, reflexive));
+        if (relayed is { } relayedAddress && own.Count < Pype.Core.Session.CandidateCodec.MaxCandidates)
+            own.Add(new(Pype.Core.Session.CandidateKind.Relayed, relayedAddress));
+        gossip.Tell(new OwnCandidatesChanged(own));
     }
 
     private async Task ListCallsAsync(ListCalls _)
@@ -290,6 +319,7 @@ public sealed class NodeGuardian : ReceiveActor
         var transportStatus = await transport.Ask<TransportStatus>(GetTransportStatus.Instance, AskTimeout);
         var peersStatus = await peers.Ask<PeerListStatus>(GetPeerListStatus.Instance, AskTimeout);
         var seedLinkView = seedLink is null ? null : await seedLink.Ask<SeedLinkView>(GetSeedLinkView.Instance, AskTimeout);
+        var relayView = relay is null ? null : await relay.Ask<Relay.RelayView>(Relay.GetRelayView.Instance, AskTimeout);
         GossipStatus? gossipStatus = null;
         try { gossipStatus = await gossip.Ask<GossipStatus>(GetGossipStatus.Instance, AskTimeout); }
         catch (AskTimeoutException) { }
@@ -310,7 +340,8 @@ public sealed class NodeGuardian : ReceiveActor
             transportStatus,
             peersStatus,
             seedLinkView,
-            gossipStatus);
+            gossipStatus,
+            relayView);
     }
 
     private static ContactView View(Contact contact) =>

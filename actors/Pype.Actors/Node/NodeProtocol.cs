@@ -59,7 +59,8 @@ public sealed record NodeStatus(
     Transport.TransportStatus Transport,
     Peers.PeerListStatus Peers,
     Peers.SeedLinkView? SeedLink,
-    Replication.GossipStatus? Gossip) : NodeReply;
+    Replication.GossipStatus? Gossip,
+    Relay.RelayView? Relay = null) : NodeReply;
 public sealed record CommandFailed(string Command, string Message) : NodeReply;
 public sealed record NodeFlushed : NodeReply;
 

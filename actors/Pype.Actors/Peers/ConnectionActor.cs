@@ -20,8 +20,6 @@ public sealed class ConnectionActor : SansIoShellActor
     private readonly PeerLink link;
     private readonly HashAddress peer;
     private readonly IActorRef transport;
-    private readonly Dictionary<IPEndPoint, CandidateKind> candidateKinds = [];
-    private CandidateKind? pathKind;
 
     public ConnectionActor(NoiseKeyPair localStatic, byte[] localIdentityKey, byte[] remoteIdentityKey, PeerLinkOptions options, IActorRef transport)
     {
@@ -31,13 +29,14 @@ public sealed class ConnectionActor : SansIoShellActor
 
         Receive<StartPunching>(start =>
         {
-            foreach (var candidate in start.Candidates) candidateKinds.TryAdd(candidate.EndPoint, candidate.Kind);
+            // The peer's packets reach our relay only from addresses it permits: every address the introduction names.
+            transport.Tell(new PermitRelayPeers([.. start.Candidates.Select(c => c.EndPoint.Address).Distinct()]));
             Feed(now => link.Start(now, start.Candidates));
         });
-        Receive<AcceptedHandshake>(accepted => Feed(now => link.HandleAcceptedHandshake(now, accepted.Source, accepted.Acceptance)));
-        Receive<InboundDatagram>(d => Feed(now => link.HandleDatagram(now, d.Source, d.Datagram)));
+        Receive<AcceptedHandshake>(accepted => Feed(now => link.HandleAcceptedHandshake(now, accepted.Source, accepted.Acceptance, accepted.ViaRelay)));
+        Receive<InboundDatagram>(d => Feed(now => link.HandleDatagram(now, d.Source, d.Datagram, d.ViaRelay)));
         Receive<SendToPeer>(send => Feed(now => link.Send(now, send.Payload)));
-        Receive<GetLinkView>(_ => Sender.Tell(new LinkView(peer, link.State, pathKind, link.ActivePath, link.Rtt, link.ConnectedAt, link.Drops.Total)));
+        Receive<GetLinkView>(_ => Sender.Tell(new LinkView(peer, link.State, link.ActivePathKind, link.ActivePath, link.Rtt, link.ConnectedAt, link.Drops.Total)));
     }
 
     public static Props Props(NoiseKeyPair localStatic, byte[] localIdentityKey, byte[] remoteIdentityKey, PeerLinkOptions options, IActorRef transport) =>
@@ -50,16 +49,8 @@ public sealed class ConnectionActor : SansIoShellActor
     protected override void DrainOutputs()
     {
         while (link.PollTransmit() is { } transmit)
-            transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram), Self);
+            transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram, transmit.ViaRelay), Self);
         while (link.PollEvent() is { } linkEvent)
-        {
-            pathKind = linkEvent switch
-            {
-                PeerLinkEvent.Connected connected => connected.Kind,
-                PeerLinkEvent.PathChanged changed => candidateKinds.GetValueOrDefault(changed.To, CandidateKind.PeerReflexive),
-                _ => pathKind,
-            };
             Context.Parent.Tell(new LinkEventOccurred(peer, linkEvent));
-        }
     }
 }

@@ -12,7 +12,7 @@ public interface IConnectionMessage;
 public sealed record StartPunching(IReadOnlyList<Candidate> Candidates) : IConnectionMessage;
 
 /// <summary>A handshake initiation from this peer that the node's responder accepted.</summary>
-public sealed record AcceptedHandshake(IPEndPoint Source, HandshakeAcceptance Acceptance) : IConnectionMessage;
+public sealed record AcceptedHandshake(IPEndPoint Source, HandshakeAcceptance Acceptance, bool ViaRelay = false) : IConnectionMessage;
 
 /// <summary>Application data for the peer (later layers: gossip, calls).</summary>
 public sealed record SendToPeer(byte[] Payload) : IConnectionMessage;

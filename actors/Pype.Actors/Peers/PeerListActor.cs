@@ -154,7 +154,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         }
         var accepted = outcome.Value!;
         if (linksByStaticKey.TryGetValue(Convert.ToHexStringLower(accepted.Session.RemoteStaticPublicKey.ToArray()), out var peer) && links.TryGetValue(peer, out var link))
-            link.Actor.Tell(new AcceptedHandshake(datagram.Source, accepted));
+            link.Actor.Tell(new AcceptedHandshake(datagram.Source, accepted, datagram.ViaRelay));
         else CountDrop("initiation-from-unknown-peer");
     }
 
@@ -236,7 +236,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
                 Publish(new PeerConnected(hash, KindName(connected.Kind), connected.Path.ToString(), connected.Elapsed.TotalMilliseconds));
                 break;
             case PeerLinkEvent.PathChanged changed:
-                Publish(new PeerPathChanged(hash, "peer-reflexive", changed.To.ToString()));
+                Publish(new PeerPathChanged(hash, KindName(changed.Kind), changed.To.ToString()));
                 break;
             case PeerLinkEvent.Lost lost:
                 link.State = PeerLinkState.Lost;

@@ -22,6 +22,7 @@ public sealed class SeedLinkActor : SansIoShellActor
         this.options = options;
         this.transport = transport;
         Receive<InboundDatagram>(d => Feed(now => client.HandleDatagram(now, d.Source, d.Datagram)));
+        Receive<SetRelayedCandidate>(r => Feed(now => client.SetRelayedCandidate(now, r.Relayed)));
         Receive<RequestPeerList>(r => Feed(_ => client.RequestPeerList(r.Max)));
         Receive<RequestIntroduction>(r => Feed(_ => Sender.Tell(new ConnectRequestSent(client.RequestConnect(r.Target), r.Target, r.ReplyTo, r.Attempt))));
         Receive<GetSeedLinkView>(_ => Sender.Tell(new SeedLinkView(

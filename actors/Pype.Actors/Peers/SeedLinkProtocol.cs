@@ -7,6 +7,9 @@ public interface ISeedLinkMessage;
 
 public sealed record RequestPeerList(byte Max) : ISeedLinkMessage;
 
+/// <summary>Our relayed (TURN) address to add to the presence the seed holds, or null to drop it.</summary>
+public sealed record SetRelayedCandidate(System.Net.IPEndPoint? Relayed) : ISeedLinkMessage;
+
 /// <summary>Asks the seed to introduce a peer; answered with <see cref="ConnectRequestSent"/>.
 /// <paramref name="ReplyTo"/> travels along for whoever waits on the result (the console).</summary>
 public sealed record RequestIntroduction(PeerKey Target, Akka.Actor.IActorRef? ReplyTo, int Attempt = 1) : ISeedLinkMessage;

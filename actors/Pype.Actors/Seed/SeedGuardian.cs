@@ -29,6 +29,7 @@ public sealed class SeedGuardian : ReceiveActor
             KeepaliveInterval = settings.Seed.KeepaliveInterval,
             MaxRegisteredPeers = settings.Seed.MaxPeers,
             MaxSessions = settings.Seed.MaxPeers + settings.Seed.MaxPeers / 10,
+            Relay = settings.Seed.Turn.ToRelayOptions(),
         };
         cluster = settings.Seed.Cluster.Enabled ? Context.ActorOf(SeedClusterActor.Props(), "cluster") : null;
         server = Context.ActorOf(SeedServerActor.Props(identity, options, transport, cluster), "server");

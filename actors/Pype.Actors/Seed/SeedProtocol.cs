@@ -25,7 +25,8 @@ public sealed record SeedServerStatus(
     long IntroductionsMade,
     double IntroductionsPerSecond,
     long IntroductionsAbandoned,
-    IReadOnlyDictionary<string, long> Drops)
+    IReadOnlyDictionary<string, long> Drops,
+    long RelayCredentialsIssued = 0)
 {
     public int PeersElsewhereInCluster { get; init; }
     public long IntroductionsFromCluster { get; init; }

@@ -46,7 +46,8 @@ public sealed class SeedServerActor : SansIoShellActor
                 introductionsMade,
                 recentIntroductions.Count / IntroductionRateWindow.TotalSeconds,
                 server.IntroductionsAbandoned,
-                server.Drops.Counts.ToDictionary(d => d.Key.ToString(), d => d.Value))
+                server.Drops.Counts.ToDictionary(d => d.Key.ToString(), d => d.Value),
+                server.RelayCredentialsIssued)
             {
                 PeersElsewhereInCluster = server.ClusterPeerCount,
                 IntroductionsFromCluster = server.ClusterIntroductionsReceived,

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Net;
 using Akka.Actor;
 using Pype.Core.Wire;
 
@@ -22,6 +23,14 @@ public sealed class DatagramRouter
 
     public IActorRef? HandshakeHandler { get; set; }
     public IActorRef? StunHandler { get; set; }
+    public IActorRef? RelayHandler { get; private set; }
+    private IPEndPoint? relayServer;
+
+    public void SetRelay(IActorRef? handler, IPEndPoint? server)
+    {
+        RelayHandler = handler;
+        relayServer = server is null ? null : Normalized(server);
+    }
 
     public int RoutedIndices => routes.Count;
 
@@ -57,24 +66,45 @@ public sealed class DatagramRouter
             if (Interlocked.Read(ref route.LastUsedTicks) < cutoff) routes.TryRemove(index, out _);
     }
 
-    /// <summary>The owner of an inbound Pype or STUN response datagram, or null (drop counted).</summary>
-    public IActorRef? OwnerOf(ReadOnlySpan<byte> datagram)
+    /// <summary>
+    /// The owner of an inbound Pype, STUN response or ChannelData datagram, or null (drop
+    /// counted). STUN and ChannelData from the TURN server belong to the relay handler; ChannelData
+    /// from anywhere else is garbage, since only a TURN server sends it.
+    /// </summary>
+    public IActorRef? OwnerOf(IPEndPoint source, ReadOnlySpan<byte> datagram)
     {
+        var fromRelayServer = relayServer is not null && Normalized(source).Equals(relayServer);
         switch (PacketClassifier.Classify(datagram))
         {
+            case PacketKind.Stun when fromRelayServer:
+                return RelayHandler;
             case PacketKind.Stun:
                 if (StunHandler is null) CountDrop("stun-without-handler");
                 return StunHandler;
             case PacketKind.Pype:
                 return PypeOwner(datagram);
+            case PacketKind.TurnChannelData when fromRelayServer:
+                return RelayHandler;
             case PacketKind.TurnChannelData:
-                CountDrop("turn-channel-data");
+                CountDrop("turn-channel-data-not-from-relay");
                 return null;
             default:
                 CountDrop("unknown-first-byte");
                 return null;
         }
     }
+
+    /// <summary>The owner of a datagram that came out of the TURN allocation: only Pype packets travel that way.</summary>
+    public IActorRef? OwnerOfRelayed(ReadOnlySpan<byte> datagram)
+    {
+        if (PacketClassifier.Classify(datagram) == PacketKind.Pype)
+            return PypeOwner(datagram);
+        CountDrop("relayed-not-pype");
+        return null;
+    }
+
+    private static IPEndPoint Normalized(IPEndPoint endPoint) =>
+        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
 
     private IActorRef? PypeOwner(ReadOnlySpan<byte> datagram)
     {

@@ -40,8 +40,13 @@ public sealed class UdpTransportActor : ReceiveActor
         Receive<SendDatagram>(send =>
         {
             router.NoteOutbound(send.Datagram, Sender);
-            Send(send.Destination, send.Datagram);
+            if (!send.ViaRelay) Send(send.Destination, send.Datagram);
+            else if (router.RelayHandler is { } relay) relay.Tell(new RelayOutbound(send.Destination, send.Datagram));
+            else router.CountDrop("relay-send-without-relay");
         });
+        Receive<RegisterRelayHandler>(r => { router.SetRelay(r.Handler, r.Server); Context.Watch(r.Handler); });
+        Receive<PermitRelayPeers>(p => router.RelayHandler?.Forward(p));
+        Receive<RelayedInbound>(r => router.OwnerOfRelayed(r.Datagram)?.Tell(new InboundDatagram(r.Source, r.Datagram, DateTimeOffset.UtcNow, ViaRelay: true)));
         Receive<RegisterHandshakeHandler>(r => { router.HandshakeHandler = r.Handler; Context.Watch(r.Handler); });
         Receive<RegisterStunHandler>(r => { router.StunHandler = r.Handler; Context.Watch(r.Handler); });
         Receive<ReleaseIndices>(r => router.Release(r.Indices));
@@ -50,6 +55,7 @@ public sealed class UdpTransportActor : ReceiveActor
             router.ReleaseOwner(t.ActorRef);
             if (t.ActorRef.Equals(router.HandshakeHandler)) router.HandshakeHandler = null;
             if (t.ActorRef.Equals(router.StunHandler)) router.StunHandler = null;
+            if (t.ActorRef.Equals(router.RelayHandler)) router.SetRelay(null, null);
         });
         Receive<ExpireRoutes>(_ => router.ExpireIdle(RouteIdleExpiry));
         Receive<GetTransportStatus>(_ => Sender.Tell(new TransportStatus(
@@ -144,7 +150,7 @@ public sealed class UdpTransportActor : ReceiveActor
             else router.CountDrop("stun-request-refused");
             return;
         }
-        router.OwnerOf(datagram)?.Tell(new InboundDatagram(source, datagram.ToArray(), DateTimeOffset.UtcNow));
+        router.OwnerOf(source, datagram)?.Tell(new InboundDatagram(source, datagram.ToArray(), DateTimeOffset.UtcNow));
     }
 
     private static bool IsStunRequest(ReadOnlySpan<byte> datagram) =>

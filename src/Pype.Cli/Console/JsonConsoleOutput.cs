@@ -85,6 +85,8 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     WriteOptional(w, "seed", s.SeedLink?.Seed);
                     w.WriteBoolean("registered_at_seed", s.SeedLink?.Registered ?? false);
                     WriteOptional(w, "server_reflexive", s.SeedLink?.ServerReflexive);
+                    WriteOptional(w, "relay_state", s.Relay?.State);
+                    WriteOptional(w, "relayed_candidate", s.Relay?.Relayed?.ToString());
                     w.WriteNumber("peers_connected", s.Peers.Connected);
                     w.WriteNumber("peers_punching", s.Peers.Punching);
                     w.WriteNumber("overlay_degree", s.Peers.TargetDegree);
@@ -99,7 +101,8 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     }
                     WriteCounts(w, "protocol_drops", s.Peers.Drops
                         .Concat(s.SeedLink?.Drops.Select(d => KeyValuePair.Create("seed-" + d.Key, d.Value)) ?? [])
-                        .Concat(s.Gossip?.Drops.Select(d => KeyValuePair.Create("gossip-" + d.Key, d.Value)) ?? []));
+                        .Concat(s.Gossip?.Drops.Select(d => KeyValuePair.Create("gossip-" + d.Key, d.Value)) ?? [])
+                        .Concat(s.Relay?.Drops.Select(d => KeyValuePair.Create("relay-" + d.Key, d.Value)) ?? []));
                     WriteTransport(w, s.Transport);
                 });
                 break;
@@ -124,6 +127,7 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     w.WriteNumber("introductions_per_second", Math.Round(s.Server.IntroductionsPerSecond, 2));
                     w.WriteNumber("introductions_pending", s.Server.PendingIntroductions);
                     w.WriteNumber("introductions_abandoned", s.Server.IntroductionsAbandoned);
+                    w.WriteNumber("relay_credentials_issued", s.Server.RelayCredentialsIssued);
                     if (s.Cluster is { } cluster)
                     {
                         w.WriteStartObject("cluster");

@@ -87,6 +87,8 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 status.AddRow("seed", s.SeedLink is null ? "none configured (pype.node.seeds)"
                     : $"{s.SeedLink.Seed}: {(s.SeedLink.Registered ? $"registered, public address {s.SeedLink.ServerReflexive}" : "not registered")}");
                 status.AddRow("peers", $"{s.Peers.Connected} connected, {s.Peers.Punching} punching, target {s.Peers.TargetDegree}");
+                if (s.Relay is { } relay)
+                    status.AddRow("relay", $"{relay.State}{(relay.Relayed is { } at ? $" at {at}" : "")} on {relay.Server ?? "no server granted"}");
                 if (s.Gossip is { } gossip)
                     status.AddRow("replicas", $"{gossip.Records} address-book records, {gossip.CallEntries} call-list entries; gossip with {gossip.Neighbours} neighbours, {gossip.MessagesSent} messages ({gossip.BytesSent / 1024.0:0.#} KiB) sent, {gossip.AntiEntropyRounds} anti-entropy rounds");
                 AddTransportRows(status, s.Transport);
@@ -105,6 +107,7 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 seed.AddRow("data dir", Markup.Escape(s.DataDir));
                 seed.AddRow("registered peers", $"{s.Server.RegisteredPeers} ({s.Server.Sessions} sessions)");
                 seed.AddRow("introductions", $"{s.Server.IntroductionsMade} made, {s.Server.IntroductionsPerSecond:0.##}/s now, {s.Server.PendingIntroductions} pending, {s.Server.IntroductionsAbandoned} abandoned");
+                seed.AddRow("relay credentials", $"{s.Server.RelayCredentialsIssued} issued");
                 if (s.Cluster is { } cluster)
                     seed.AddRow("cluster", Markup.Escape($"{cluster.Members.Count} members ({string.Join(", ", cluster.Members)}); {cluster.SharedPeers} peers shared, {s.Server.PeersElsewhereInCluster} held elsewhere; {cluster.IntroductionsForwarded} introductions forwarded, {s.Server.IntroductionsFromCluster} received"));
                 seed.AddRow("protocol drops", Markup.Escape(s.Server.Drops.Count == 0 ? "none" : string.Join(", ", s.Server.Drops.OrderBy(d => d.Key).Select(d => $"{d.Key} {d.Value}"))));

@@ -14,7 +14,7 @@ namespace Pype.Core.Connection;
 /// <see cref="PollEvent"/>; the owner calls <see cref="HandleTimeout"/> at <see cref="NextDeadline"/>.
 /// Nothing the network delivers makes it throw: unusable input is dropped and counted in <see cref="Drops"/>.
 /// </summary>
-public sealed class PeerLink
+public sealed partial class PeerLink
 {
     private readonly NoiseKeyPair _localStatic;
     private readonly byte[] _remoteStatic;
@@ -23,6 +23,7 @@ public sealed class PeerLink
     private readonly LinkSessionSet _sessions = new();
     private readonly HandshakeAttempts _initiators;
     private readonly List<Candidate> _targets = [];
+    private readonly List<Candidate> _relayedTargets = [];
     private readonly Queue<PeerLinkTransmit> _transmits = new();
     private readonly Queue<PeerLinkEvent> _events = new();
     private readonly PingSchedule _pings;
@@ -61,6 +62,12 @@ public sealed class PeerLink
     /// <summary>Where transport packets go: the endpoint the peer's authenticated packets last came from.</summary>
     public IPEndPoint? ActivePath { get; private set; }
 
+    /// <summary>True when the peer's packets reach us through our own TURN allocation, so ours go back through it.</summary>
+    public bool ActivePathViaRelay { get; private set; }
+
+    /// <summary>How the active path was learned; <see cref="CandidateKind.Relayed"/> when either side's relay carries it.</summary>
+    public CandidateKind? ActivePathKind { get; private set; }
+
     /// <summary>Smoothed round-trip time from Ping/Pong, once one has been measured.</summary>
     public TimeSpan? Rtt => _pings.Rtt;
 
@@ -91,6 +98,7 @@ public sealed class PeerLink
             _pings.ConfirmAt,
             RekeyDueAt(_now),
             _sessions.NextPruneAt(),
+            _upgradeProbing ? _nextProbeAt : null,
         }.Min(),
         _ => null,
     };
@@ -102,58 +110,11 @@ public sealed class PeerLink
 
     public PeerLinkEvent? PollEvent() => _events.TryDequeue(out var linkEvent) ? linkEvent : null;
 
-    /// <summary>Begins punching: one initiation to every remote candidate now, fresh ones each probe round.</summary>
-    /// <exception cref="InvalidOperationException">The link is already punching or connected.</exception>
-    public void Start(DateTimeOffset now, IReadOnlyList<Candidate> remoteCandidates)
-    {
-        _now = Later(_now, now);
-        if (State is PeerLinkState.Punching or PeerLinkState.Connected)
-            throw new InvalidOperationException($"A {State} link cannot start again.");
-        ResetSessions();
-        _targets.Clear();
-        foreach (var candidate in remoteCandidates)
-        {
-            if (candidate.Kind != CandidateKind.Relayed && !_targets.Exists(t => t.EndPoint.Equals(candidate.EndPoint)))
-                _targets.Add(candidate);
-        }
-        State = PeerLinkState.Punching;
-        _startedAt = now;
-        _probeGap = _options.ProbeInterval;
-        ConnectedAt = null;
-        ActivePath = null;
-        SendProbeRound(now);
-    }
-
     /// <summary>
-    /// A handshake the node's responder accepted from this link's peer: answers it towards
-    /// <paramref name="source"/> and holds the session until the peer sends on it.
+    /// A handshake response or transport packet addressed to one of this link's indices.
+    /// <paramref name="viaRelay"/>: it came out of our own TURN allocation, sent by <paramref name="source"/>.
     /// </summary>
-    public void HandleAcceptedHandshake(DateTimeOffset now, IPEndPoint source, HandshakeAcceptance accepted)
-    {
-        _now = Later(_now, now);
-        if (State is not (PeerLinkState.Punching or PeerLinkState.Connected))
-        {
-            Drops.Add(LinkDropReason.LinkInactive);
-            return;
-        }
-        if (!accepted.Session.RemoteStaticPublicKey.SequenceEqual(_remoteStatic))
-        {
-            Drops.Add(LinkDropReason.WrongPeer);
-            return;
-        }
-        if (OwnsIndex(accepted.Session.LocalIndex))
-        {
-            Drops.Add(LinkDropReason.IndexInUse);
-            return;
-        }
-        _sessions.Add(accepted.Session, leaderInitiated: !_weLead, now);
-        Transmit(now, source, accepted.ResponsePacket);
-        if (State == PeerLinkState.Punching && !_targets.Exists(t => t.EndPoint.Equals(source)))
-            _targets.Add(new Candidate(CandidateKind.PeerReflexive, source));
-    }
-
-    /// <summary>A handshake response or transport packet addressed to one of this link's indices.</summary>
-    public void HandleDatagram(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
+    public void HandleDatagram(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram, bool viaRelay = false)
     {
         _now = Later(_now, now);
         var type = PypePacket.Classify(datagram);
@@ -164,9 +125,9 @@ public sealed class PeerLink
         else if (State is not (PeerLinkState.Punching or PeerLinkState.Connected))
             Drops.Add(LinkDropReason.LinkInactive);
         else if (type == PypePacketType.HandshakeResponse)
-            HandleResponse(now, source, datagram);
+            HandleResponse(now, source, datagram, viaRelay);
         else
-            HandleTransport(now, source, datagram);
+            HandleTransport(now, source, datagram, viaRelay);
     }
 
     public void HandleTimeout(DateTimeOffset now)
@@ -188,6 +149,7 @@ public sealed class PeerLink
             Lose(now);
             return;
         }
+        ProbeForDirectPath(now);
         if (now >= RekeyDueAt(now))
             SendRekeyAttempt(now);
         if (now >= _pings.ConfirmAt)
@@ -215,14 +177,14 @@ public sealed class PeerLink
         var packet = session.Noise.Encrypt(payload);
         if (!packet.IsSuccess)
             return packet.Reason == SendFailure.CounterExhausted ? LinkSendResult.CounterExhausted : LinkSendResult.PayloadTooLarge;
-        Transmit(now, ActivePath, packet.Value);
+        Transmit(now, ActivePath, packet.Value, ActivePathViaRelay);
         return LinkSendResult.Sent;
     }
 
     /// <summary>Message types 0x00–0x0F belong to link upkeep (<see cref="SessionMessageType"/>).</summary>
     public const byte LinkMessageTypeLast = 0x0F;
 
-    private void HandleResponse(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
+    private void HandleResponse(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram, bool viaRelay)
     {
         if (!LinkPacketRouting.TryReadReceiverIndex(datagram, out var index))
         {
@@ -244,14 +206,14 @@ public sealed class PeerLink
         _initiators.Clear();
         _rekeyRetryAt = null;
         _sessions.Add(completed.Value, leaderInitiated: _weLead, now);
-        Authenticated(now, source);
+        Authenticated(now, source, viaRelay);
         // Ping rather than a bare keepalive: it confirms the key to the responder just the same,
         // and its Pong both proves the peer now sends on this session and gives a first RTT.
         _pings.BeginConfirmation(_options.ProbeInterval);
         RepeatConfirmation(now);
     }
 
-    private void HandleTransport(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
+    private void HandleTransport(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram, bool viaRelay)
     {
         if (!LinkPacketRouting.TryReadReceiverIndex(datagram, out var index))
         {
@@ -277,7 +239,7 @@ public sealed class PeerLink
         }
         session.Usable = true;
         session.ReceivedAny = true;
-        Authenticated(now, source);
+        Authenticated(now, source, viaRelay);
         _sessions.ScheduleRetirements(now);
         HandleMessage(now, decrypted.Value);
     }
@@ -313,43 +275,11 @@ public sealed class PeerLink
         }
     }
 
-    /// <summary>Any authenticated packet: the first connects the link, later ones may move the path.</summary>
-    private void Authenticated(DateTimeOffset now, IPEndPoint source)
-    {
-        _lastReceivedAt = now;
-        if (State == PeerLinkState.Punching)
-        {
-            State = PeerLinkState.Connected;
-            ConnectedAt = now;
-            ActivePath = source;
-            _pings.Restart(now);
-            _lastSentAt = now;
-            _nextProbeAt = null;
-            _initiators.Clear();
-            var kind = _targets.Find(t => t.EndPoint.Equals(source))?.Kind ?? CandidateKind.PeerReflexive;
-            _events.Enqueue(new PeerLinkEvent.Connected(source, kind, now - _startedAt));
-        }
-        else if (!source.Equals(ActivePath))
-        {
-            _events.Enqueue(new PeerLinkEvent.PathChanged(ActivePath!, source));
-            ActivePath = source;
-        }
-    }
-
-    private void SendProbeRound(DateTimeOffset now)
-    {
-        var initiator = NewInitiator(now);
-        foreach (var target in _targets)
-            Transmit(now, target.EndPoint, initiator.InitiationPacket);
-        _nextProbeAt = now + _probeGap;
-        _probeGap = Min(_probeGap * 2, _options.MaxProbeInterval);
-    }
-
     private void SendRekeyAttempt(DateTimeOffset now)
     {
         _rekeyRetryAt = now + PeerLinkOptions.RekeyRetryInterval;
         if (ActivePath is not null)
-            Transmit(now, ActivePath, NewInitiator(now).InitiationPacket);
+            Transmit(now, ActivePath, NewInitiator(now).InitiationPacket, ActivePathViaRelay);
     }
 
     /// <summary>When to start (or retry) a rekey: the leader when its sending session asks for one, the follower later as a fallback.</summary>
@@ -383,22 +313,15 @@ public sealed class PeerLink
             return;
         var packet = session.Noise.Encrypt(message);
         if (packet.IsSuccess)
-            Transmit(now, ActivePath, packet.Value);
+            Transmit(now, ActivePath, packet.Value, ActivePathViaRelay);
     }
 
     private NoiseInitiator NewInitiator(DateTimeOffset now) => _initiators.Begin(now, _sessions.Contains);
 
-    private void Transmit(DateTimeOffset now, IPEndPoint destination, byte[] datagram)
+    private void Transmit(DateTimeOffset now, IPEndPoint destination, byte[] datagram, bool viaRelay = false)
     {
-        _transmits.Enqueue(new PeerLinkTransmit(destination, datagram));
+        _transmits.Enqueue(new PeerLinkTransmit(destination, datagram, viaRelay));
         _lastSentAt = now;
-    }
-
-    private void GiveUp(DateTimeOffset now)
-    {
-        State = PeerLinkState.NoDirectPath;
-        ResetSessions();
-        _events.Enqueue(new PeerLinkEvent.NoDirectPath(_targets.Count, now - _startedAt));
     }
 
     private void Lose(DateTimeOffset now)
@@ -414,6 +337,7 @@ public sealed class PeerLink
         _initiators.Clear();
         _sessions.Clear();
         _nextProbeAt = null;
+        _upgradeProbing = false;
         _rekeyRetryAt = null;
         _pings.Restart(_now);
     }

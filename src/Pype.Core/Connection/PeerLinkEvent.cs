@@ -28,8 +28,9 @@ public abstract record PeerLinkEvent
     /// <param name="Elapsed">Since <see cref="PeerLink.Start"/>.</param>
     public sealed record Connected(IPEndPoint Path, CandidateKind Kind, TimeSpan Elapsed) : PeerLinkEvent;
 
-    /// <summary>Authenticated packets now come from <paramref name="To"/> (NAT rebinding or roaming).</summary>
-    public sealed record PathChanged(IPEndPoint From, IPEndPoint To) : PeerLinkEvent;
+    /// <summary>Authenticated packets now come from <paramref name="To"/> (NAT rebinding, roaming, or a move between a relay and a direct path).</summary>
+    /// <param name="Kind">The new path's kind, as in <see cref="Connected"/>.</param>
+    public sealed record PathChanged(IPEndPoint From, IPEndPoint To, CandidateKind Kind) : PeerLinkEvent;
 
     /// <param name="Silence">How long nothing authenticated had arrived.</param>
     public sealed record Lost(TimeSpan Silence) : PeerLinkEvent;
@@ -41,8 +42,12 @@ public abstract record PeerLinkEvent
     public sealed record DataReceived(byte[] Payload) : PeerLinkEvent;
 }
 
-/// <summary>One datagram for the owner to send from the node's socket.</summary>
-public sealed record PeerLinkTransmit(IPEndPoint Destination, byte[] Datagram);
+/// <summary>
+/// One datagram for the owner to send from the node's socket; with <paramref name="ViaRelay"/>
+/// through the node's own TURN allocation (a Send indication or ChannelData to the TURN server),
+/// because the peer's packets reached us that way.
+/// </summary>
+public sealed record PeerLinkTransmit(IPEndPoint Destination, byte[] Datagram, bool ViaRelay = false);
 
 public enum LinkSendResult
 {

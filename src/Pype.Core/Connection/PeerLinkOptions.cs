@@ -18,6 +18,9 @@ public sealed record PeerLinkOptions
     /// <summary>The longest gap between probe rounds, so a lossy path still gets about a dozen rounds within the punch timeout.</summary>
     public static readonly TimeSpan DefaultMaxProbeInterval = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Direct candidates are probed alone for this long before relayed ones join the probe rounds.</summary>
+    public static readonly TimeSpan DefaultRelayedCandidateDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>Lost after this many keepalive intervals without an authenticated packet.</summary>
     public const int LostAfterKeepaliveIntervals = 3;
 
@@ -57,6 +60,13 @@ public sealed record PeerLinkOptions
 
     /// <summary>By default <see cref="LostAfterKeepaliveIntervals"/> × <see cref="KeepaliveInterval"/>.</summary>
     public TimeSpan? LostAfter { get; init; }
+
+    public TimeSpan RelayedCandidateDelay { get; init; } = DefaultRelayedCandidateDelay;
+
+    /// <summary>How long a direct path must stay silent before relayed packets may take the path back; by default two keepalive intervals.</summary>
+    public TimeSpan? DirectPathHold { get; init; }
+
+    public TimeSpan EffectiveDirectPathHold => DirectPathHold ?? KeepaliveInterval * 2;
 
     public TimeSpan EffectivePingInterval => PingInterval ?? KeepaliveInterval;
 

@@ -16,7 +16,7 @@ namespace Pype.Core.Seed;
 /// and <see cref="HandleTimeout"/> at <see cref="NextDeadline"/>; drain <see cref="PollTransmit"/>
 /// and <see cref="PollEvent"/>.
 /// </summary>
-public sealed class SeedClient
+public sealed partial class SeedClient
 {
     private const int MaxOutstandingInitiations = 8;
     private const int RememberedIntroductions = 1024;
@@ -262,19 +262,6 @@ public sealed class SeedClient
         SendRegister(now);
     }
 
-    private void SendRegister(DateTimeOffset now)
-    {
-        var candidates = _options.HostCandidates.ToList();
-        if (_stunMapped is { } mapped && !candidates.Any(c => c.EndPoint.Equals(mapped)))
-            candidates.Add(new Candidate(CandidateKind.ServerReflexive, mapped));
-        Send(new SeedRegister(SignedPresence.Create(_options.Identity, now, candidates)));
-        if (_phase == SeedClientPhase.Registering)
-        {
-            _nextRegisterAt = now + _backoff;
-            _backoff = TimeSpan.FromTicks(Math.Min((_backoff * 2).Ticks, _options.HandshakeMaxBackoff.Ticks));
-        }
-    }
-
     private void HandleTransport(DateTimeOffset now, ReadOnlySpan<byte> datagram)
     {
         var index = datagram.Length >= TransportData.HeaderLength
@@ -323,56 +310,13 @@ public sealed class SeedClient
             case SeedIntroduction introduction:
                 HandleIntroduction(now, introduction);
                 break;
+            case SeedRelayGrant grant:
+                HandleRelayGrant(grant);
+                break;
             default:
                 Drops.Count(SeedClientDrop.MessageUnexpected);
                 break;
         }
-    }
-
-    private void HandleRegistered(DateTimeOffset now, SeedRegistered registered)
-    {
-        if (_phase is not (SeedClientPhase.Registering or SeedClientPhase.Registered))
-        {
-            Drops.Count(SeedClientDrop.MessageUnexpected);
-            return;
-        }
-        var seedInterval = TimeSpan.FromSeconds(registered.KeepaliveIntervalSeconds);
-        _keepaliveInterval = seedInterval < _options.KeepaliveInterval ? seedInterval : _options.KeepaliveInterval;
-        var changed = _phase == SeedClientPhase.Registering || !registered.ObservedEndPoint.Equals(_serverReflexive);
-        if (_phase == SeedClientPhase.Registering)
-        {
-            _phase = SeedClientPhase.Registered;
-            _nextRegisterAt = null;
-            _nextKeepaliveAt = now + _keepaliveInterval;
-        }
-        _serverReflexive = registered.ObservedEndPoint;
-        if (changed)
-            _events.Enqueue(new SeedRegisteredEvent(CurrentSeed, registered.ObservedEndPoint));
-    }
-
-    private void HandleIntroduction(DateTimeOffset now, SeedIntroduction introduction)
-    {
-        // Acked even when repeated or unusable: it arrived, so the seed can stop resending it.
-        Send(new SeedIntroductionAck(introduction.IntroductionId));
-        switch (introduction.Presence.Verify(now, _options.IntroductionMaxAge, _options.IntroductionMaxFutureSkew))
-        {
-            case PresenceVerdict.BadSignature:
-                Drops.Count(SeedClientDrop.IntroductionBadSignature);
-                return;
-            case PresenceVerdict.Stale:
-                Drops.Count(SeedClientDrop.IntroductionStale);
-                return;
-            case PresenceVerdict.FromTheFuture:
-                Drops.Count(SeedClientDrop.IntroductionFromTheFuture);
-                return;
-        }
-        if (!_seenIntroductions.Add(introduction.IntroductionId))
-            return;
-        _seenIntroductionOrder.Enqueue(introduction.IntroductionId);
-        if (_seenIntroductionOrder.Count > RememberedIntroductions)
-            _seenIntroductions.Remove(_seenIntroductionOrder.Dequeue());
-        var observed = introduction.Observed.FirstOrDefault(c => c.Kind == CandidateKind.ServerReflexive)?.EndPoint;
-        _events.Enqueue(new IntroductionReceived(introduction.Presence, observed));
     }
 
     private bool Send(SeedMessage message)

@@ -99,3 +99,9 @@ public sealed record ConnectResultReceived(uint RequestId, SeedConnectStatus Sta
 /// endpoint is the seed's word (outside the peer's signature) and only a hint for hole punching.
 /// </summary>
 public sealed record IntroductionReceived(SignedPresence Peer, IPEndPoint? ObservedEndPoint) : SeedClientEvent;
+
+/// <summary>
+/// The seed handed out TURN servers and credentials (again after every registration, so each
+/// grant renews the last one well before it expires).
+/// </summary>
+public sealed record RelayGrantReceived(SeedRelayGrant Grant) : SeedClientEvent;

@@ -76,6 +76,9 @@ public static class SeedMessageCodec
                 writer.Byte((byte)SessionMessageType.SeedIntroductionAck);
                 writer.UInt32(ack.IntroductionId);
                 break;
+            case SeedRelayGrant grant:
+                WriteRelayGrant(ref writer, grant);
+                break;
             case LinkUpkeep { Type: SessionMessageType.Keepalive }:
                 return LinkMessages.Keepalive();
             case LinkUpkeep { Type: SessionMessageType.Ping } ping:
@@ -110,6 +113,7 @@ public static class SeedMessageCodec
             SessionMessageType.SeedIntroduction => ReadIntroduction(ref reader),
             SessionMessageType.SeedIntroductionAck => reader.TryUInt32(out var id)
                 ? new SeedIntroductionAck(id) : SeedMessageError.Truncated,
+            SessionMessageType.SeedRelayGrant => ReadRelayGrant(ref reader),
             _ => SeedMessageError.UnknownType,
         };
         if (decoded.IsSuccess && !reader.AtEnd)
@@ -173,6 +177,60 @@ public static class SeedMessageCodec
             return SeedMessageError.InvalidField;
         return new SeedIntroduction(introductionId, presence, observed);
     }
+
+    private static void WriteRelayGrant(ref SpanWriter writer, SeedRelayGrant grant)
+    {
+        var username = System.Text.Encoding.UTF8.GetBytes(grant.Credentials.Username);
+        var password = System.Text.Encoding.UTF8.GetBytes(grant.Credentials.Password);
+        if (grant.Servers.Count is 0 or > SeedRelayGrant.MaxServers || !grant.Servers.All(IsEncodable))
+            throw new ArgumentException($"a relay grant names 1 to {SeedRelayGrant.MaxServers} encodable servers", nameof(grant));
+        if (username.Length is 0 or > SeedRelayGrant.MaxCredentialLength || password.Length is 0 or > SeedRelayGrant.MaxCredentialLength)
+            throw new ArgumentException("relay credentials must be 1 to 255 bytes each", nameof(grant));
+        writer.Byte((byte)SessionMessageType.SeedRelayGrant);
+        writer.UInt64((ulong)Math.Max(0, grant.Expires.ToUnixTimeSeconds()));
+        writer.Candidates([.. grant.Servers.Select(server => new Candidate(CandidateKind.Relayed, server))]);
+        writer.Byte((byte)username.Length);
+        writer.Bytes(username);
+        writer.Byte((byte)password.Length);
+        writer.Bytes(password);
+    }
+
+    private static Outcome<SeedMessage, SeedMessageError> ReadRelayGrant(ref SpanReader reader)
+    {
+        if (!reader.TryUInt64(out var expires))
+            return SeedMessageError.Truncated;
+        if (expires > (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds() || !reader.TryCandidates(out var servers))
+            return SeedMessageError.InvalidField;
+        if (servers.Count is 0 or > SeedRelayGrant.MaxServers || servers.Any(server => server.Kind != CandidateKind.Relayed))
+            return SeedMessageError.InvalidField;
+        if (!TryReadText(ref reader, out var username, out var error) || !TryReadText(ref reader, out var password, out error))
+            return error;
+        return new SeedRelayGrant([.. servers.Select(server => server.EndPoint)], new Turn.TurnCredentials(username, password),
+            DateTimeOffset.FromUnixTimeSeconds((long)expires));
+    }
+
+    /// <summary>A length byte (≥ 1) and that many bytes of strict UTF-8.</summary>
+    private static bool TryReadText(ref SpanReader reader, out string text, out SeedMessageError error)
+    {
+        text = "";
+        error = SeedMessageError.Truncated;
+        if (!reader.TryByte(out var length) || !reader.TryBytes(length, out var bytes))
+            return false;
+        error = SeedMessageError.InvalidField;
+        if (length == 0)
+            return false;
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+            return true;
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>True when an endpoint can travel in a candidate list (IPv4 or IPv6, port 1–65535).</summary>
     public static bool IsEncodable(System.Net.IPEndPoint endPoint) =>

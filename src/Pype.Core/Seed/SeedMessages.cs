@@ -43,5 +43,20 @@ public sealed record SeedIntroduction(uint IntroductionId, SignedPresence Presen
 /// <summary>0x17 node → seed: this introduction arrived; stop resending it.</summary>
 public sealed record SeedIntroductionAck(uint IntroductionId) : SeedMessage;
 
+/// <summary>
+/// 0x18 seed → node, after each <see cref="SeedRegistered"/> when the seed has TURN servers:
+/// where to allocate a relay and TURN REST credentials valid until <see cref="Expires"/>.
+/// A separate message rather than trailing fields of 0x11, because nodes that predate it reject
+/// trailing bytes (and with them the registration) but merely count an unknown type.
+/// </summary>
+public sealed record SeedRelayGrant(IReadOnlyList<IPEndPoint> Servers, Turn.TurnCredentials Credentials, DateTimeOffset Expires) : SeedMessage
+{
+    /// <summary>More servers than this would not help a node, which uses the first that works.</summary>
+    public const int MaxServers = 4;
+
+    /// <summary>Username and password are each at most this many UTF-8 bytes (one length byte).</summary>
+    public const int MaxCredentialLength = 255;
+}
+
 /// <summary>Upkeep messages (<see cref="SessionMessageType.Keepalive"/>, Ping, Pong) decoded alongside the seed's own.</summary>
 public sealed record LinkUpkeep(SessionMessageType Type, ulong Nonce) : SeedMessage;

@@ -48,6 +48,9 @@ public sealed partial class SeedServer
 
     public long IntroductionsAbandoned { get; private set; }
 
+    /// <summary>TURN credentials handed out (one per accepted registration when relays are configured).</summary>
+    public long RelayCredentialsIssued { get; private set; }
+
     public int SessionCount => _sessionsByIndex.Count;
 
     public int RegisteredPeerCount => _registry.Count;
@@ -268,6 +271,22 @@ public sealed partial class SeedServer
             _events.Enqueue(new PresenceShared(presence, session.EndPoint));
         }
         Send(session, new SeedRegistered((ushort)_options.KeepaliveInterval.TotalSeconds, session.EndPoint));
+        GrantRelay(now, session, presence.PublicKey);
+    }
+
+    /// <summary>
+    /// Every registration (the first, its retransmissions and each rekey's) gets credentials that
+    /// are fresh for a whole lifetime, which is how a node renews them long before they expire.
+    /// </summary>
+    private void GrantRelay(DateTimeOffset now, SeedPeerSession session, PeerKey peer)
+    {
+        if (_options.Relay is not { } relay)
+            return;
+        var expires = now + relay.CredentialLifetime;
+        // The node's short hash in the username lets the TURN operator tell allocations apart in its logs.
+        var credentials = Turn.TurnRestCredentials.Create(relay.SharedSecret, expires, HashAddress.FromPublicKey(peer.Span).Short);
+        Send(session, new SeedRelayGrant(relay.Servers, credentials, DateTimeOffset.FromUnixTimeSeconds(expires.ToUnixTimeSeconds())));
+        RelayCredentialsIssued++;
     }
 
     private void HandleConnect(DateTimeOffset now, SeedPeerSession session, SeedConnectRequest connect)

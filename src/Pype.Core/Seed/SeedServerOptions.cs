@@ -34,6 +34,9 @@ public sealed record SeedServerOptions
 
     public int MaxRateLimitedAddresses { get; init; } = 65_536;
 
+    /// <summary>TURN servers and their shared secret; null when this seed hands out no relays.</summary>
+    public SeedRelayOptions? Relay { get; init; }
+
     public TimeSpan ForgetAfter => KeepaliveInterval * MissedKeepalivesBeforeForget;
 
     internal void Validate()
@@ -44,6 +47,7 @@ public sealed record SeedServerOptions
             || IntroductionMaxAttempts < 1 || IntroductionRetryInterval <= TimeSpan.Zero
             || HandshakesPerSecondPerAddress <= 0 || HandshakeBurstPerAddress < 1 || MaxRateLimitedAddresses < 1)
             throw new ArgumentException("seed limits must be positive");
+        Relay?.Validate();
     }
 }
 

@@ -22,6 +22,8 @@ public enum SessionMessageType : byte
     SeedConnectResult = 0x15,
     SeedIntroduction = 0x16,
     SeedIntroductionAck = 0x17,
+    /// <summary>Seed → node: TURN servers and short-lived credentials for them (docs/protocol/seed.md).</summary>
+    SeedRelayGrant = 0x18,
 
     /// <summary>Gossip (docs/protocol/replication.md): a joining node asks a neighbour to start reconciling at once.</summary>
     GossipNewPeerRequest = 0x20,

@@ -32,6 +32,8 @@ public sealed class SeedMessageCodecTests
         yield return ("connect result", new SeedConnectResult(7, SeedConnectStatus.NotRegistered));
         yield return ("introduction", new SeedIntroduction(9, Presence, [new Candidate(CandidateKind.ServerReflexive, IPEndPoint.Parse("[2001:db8::9]:5"))]));
         yield return ("introduction ack", new SeedIntroductionAck(uint.MaxValue));
+        yield return ("relay grant", new SeedRelayGrant([IPEndPoint.Parse("198.51.100.66:3479"), IPEndPoint.Parse("[2001:db8::66]:3479")],
+            new Pype.Core.Turn.TurnCredentials("1900000000:0a1b2c3d", "c2VjcmV0IHBhc3N3b3JkIGhlcmU="), DateTimeOffset.FromUnixTimeSeconds(1_900_000_000)));
         yield return ("keepalive", new LinkUpkeep(SessionMessageType.Keepalive, 0));
         yield return ("ping", new LinkUpkeep(SessionMessageType.Ping, ulong.MaxValue));
     }

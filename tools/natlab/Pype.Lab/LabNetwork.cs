@@ -12,6 +12,7 @@ public sealed class LabNetwork : IDisposable
     private readonly List<PypeProcess> processes = [];
     private readonly List<LinkEmulator> emulators = [];
     private readonly List<TempDirectory> folders = [];
+    private readonly List<LabCoturn> coturns = [];
     private readonly Lock gate = new();
     private bool disposed;
 
@@ -23,12 +24,15 @@ public sealed class LabNetwork : IDisposable
 
     public string SeedKey { get; private set; } = "";
 
-    public static LabNetwork Start(NatMode a, NatMode b, int lossPercent = 0)
+    public static LabNetwork Start(NatMode a, NatMode b, int lossPercent = 0) => Start(a, b, lossPercent, seedSettings: []);
+
+    /// <param name="seedSettings">Extra `pype seed` arguments, e.g. "--set", "pype.seed.turn.servers=…".</param>
+    public static LabNetwork Start(NatMode a, NatMode b, int lossPercent, IReadOnlyList<string> seedSettings)
     {
         var network = new LabNetwork(NatLab.Create(a, b, lossPercent));
         try
         {
-            network.StartSeed();
+            network.StartSeed(seedSettings);
             return network;
         }
         catch
@@ -38,13 +42,35 @@ public sealed class LabNetwork : IDisposable
         }
     }
 
-    private void StartSeed()
+    /// <summary>
+    /// Starts a lab with coturn beside the seed (see <see cref="LabCoturn"/>) and a seed that hands
+    /// its nodes that server with credentials signed by the same secret.
+    /// </summary>
+    public static LabNetwork StartWithRelay(NatMode a, NatMode b, string secret, out LabCoturn coturn)
+    {
+        var network = new LabNetwork(NatLab.Create(a, b));
+        try
+        {
+            coturn = LabCoturn.StartIn(network.Lab, secret);
+            lock (network.gate) network.coturns.Add(coturn);
+            network.StartSeed(["--set", $"pype.seed.turn.servers={coturn.EndPoint}", "--set", $"pype.seed.turn.secret={secret}"]);
+            return network;
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private void StartSeed(IReadOnlyList<string> seedSettings)
     {
         var data = Folder();
         Seed = Track(PypeProcess.StartIn(Lab, Lab.Seed,
         [
             "seed", "--config", RepositoryRoot.Hocon("seed.conf"), "--config", RepositoryRoot.Hocon("test-overlay.conf"),
             "--data-dir", data, "--events", "json", "--set", $"pype.seed.listen={NatLab.SeedAddress}:{SeedPort}",
+            .. seedSettings,
         ]));
         SeedKey = Seed.WaitFor("whoami").GetProperty("public_key").GetString()!;
         Seed.WaitFor("ready");
@@ -129,6 +155,9 @@ public sealed class LabNetwork : IDisposable
         List<LinkEmulator> emulating;
         lock (gate) emulating = [.. emulators];
         foreach (var emulator in emulating) emulator.Dispose();
+        List<LabCoturn> relays;
+        lock (gate) relays = [.. coturns];
+        foreach (var coturn in relays) coturn.Dispose();
         Lab.Dispose(); // also kills anything started in the lab after the snapshot
         List<TempDirectory> removing;
         lock (gate) removing = [.. folders];

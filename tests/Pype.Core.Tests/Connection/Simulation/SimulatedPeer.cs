@@ -53,6 +53,37 @@ internal sealed class SimulatedPeer
 
     public int InitiationsRefused { get; private set; }
 
+    /// <summary>
+    /// This peer's TURN allocation, modelled rather than spoken: a public host at the relayed
+    /// address that hands whatever a permitted address sends it to this peer as "via relay", and
+    /// sends this peer's via-relay datagrams from the relayed address (RFC 8656 in one paragraph).
+    /// </summary>
+    public SimulatedHost? Relay { get; private set; }
+
+    public HashSet<System.Net.IPAddress> Permitted { get; } = [];
+
+    public int RelayedIn { get; private set; }
+
+    public int RelayedOut { get; private set; }
+
+    /// <summary>Direct (unrelayed) datagrams from these sources are lost on the way in, as through a firewall.</summary>
+    public Func<IPEndPoint, bool>? DropsDirectFrom { get; set; }
+
+    public Candidate AllocateRelay(string relayedEndPoint)
+    {
+        Relay = _network.AddHost(Name + "-relay", relayedEndPoint);
+        Relay.Receive = (now, source, datagram) =>
+        {
+            if (!Permitted.Contains(source.Address))
+                return;
+            RelayedIn++;
+            OnDatagram(now, source, datagram, viaRelay: true);
+        };
+        var candidate = new Candidate(CandidateKind.Relayed, Relay.EndPoint);
+        Candidates.Add(candidate);
+        return candidate;
+    }
+
     /// <summary>Makes the node's responder refuse every initiation, as if they were all lost on the way in.</summary>
     public bool RefusesInitiations { get; set; }
 
@@ -63,6 +94,9 @@ internal sealed class SimulatedPeer
 
     public void Start(DateTimeOffset now, IReadOnlyList<Candidate> remoteCandidates)
     {
+        // As the node does: permit every address the introduction names, so the peer's packets to our relay get through.
+        foreach (var candidate in remoteCandidates)
+            Permitted.Add(candidate.EndPoint.Address);
         RequiredLink.Start(now, remoteCandidates);
         Flush(now);
     }
@@ -83,9 +117,11 @@ internal sealed class SimulatedPeer
         }
     }
 
-    public void OnDatagram(DateTimeOffset now, IPEndPoint source, byte[] datagram)
+    public void OnDatagram(DateTimeOffset now, IPEndPoint source, byte[] datagram) => OnDatagram(now, source, datagram, viaRelay: false);
+
+    private void OnDatagram(DateTimeOffset now, IPEndPoint source, byte[] datagram, bool viaRelay)
     {
-        if (Link is null)
+        if (Link is null || (!viaRelay && DropsDirectFrom?.Invoke(source) == true))
             return;
         if (PypePacket.Classify(datagram) == PypePacketType.HandshakeInitiation)
         {
@@ -96,13 +132,13 @@ internal sealed class SimulatedPeer
             }
             var accepted = Responder.Respond(datagram, NewResponderIndex(), now, _random);
             if (accepted.IsSuccess)
-                Link.HandleAcceptedHandshake(now, source, accepted.Value);
+                Link.HandleAcceptedHandshake(now, source, accepted.Value, viaRelay);
             else
                 InitiationsRefused++;
         }
         else
         {
-            Link.HandleDatagram(now, source, datagram);
+            Link.HandleDatagram(now, source, datagram, viaRelay);
         }
         Flush(now);
     }
@@ -112,7 +148,18 @@ internal sealed class SimulatedPeer
         if (Link is null)
             return;
         while (Link.PollTransmit() is { } transmit)
-            _network.Send(Host, transmit.Destination, transmit.Datagram);
+        {
+            if (!transmit.ViaRelay)
+            {
+                _network.Send(Host, transmit.Destination, transmit.Datagram);
+                continue;
+            }
+            if (Relay is null)
+                throw new InvalidOperationException($"{Name} has no relay to send through");
+            Permitted.Add(transmit.Destination.Address);
+            RelayedOut++;
+            _network.Send(Relay, transmit.Destination, transmit.Datagram);
+        }
         while (Link.PollEvent() is { } linkEvent)
         {
             Events.Add((now, linkEvent));

@@ -1,0 +1,159 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Event;
+using Pype.Actors.Hosting;
+using Pype.Actors.Transport;
+using Pype.Core;
+using Pype.Core.Seed;
+using Pype.Core.Turn;
+
+namespace Pype.Actors.Relay;
+
+/// <summary>
+/// Shell around <see cref="TurnClient"/>: holds the node's one TURN allocation on the node's one
+/// UDP socket, with the server and credentials the seed granted. The transport hands it the
+/// server's STUN and ChannelData, via-relay sends and permission requests; it hands back the
+/// Pype packets that arrive relayed, and tells the node its relayed address. Allocation,
+/// refreshes, permissions and channels live in the core.
+/// </summary>
+public sealed class RelayActor : SansIoShellActor
+{
+    /// <summary>A retryable failure (server busy or gone) is tried again after this long.</summary>
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>Peer addresses remembered for a replacement client; older ones are forgotten beyond this.</summary>
+    private const int RememberedPermissions = 256;
+
+    private sealed record Retry
+    {
+        public static readonly Retry Instance = new();
+    }
+
+    private readonly IActorRef transport;
+    private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly Queue<IPAddress> permittedOrder = new();
+    private readonly HashSet<IPAddress> permitted = [];
+    private TurnClient? client;
+    private IPEndPoint? published;
+    private DateTimeOffset renewAt;
+
+    public RelayActor(IActorRef transport)
+    {
+        this.transport = transport;
+        Receive<RelayGrantReceived>(g => Feed(now => OnGrant(now, g.Grant)));
+        Receive<InboundDatagram>(d => { if (client is { } c) Feed(now => c.HandleDatagram(now, d.Source, d.Datagram)); });
+        Receive<RelayOutbound>(o =>
+        {
+            if (client is { } c) Feed(now => c.Send(now, o.Destination, o.Datagram));
+        });
+        Receive<PermitRelayPeers>(p => Feed(now =>
+        {
+            foreach (var address in p.Addresses) Remember(address);
+            if (client is { } c)
+                foreach (var address in p.Addresses) c.Permit(now, address);
+        }));
+        Receive<Retry>(_ => Feed(now =>
+        {
+            if (client is { State: TurnClientState.Failed } c) c.Start(now);
+        }));
+        Receive<GetRelayView>(_ => Sender.Tell(new RelayView(
+            client?.Server.ToString(), (client?.State ?? TurnClientState.Idle).ToString().ToLowerInvariant(), client?.RelayedAddress,
+            client?.Drops.Counts.ToDictionary(d => d.Key.ToString(), d => d.Value) ?? new Dictionary<string, long>())));
+    }
+
+    public static Props Props(IActorRef transport) => Akka.Actor.Props.Create(() => new RelayActor(transport));
+
+    protected override DateTimeOffset? NextDeadline => client?.NextDeadline;
+
+    protected override void OnDeadline(DateTimeOffset now) => client?.HandleTimeout(now);
+
+    protected override void PostStop()
+    {
+        // Releasing the allocation is a courtesy to the TURN server; it would expire by itself.
+        if (client is { State: TurnClientState.Allocated } c)
+        {
+            c.Stop(Now);
+            while (c.PollTransmit() is { } transmit)
+                transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram.ToArray()));
+        }
+    }
+
+    /// <summary>
+    /// The seed grants the same server and fresh credentials at every registration. A TURN server
+    /// ties an allocation to the username that made it (coturn answers 441 Wrong Credentials to
+    /// any other), and a REST username carries its expiry, so fresh credentials cannot be slipped
+    /// into a running allocation: they are kept until half of the current credentials' lifetime
+    /// is gone, and then a new allocation is made with them. A different first server, or none
+    /// yet, also means a new allocation.
+    /// </summary>
+    private void OnGrant(DateTimeOffset now, SeedRelayGrant grant)
+    {
+        var server = Normalized(grant.Servers[0]);
+        if (client is { } current && current.Server.Equals(server))
+        {
+            if (current.State is TurnClientState.Failed or TurnClientState.Idle)
+            {
+                // Starting again makes a new allocation, which may take the new username.
+                current.UpdateCredentials(grant.Credentials);
+                Adopt(grant, now);
+                current.Start(now);
+                return;
+            }
+            if (now < renewAt) return;
+            log.Info("TURN credentials past half their lifetime: allocating anew on {0}", server);
+        }
+        if (client is { State: TurnClientState.Allocated } old) old.Stop(now);
+        DrainOutputs();
+        client = new TurnClient(server, grant.Credentials, SystemRandomSource.Instance);
+        Adopt(grant, now);
+        transport.Tell(new RegisterRelayHandler(Self, client.Server));
+        client.Start(now);
+        foreach (var address in permittedOrder) client.Permit(now, address);
+        log.Info("Allocating a TURN relay on {0}", client.Server);
+    }
+
+    private void Adopt(SeedRelayGrant grant, DateTimeOffset now) =>
+        renewAt = grant.Expires > now ? now + (grant.Expires - now) / 2 : now;
+
+    protected override void DrainOutputs()
+    {
+        if (client is null) return;
+        while (client.PollTransmit() is { } transmit)
+            transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram.ToArray()));
+        while (client.PollEvent() is { } turnEvent)
+        {
+            switch (turnEvent)
+            {
+                case TurnClientEvent.DataReceived data:
+                    transport.Tell(new RelayedInbound(data.Peer, data.Payload.ToArray()));
+                    break;
+                case TurnClientEvent.Allocated allocated:
+                    log.Info("TURN relay allocated: {0}", allocated.Relayed);
+                    break;
+                case TurnClientEvent.AllocationLost lost:
+                    log.Warning("TURN allocation lost ({0}); allocating again", lost.Failure);
+                    break;
+                case TurnClientEvent.AllocationFailed failed:
+                    log.Warning("TURN allocation failed: {0}", failed.Failure);
+                    if (failed.Failure.Retryable) Timers.StartSingleTimer("retry", Retry.Instance, RetryAfter);
+                    break;
+            }
+        }
+        var relayed = client.State == TurnClientState.Allocated ? client.RelayedAddress : null;
+        if (!Equals(relayed, published))
+        {
+            published = relayed;
+            Context.Parent.Tell(new RelayedCandidateChanged(relayed));
+        }
+    }
+
+    private void Remember(IPAddress address)
+    {
+        if (!permitted.Add(address)) return;
+        permittedOrder.Enqueue(address);
+        if (permittedOrder.Count > RememberedPermissions) permitted.Remove(permittedOrder.Dequeue());
+    }
+
+    private static IPEndPoint Normalized(IPEndPoint endPoint) =>
+        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
+}

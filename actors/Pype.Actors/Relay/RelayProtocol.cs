@@ -1,0 +1,20 @@
+using System.Net;
+
+namespace Pype.Actors.Relay;
+
+/// <summary>Messages of the RelayActor, the node's TURN allocation.</summary>
+public interface IRelayMessage;
+
+public sealed record GetRelayView : IRelayMessage
+{
+    public static readonly GetRelayView Instance = new();
+}
+
+/// <param name="State">The TURN client's state in lower case (idle, allocating, allocated, failed, …).</param>
+public sealed record RelayView(string? Server, string State, IPEndPoint? Relayed, IReadOnlyDictionary<string, long> Drops);
+
+/// <summary>
+/// What the RelayActor tells the node: the relayed address peers can reach us at, or null when
+/// there is none (not yet, lost, failed). The node publishes it as a relayed candidate.
+/// </summary>
+public sealed record RelayedCandidateChanged(IPEndPoint? Relayed);

@@ -1,0 +1,171 @@
+using System.Net;
+using Pype.Core.Noise;
+using Pype.Core.Session;
+
+namespace Pype.Core.Connection;
+
+/// <summary>
+/// Punching and path choice: which candidates are probed when, which authenticated packet
+/// connects the link, and when a later one moves the path (docs/protocol/connection.md §2, §5).
+/// Kept apart from the session handling in PeerLink.cs.
+/// </summary>
+public sealed partial class PeerLink
+{
+    /// <summary>After connecting over a relay, direct candidates are still probed until the punch timeout.</summary>
+    private bool _upgradeProbing;
+
+    /// <summary>When an authenticated packet last came over a direct (unrelayed) path.</summary>
+    private DateTimeOffset _lastDirectAt;
+
+    /// <summary>Begins punching: one initiation to every direct remote candidate now, fresh ones each probe round; relayed candidates join the rounds after <see cref="PeerLinkOptions.RelayedCandidateDelay"/>.</summary>
+    /// <exception cref="InvalidOperationException">The link is already punching or connected.</exception>
+    public void Start(DateTimeOffset now, IReadOnlyList<Candidate> remoteCandidates)
+    {
+        _now = Later(_now, now);
+        if (State is PeerLinkState.Punching or PeerLinkState.Connected)
+            throw new InvalidOperationException($"A {State} link cannot start again.");
+        ResetSessions();
+        _targets.Clear();
+        _relayedTargets.Clear();
+        foreach (var candidate in remoteCandidates)
+        {
+            var list = candidate.Kind == CandidateKind.Relayed ? _relayedTargets : _targets;
+            if (!_targets.Exists(t => t.EndPoint.Equals(candidate.EndPoint)) && !_relayedTargets.Exists(t => t.EndPoint.Equals(candidate.EndPoint)))
+                list.Add(candidate);
+        }
+        State = PeerLinkState.Punching;
+        _startedAt = now;
+        _probeGap = _options.ProbeInterval;
+        ConnectedAt = null;
+        ActivePath = null;
+        ActivePathViaRelay = false;
+        ActivePathKind = null;
+        SendProbeRound(now);
+    }
+
+    /// <summary>
+    /// A handshake the node's responder accepted from this link's peer: answers it towards
+    /// <paramref name="source"/> (through our relay when it came through it) and holds the session
+    /// until the peer sends on it.
+    /// </summary>
+    public void HandleAcceptedHandshake(DateTimeOffset now, IPEndPoint source, HandshakeAcceptance accepted, bool viaRelay = false)
+    {
+        _now = Later(_now, now);
+        if (State is not (PeerLinkState.Punching or PeerLinkState.Connected))
+        {
+            Drops.Add(LinkDropReason.LinkInactive);
+            return;
+        }
+        if (!accepted.Session.RemoteStaticPublicKey.SequenceEqual(_remoteStatic))
+        {
+            Drops.Add(LinkDropReason.WrongPeer);
+            return;
+        }
+        if (OwnsIndex(accepted.Session.LocalIndex))
+        {
+            Drops.Add(LinkDropReason.IndexInUse);
+            return;
+        }
+        _sessions.Add(accepted.Session, leaderInitiated: !_weLead, now);
+        Transmit(now, source, accepted.ResponsePacket, viaRelay);
+        // A relayed source is where the peer's NAT mapped its packets to our relay; probing it
+        // directly would open nothing, so only direct sources become peer-reflexive targets.
+        if (State == PeerLinkState.Punching && !viaRelay && !IsTarget(source))
+            _targets.Add(new Candidate(CandidateKind.PeerReflexive, source));
+    }
+
+    /// <summary>
+    /// Any authenticated packet: the first connects the link, later ones may move the path. A
+    /// direct path always replaces a relayed one; a relayed one replaces a direct one only once
+    /// the direct path has been silent for <see cref="PeerLinkOptions.DirectPathHold"/>, so
+    /// stragglers through a relay do not pull a working direct path back onto it.
+    /// </summary>
+    private void Authenticated(DateTimeOffset now, IPEndPoint source, bool viaRelay)
+    {
+        _lastReceivedAt = now;
+        var kind = KindOf(source, viaRelay);
+        var relayed = kind == CandidateKind.Relayed;
+        if (!relayed)
+            _lastDirectAt = now;
+        if (State == PeerLinkState.Punching)
+        {
+            State = PeerLinkState.Connected;
+            ConnectedAt = now;
+            SetPath(source, viaRelay, kind);
+            _pings.Restart(now);
+            _lastSentAt = now;
+            _upgradeProbing = relayed && _targets.Count > 0 && now < _startedAt + _options.PunchTimeout;
+            if (!_upgradeProbing)
+            {
+                _nextProbeAt = null;
+                _initiators.Clear();
+            }
+            _events.Enqueue(new PeerLinkEvent.Connected(source, kind, now - _startedAt));
+            return;
+        }
+        if (source.Equals(ActivePath) && viaRelay == ActivePathViaRelay)
+            return;
+        if (relayed && ActivePathKind != CandidateKind.Relayed && now - _lastDirectAt < _options.EffectiveDirectPathHold)
+            return;
+        var from = ActivePath!;
+        SetPath(source, viaRelay, kind);
+        if (!relayed)
+        {
+            _upgradeProbing = false;
+            _nextProbeAt = null;
+        }
+        _events.Enqueue(new PeerLinkEvent.PathChanged(from, source, kind));
+    }
+
+    private void SetPath(IPEndPoint source, bool viaRelay, CandidateKind kind)
+    {
+        ActivePath = source;
+        ActivePathViaRelay = viaRelay;
+        ActivePathKind = kind;
+    }
+
+    /// <summary>Through our relay, or to one of the peer's relayed candidates, is relayed; else the probed candidate's kind, else peer-reflexive.</summary>
+    private CandidateKind KindOf(IPEndPoint source, bool viaRelay) =>
+        viaRelay ? CandidateKind.Relayed
+        : _relayedTargets.Exists(t => t.EndPoint.Equals(source)) ? CandidateKind.Relayed
+        : _targets.Find(t => t.EndPoint.Equals(source))?.Kind ?? CandidateKind.PeerReflexive;
+
+    private bool IsTarget(IPEndPoint endPoint) =>
+        _targets.Exists(t => t.EndPoint.Equals(endPoint)) || _relayedTargets.Exists(t => t.EndPoint.Equals(endPoint));
+
+    private void SendProbeRound(DateTimeOffset now)
+    {
+        var initiator = NewInitiator(now);
+        foreach (var target in _targets)
+            Transmit(now, target.EndPoint, initiator.InitiationPacket);
+        // Relayed candidates cost the relay's bandwidth and a longer route: direct ones get a head start.
+        if (State == PeerLinkState.Punching && now >= _startedAt + _options.RelayedCandidateDelay)
+        {
+            foreach (var target in _relayedTargets)
+                Transmit(now, target.EndPoint, initiator.InitiationPacket);
+        }
+        _nextProbeAt = now + _probeGap;
+        _probeGap = Min(_probeGap * 2, _options.MaxProbeInterval);
+    }
+
+    /// <summary>While connected over a relay within the punch timeout, direct candidates keep being probed; a response moves the path.</summary>
+    private void ProbeForDirectPath(DateTimeOffset now)
+    {
+        if (!_upgradeProbing || now < _nextProbeAt)
+            return;
+        if (now >= _startedAt + _options.PunchTimeout)
+        {
+            _upgradeProbing = false;
+            _nextProbeAt = null;
+            return;
+        }
+        SendProbeRound(now);
+    }
+
+    private void GiveUp(DateTimeOffset now)
+    {
+        State = PeerLinkState.NoDirectPath;
+        ResetSessions();
+        _events.Enqueue(new PeerLinkEvent.NoDirectPath(_targets.Count + _relayedTargets.Count, now - _startedAt));
+    }
+}

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Pype.Lab;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Pype.Integration.Tests.Network;
+
+/// <summary>
+/// Nodes behind symmetric NATs, which cannot punch to each other, meet through a real coturn
+/// beside the seed: the seed hands out the server and credentials, each node allocates a relay on
+/// its one socket and publishes the relayed address as a candidate, and the session runs through it.
+/// </summary>
+[Collection(NetworkLabCollection.Name)]
+public sealed class RelayLabTests(ITestOutputHelper output)
+{
+    private const string Secret = "lab-turn-secret";
+    private static readonly TimeSpan Connect = TimeSpan.FromSeconds(20);
+
+    private static string Str(JsonElement e, string name) => e.GetProperty(name).GetString()!;
+
+    /// <summary>The node's status once its relay is allocated (the seed grants credentials at registration).</summary>
+    private static JsonElement WaitForRelay(LabNode node, TimeSpan? timeout = null)
+    {
+        var giveUpAt = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            node.Send("status");
+            var status = node.WaitFor("status");
+            if (status.TryGetProperty("relayed_candidate", out var relayed) && relayed.ValueKind == JsonValueKind.String)
+                return status;
+            if (DateTime.UtcNow > giveUpAt)
+                throw new TimeoutException($"no relay allocated: {status}");
+            Thread.Sleep(250);
+        }
+    }
+
+    private static (JsonElement AtA, JsonElement AtB) ConnectThroughRelay(LabNode a, LabNode b)
+    {
+        a.Send($"connect {b.Address}");
+        var atA = a.WaitFor("peer-connected", Connect, e => Str(e, "hash") == b.Hash);
+        var atB = b.WaitFor("peer-connected", Connect, e => Str(e, "hash") == a.Hash);
+        return (atA, atB);
+    }
+
+    [Fact]
+    public void Symmetric_to_symmetric_connects_through_coturn_and_shows_a_relayed_path()
+    {
+        using var network = LabNetwork.StartWithRelay(NatMode.Sym, NatMode.Sym, Secret, out var coturn);
+        var a = network.StartNode(network.Lab.HostA);
+        var b = network.StartNode(network.Lab.HostB);
+        var statusA = WaitForRelay(a);
+        WaitForRelay(b);
+        Assert.StartsWith($"{NatLab.SeedAddress}:", Str(statusA, "relayed_candidate"));
+        Assert.Equal("allocated", Str(statusA, "relay_state"));
+
+        JsonElement atA, atB;
+        try
+        {
+            (atA, atB) = ConnectThroughRelay(a, b);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var node in new[] { a, b })
+            {
+                node.Send("status");
+                output.WriteLine(node.WaitFor("status").ToString());
+            }
+            output.WriteLine(coturn.Log);
+            throw;
+        }
+        output.WriteLine($"a: {atA}\nb: {atB}");
+        Assert.Equal("relayed", Str(atA, "path"));
+        Assert.Equal("relayed", Str(atB, "path"));
+
+        a.Send("peers");
+        var peer = Assert.Single(a.WaitFor("peers").GetProperty("peers").EnumerateArray());
+        Assert.Equal(("connected", "relayed"), (Str(peer, "state"), Str(peer, "path")));
+
+        // The gossiped record carries the relayed candidate beside the others.
+        a.Send("book");
+        var own = a.WaitFor("book").GetProperty("own");
+        Assert.Contains(own.GetProperty("candidates").EnumerateArray(), c => c.GetString()!.StartsWith($"relay {NatLab.SeedAddress}:"));
+
+        network.Seed.Send("status");
+        var seedStatus = network.Seed.WaitFor("status");
+        Assert.True(seedStatus.GetProperty("relay_credentials_issued").GetInt64() >= 2);
+        Assert.DoesNotContain(Secret, seedStatus.ToString());
+        Assert.DoesNotContain(Secret, network.Seed.StandardError);
+        Assert.Contains("lab.example", coturn.Log);
+    }
+
+    [Fact]
+    public async Task A_call_between_symmetric_nats_carries_video_and_audio_through_the_relay()
+    {
+        using var network = LabNetwork.StartWithRelay(NatMode.Sym, NatMode.Sym, Secret, out _);
+        var caller = network.StartNode(network.Lab.HostA);
+        var callee = network.StartNode(network.Lab.HostB, 0, "--set", "pype.node.auto-answer=on");
+        WaitForRelay(caller);
+        WaitForRelay(callee);
+
+        caller.Send($"call {callee.Address}");
+        caller.WaitFor("call-established", Connect);
+        callee.WaitFor("call-established", Connect);
+        caller.Send("peers");
+        Assert.Equal("relayed", Str(Assert.Single(caller.WaitFor("peers").GetProperty("peers").EnumerateArray()), "path"));
+        await Task.Delay(TimeSpan.FromSeconds(8));
+
+        caller.Send("stats");
+        var sent = caller.WaitFor("stats").GetProperty("calls")[0];
+        callee.Send("stats");
+        var received = callee.WaitFor("stats").GetProperty("calls")[0];
+        output.WriteLine($"caller: {sent}\ncallee: {received}");
+        var framesSent = sent.GetProperty("video_frames_sent").GetInt64();
+        var framesReceived = received.GetProperty("video_frames_received_complete").GetInt64();
+        Assert.True(framesSent > 100, $"{framesSent} frames sent");
+        Assert.True(framesReceived >= 0.9 * framesSent - 30, $"{framesReceived} of {framesSent} frames arrived through the relay");
+        Assert.True(received.GetProperty("audio_packets_received").GetInt64() > 100);
+
+        caller.Send("hangup");
+        Assert.Equal("hung-up-by-peer", Str(callee.WaitFor("call-ended", Connect), "reason"));
+    }
+
+    [Fact]
+    public void Garbage_channel_data_and_stun_from_anywhere_are_dropped_and_counted_and_the_node_keeps_serving()
+    {
+        using var network = LabNetwork.StartWithRelay(NatMode.Eim, NatMode.Sym, Secret, out _);
+        var exposed = network.StartNode(network.Lab.Public);
+        var status = WaitForRelay(exposed);
+        var port = Str(status, "listen").Split(':')[^1];
+
+        // ChannelData (first byte 0x40), a truncated STUN header and a STUN-looking Data indication, from the seed host (not the TURN port).
+        foreach (var bytes in new[] { @"\x40\x00\x00\x08garbage!", @"\x00\x01\x00", @"\x00\x17\x00\x04\x21\x12\xa4\x42abcdefghijkl\x00\x13\x00\x00" })
+        {
+            var result = network.Lab.Exec(network.Lab.Seed, "bash", "-c", $"printf '{bytes}' > /dev/udp/{NatLab.PublicAddress}/{port}");
+            Assert.Equal(0, result.ExitCode);
+        }
+        Thread.Sleep(500);
+
+        exposed.Send("status");
+        var after = exposed.WaitFor("status");
+        Assert.Equal(1, after.GetProperty("drops").GetProperty("turn-channel-data-not-from-relay").GetInt32());
+        // The truncated header looks like a request, which the transport answers or refuses itself.
+        Assert.Equal(1, after.GetProperty("drops").GetProperty("stun-request-refused").GetInt32());
+        Assert.Equal(1, after.GetProperty("protocol_drops").GetProperty("seed-UnexpectedStun").GetInt32());
+        Assert.Equal("allocated", Str(after, "relay_state"));
+
+        var other = network.StartNode(network.Lab.HostB);
+        WaitForRelay(other);
+        var (atOther, _) = ConnectThroughRelay(other, exposed);
+        output.WriteLine(atOther.ToString());
+    }
+}
