@@ -63,8 +63,8 @@ public static class AkkaConfig
     /// <summary>The actor system's name: cluster members must share it.</summary>
     public const string SystemName = "pype";
 
-    /// <summary>Akka address of a seed's cluster transport.</summary>
-    public static string MemberAddress(System.Net.IPEndPoint endPoint) => $"akka.tcp://{SystemName}@{endPoint.Address}:{endPoint.Port}";
+    /// <summary>Akka address of a seed's cluster transport (TLS: the akka.ssl.tcp scheme).</summary>
+    public static string MemberAddress(System.Net.IPEndPoint endPoint) => $"akka.ssl.tcp://{SystemName}@{endPoint.Address}:{endPoint.Port}";
 
     /// <summary>
     /// Seeds of one cluster: Akka.Remote over TLS on the DotNetty transport, Akka.Cluster with the
