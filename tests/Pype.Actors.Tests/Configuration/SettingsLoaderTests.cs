@@ -119,8 +119,28 @@ public class SettingsLoaderTests : IDisposable
     [Fact]
     public void Shipped_hocon_files_are_valid()
     {
+        // The cluster template names the operator's certificate: give it one that exists here.
+        using var certificate = new TempDirectory();
+        var pfx = certificate.File("seed-cluster.pfx");
+        File.WriteAllBytes(pfx, [0]);
         foreach (var file in Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "hocon"), "*.conf"))
-            SettingsLoader.Load([file], NoOverrides, NoEnvironment);
+        {
+            var overrides = Path.GetFileName(file) == "cluster-seed.conf"
+                ? new Dictionary<string, string> { ["pype.seed.cluster.tls.certificate"] = pfx }
+                : NoOverrides;
+            SettingsLoader.Load([file], overrides, NoEnvironment);
+        }
+    }
+
+    [Fact]
+    public void A_cluster_needs_a_reachable_address_and_a_certificate()
+    {
+        var enabled = new Dictionary<string, string> { ["pype.seed.enabled"] = "on", ["pype.seed.cluster.enabled"] = "on", ["pype.seed.cluster.listen"] = "10.0.0.1:4053" };
+        Assert.Equal("pype.seed.cluster.tls.certificate", Assert.Throws<SettingsException>(() => SettingsLoader.Load([], enabled, NoEnvironment)).Key);
+        var anywhere = new Dictionary<string, string>(enabled) { ["pype.seed.cluster.listen"] = "0.0.0.0:4053" };
+        Assert.Equal("pype.seed.cluster.listen", Assert.Throws<SettingsException>(() => SettingsLoader.Load([], anywhere, NoEnvironment)).Key);
+        var badMember = new Dictionary<string, string>(enabled) { ["pype.seed.cluster.members"] = "10.0.0.1:4053,nowhere" };
+        Assert.StartsWith("pype.seed.cluster.members", Assert.Throws<SettingsException>(() => SettingsLoader.Load([], badMember, NoEnvironment)).Key);
     }
 
     [Fact]

@@ -47,11 +47,12 @@ public class AddressBookActorTests : PersistenceTestKit
     {
         var store = Start();
         store.Tell(new StoreItem([1, 2, 3]));
-        Assert.False(ExpectMsg<ItemStored>().Stored);
+        // Recovery from SQLite can take seconds on a loaded machine.
+        Assert.False(ExpectMsg<ItemStored>(TimeSpan.FromSeconds(20)).Stored);
         Stop(store);
         var again = Start();
         again.Tell(GetStoredItems.Instance);
-        Assert.Empty(ExpectMsg<StoredItems>().Items);
+        Assert.Empty(ExpectMsg<StoredItems>(TimeSpan.FromSeconds(20)).Items);
     }
 
     [Fact]

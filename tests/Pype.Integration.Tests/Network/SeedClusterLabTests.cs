@@ -100,7 +100,8 @@ public sealed class SeedClusterLabTests(ITestOutputHelper output) : IDisposable
         var bob = StartNode(lab.HostB, "bob", "--set", $"pype.node.seeds={At(seeds[2])}", "--set", "pype.node.auto-answer=on", "--set", "pype.media.video.source=none");
         var aliceReady = alice.WaitFor("ready", Step);
         var bobAddress = Str(bob.WaitFor("ready", Step), "address");
-        var aliceSeed = seeds.FindIndex(seed => seed.Udp == Str(alice.WaitFor("seed-registered", Step), "seed"));
+        var aliceRegisteredAt = Str(alice.WaitFor("seed-registered", Step), "seed");
+        var aliceSeed = seeds.FindIndex(seed => seed.Udp == aliceRegisteredAt);
         Assert.InRange(aliceSeed, 0, 1);
         Assert.Equal(seeds[2].Udp, Str(bob.WaitFor("seed-registered", Step), "seed"));
 
