@@ -4,6 +4,7 @@ using Pype.Actors.Configuration;
 using Pype.Core.Media;
 using Pype.Core.Rtp;
 using Pype.Core.Rtp.Feedback;
+using Pype.Core.Rtp.Playout;
 using Pype.Core.Rtp.RateControl;
 using Pype.Media;
 using Pype.Media.Video;
@@ -50,6 +51,15 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     /// <summary>Beyond this a frozen picture is worse than a PLI's keyframe.</summary>
     private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(400);
 
+    /// <summary>
+    /// Video playout: the core's rule less 5 ms, so the few milliseconds of jitter a clean path shows
+    /// (x264's own frame-to-frame variance) add no delay; a jittery path still gets 3 × jitter − 5 ms.
+    /// </summary>
+    public static readonly PlayoutDelayOptions VideoPlayout = PlayoutDelayOptions.Video with { Margin = TimeSpan.FromMilliseconds(-5) };
+
+    /// <summary>A playout target moves its stage only when it changed by this much: finer steps would be noise.</summary>
+    private static readonly TimeSpan TargetStep = TimeSpan.FromMilliseconds(1);
+
     private readonly MediaSessionSpec spec;
     private readonly MediaSettings settings;
     private readonly IActorRef network;
@@ -63,10 +73,14 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly RtcpSession feedback;
     private IActorRef videoReceiver = ActorRefs.Nobody;
-    private IActorRef audioReceiver = ActorRefs.Nobody;
+    private IActorRef audioPlayout = ActorRefs.Nobody;
     private IActorRef videoSender = ActorRefs.Nobody;
     private IActorRef videoEncoder = ActorRefs.Nobody;
     private readonly EncoderBitrateFollower encoderBitrate;
+    private readonly PlayoutDelayEstimator audioDelay = new(PlayoutDelayOptions.Audio);
+    private readonly PlayoutDelayEstimator videoDelay = new(VideoPlayout);
+    private TimeSpan audioTargetTold = PlayoutDelayOptions.Audio.Min;
+    private TimeSpan videoTargetTold = VideoPlayout.Min;
     private TimeSpan holdLimit;
 
     public MediaSessionActor(MediaSessionSpec spec, MediaSettings settings, IActorRef network)
@@ -93,6 +107,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         {
             feedback.HandleTimeout(MediaClock.UtcNow);
             SendFeedback();
+            UpdatePlayoutTargets();
         });
         Receive<GetMediaStats>(_ => Sender.Tell(Snapshot()));
         Receive<MediaCount>(Count);
@@ -104,6 +119,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             freezes.FrameShown(now);
             rates.OnFrameRendered(MediaClock.UtcNow, MediaClock.ToUnixMicroseconds(now - latency.CaptureToRender));
         });
+        Receive<MediaAudioLatency>(latency => stats.AudioLatency.Add(latency.CaptureToPlay));
         Receive<StageFailed>(failed => Report(failed.Stage, failed.Message));
         Receive<Terminated>(terminated =>
         {
@@ -178,8 +194,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         var output = sink.Kind == AudioSinkKind.None && (record?.Kind ?? AudioSinkKind.None) == AudioSinkKind.None
             ? ActorRefs.Nobody
             : Stage(AudioOutActor.Stage, AudioOutActor.Props(() => MediaDevices.OpenAudioSinks(sink, record)));
-        var decoder = Stage(AudioDecoderActor.Stage, AudioDecoderActor.Props(output));
-        audioReceiver = Stage(AudioReceiverActor.Stage, AudioReceiverActor.Props(decoder));
+        audioPlayout = Stage(AudioPlayoutActor.Stage, AudioPlayoutActor.Props(output));
     }
 
     private IActorRef Stage(string name, Props props)
@@ -222,7 +237,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         }
         else
         {
-            audioReceiver.Tell(new ReceivedRtp(packet.Packet));
+            audioPlayout.Tell(new ReceivedRtp(packet.Packet));
         }
         SendFeedback();
     }
@@ -249,6 +264,24 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         {
             holdLimit = window;
             videoReceiver.Tell(new SetHoldLimit(window));
+        }
+    }
+
+    /// <summary>Both playout targets follow their stream's jitter (docs/RESILIENCE.md §1); a stage hears of a change of 1 ms or more.</summary>
+    private void UpdatePlayoutTargets()
+    {
+        var now = MediaClock.UtcNow;
+        var audio = audioDelay.Update(feedback.AudioJitter, now);
+        if ((audio - audioTargetTold).Duration() >= TargetStep)
+        {
+            audioTargetTold = audio;
+            audioPlayout.Tell(new SetPlayoutTarget(audio));
+        }
+        var video = videoDelay.Update(feedback.VideoJitter, now);
+        if ((video - videoTargetTold).Duration() >= TargetStep || (video == TimeSpan.Zero && videoTargetTold != TimeSpan.Zero))
+        {
+            videoTargetTold = video;
+            videoReceiver.Tell(new SetPlayoutTarget(video));
         }
     }
 
@@ -303,6 +336,13 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             Freezes = freezes.Freezes,
             GlassToGlassP50 = Milliseconds(window.GlassToGlassP50Ms),
             GlassToGlassP95 = Milliseconds(window.GlassToGlassP95Ms),
+            AudioPlayoutDelay = audioDelay.Target,
+            VideoPlayoutDelay = videoDelay.Target,
+            AudioUnderruns = stats[MediaCounter.AudioUnderruns],
+            AudioFramesDropped = stats[MediaCounter.AudioFramesDropped],
+            AudioFramesStretched = stats[MediaCounter.AudioFramesStretched],
+            AudioCaptureToPlayP50 = stats.AudioLatency.Percentile(50),
+            AudioCaptureToPlayP95 = stats.AudioLatency.Percentile(95),
         };
     }
 
