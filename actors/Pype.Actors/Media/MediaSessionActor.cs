@@ -57,6 +57,16 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     /// </summary>
     public static readonly PlayoutDelayOptions VideoPlayout = PlayoutDelayOptions.Video with { Margin = TimeSpan.FromMilliseconds(-5) };
 
+    /// <summary>
+    /// A stream's jitter feeds its playout target only from this long after its first packet. At
+    /// call start both sides start five ffmpeg processes on few cores, and the first packets come
+    /// in bursts hundreds of milliseconds late: measured, that put the video target at its 150 ms
+    /// ceiling, and the slow decay (10 ms/s) kept it there for the next ten seconds. The start-up
+    /// burst says how busy the machine was, not how the path behaves; after two seconds the RFC 3550
+    /// estimate (gain 1/16 per packet) has forgotten it.
+    /// </summary>
+    public static readonly TimeSpan JitterGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>A playout target moves its stage only when it changed by this much: finer steps would be noise.</summary>
     private static readonly TimeSpan TargetStep = TimeSpan.FromMilliseconds(1);
 
@@ -82,6 +92,8 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     private TimeSpan audioTargetTold = PlayoutDelayOptions.Audio.Min;
     private TimeSpan videoTargetTold = VideoPlayout.Min;
     private TimeSpan holdLimit;
+    private TimeSpan? firstAudioAt;
+    private TimeSpan? firstVideoAt;
 
     public MediaSessionActor(MediaSessionSpec spec, MediaSettings settings, IActorRef network)
     {
@@ -230,6 +242,8 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             return;
         }
         feedback.OnReceived(packet.Stream, packet.Packet, MediaClock.UtcNow);
+        if (packet.Stream == MediaStreamKind.Video) firstVideoAt ??= MediaClock.Now;
+        else firstAudioAt ??= MediaClock.Now;
         if (packet.Stream == MediaStreamKind.Video)
         {
             stats.Add(MediaCounter.VideoPacketsReceived);
@@ -271,19 +285,21 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     private void UpdatePlayoutTargets()
     {
         var now = MediaClock.UtcNow;
-        var audio = audioDelay.Update(feedback.AudioJitter, now);
+        var audio = audioDelay.Update(PastGrace(firstAudioAt) ? feedback.AudioJitter : TimeSpan.Zero, now);
         if ((audio - audioTargetTold).Duration() >= TargetStep)
         {
             audioTargetTold = audio;
             audioPlayout.Tell(new SetPlayoutTarget(audio));
         }
-        var video = videoDelay.Update(feedback.VideoJitter, now);
+        var video = videoDelay.Update(PastGrace(firstVideoAt) ? feedback.VideoJitter : TimeSpan.Zero, now);
         if ((video - videoTargetTold).Duration() >= TargetStep || (video == TimeSpan.Zero && videoTargetTold != TimeSpan.Zero))
         {
             videoTargetTold = video;
             videoReceiver.Tell(new SetPlayoutTarget(video));
         }
     }
+
+    private static bool PastGrace(TimeSpan? firstPacketAt) => firstPacketAt is { } first && MediaClock.Now - first >= JitterGrace;
 
     private static string DropName(MediaPacketDropReason reason) => reason switch
     {
