@@ -143,6 +143,32 @@ public sealed record MediaStats(
     public TimeSpan? GlassToGlassP50 { get; init; }
 
     public TimeSpan? GlassToGlassP95 { get; init; }
+
+    /// <summary>
+    /// The audio playout buffer's current target delay (3 × audio jitter + 10 ms, 20–150 ms, docs/RESILIENCE.md §1–2):
+    /// how much audio it aims to hold before playing.
+    /// </summary>
+    public TimeSpan AudioPlayoutDelay { get; init; }
+
+    /// <summary>How long complete video frames are held before decoding, beyond the fastest recent transit (0 on a clean path, at most 150 ms).</summary>
+    public TimeSpan VideoPlayoutDelay { get; init; }
+
+    /// <summary>Times the audio playout buffer ran dry while playing.</summary>
+    public long AudioUnderruns { get; init; }
+
+    /// <summary>Frames skipped, and frames of concealment inserted, to move the audio buffer towards its target.</summary>
+    public long AudioFramesDropped { get; init; }
+
+    public long AudioFramesStretched { get; init; }
+
+    /// <summary>
+    /// Audio mouth-to-ear without the devices: capture time (carried in every RTP packet) to the moment
+    /// the decoded frame was handed to the audio output (or discarded for want of one), over the last
+    /// 300 frames decoded from their own packet; null before any.
+    /// </summary>
+    public TimeSpan? AudioCaptureToPlayP50 { get; init; }
+
+    public TimeSpan? AudioCaptureToPlayP95 { get; init; }
 }
 
 /// <summary>

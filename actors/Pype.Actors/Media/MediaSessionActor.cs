@@ -4,6 +4,7 @@ using Pype.Actors.Configuration;
 using Pype.Core.Media;
 using Pype.Core.Rtp;
 using Pype.Core.Rtp.Feedback;
+using Pype.Core.Rtp.Playout;
 using Pype.Core.Rtp.RateControl;
 using Pype.Media;
 using Pype.Media.Video;
@@ -50,6 +51,25 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     /// <summary>Beyond this a frozen picture is worse than a PLI's keyframe.</summary>
     private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(400);
 
+    /// <summary>
+    /// Video playout: the core's rule less 5 ms, so the few milliseconds of jitter a clean path shows
+    /// (x264's own frame-to-frame variance) add no delay; a jittery path still gets 3 × jitter − 5 ms.
+    /// </summary>
+    public static readonly PlayoutDelayOptions VideoPlayout = PlayoutDelayOptions.Video with { Margin = TimeSpan.FromMilliseconds(-5) };
+
+    /// <summary>
+    /// A stream's jitter feeds its playout target only from this long after its first packet. At
+    /// call start both sides start five ffmpeg processes on few cores, and the first packets come
+    /// in bursts hundreds of milliseconds late: measured, that put the video target at its 150 ms
+    /// ceiling, and the slow decay (10 ms/s) kept it there for the next ten seconds. The start-up
+    /// burst says how busy the machine was, not how the path behaves; after two seconds the RFC 3550
+    /// estimate (gain 1/16 per packet) has forgotten it.
+    /// </summary>
+    public static readonly TimeSpan JitterGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>A playout target moves its stage only when it changed by this much: finer steps would be noise.</summary>
+    private static readonly TimeSpan TargetStep = TimeSpan.FromMilliseconds(1);
+
     private readonly MediaSessionSpec spec;
     private readonly MediaSettings settings;
     private readonly IActorRef network;
@@ -63,11 +83,17 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly RtcpSession feedback;
     private IActorRef videoReceiver = ActorRefs.Nobody;
-    private IActorRef audioReceiver = ActorRefs.Nobody;
+    private IActorRef audioPlayout = ActorRefs.Nobody;
     private IActorRef videoSender = ActorRefs.Nobody;
     private IActorRef videoEncoder = ActorRefs.Nobody;
     private readonly EncoderBitrateFollower encoderBitrate;
+    private readonly PlayoutDelayEstimator audioDelay = new(PlayoutDelayOptions.Audio);
+    private readonly PlayoutDelayEstimator videoDelay = new(VideoPlayout);
+    private TimeSpan audioTargetTold = PlayoutDelayOptions.Audio.Min;
+    private TimeSpan videoTargetTold = VideoPlayout.Min;
     private TimeSpan holdLimit;
+    private TimeSpan? firstAudioAt;
+    private TimeSpan? firstVideoAt;
 
     public MediaSessionActor(MediaSessionSpec spec, MediaSettings settings, IActorRef network)
     {
@@ -93,6 +119,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         {
             feedback.HandleTimeout(MediaClock.UtcNow);
             SendFeedback();
+            UpdatePlayoutTargets();
         });
         Receive<GetMediaStats>(_ => Sender.Tell(Snapshot()));
         Receive<MediaCount>(Count);
@@ -104,6 +131,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             freezes.FrameShown(now);
             rates.OnFrameRendered(MediaClock.UtcNow, MediaClock.ToUnixMicroseconds(now - latency.CaptureToRender));
         });
+        Receive<MediaAudioLatency>(latency => stats.AudioLatency.Add(latency.CaptureToPlay));
         Receive<StageFailed>(failed => Report(failed.Stage, failed.Message));
         Receive<Terminated>(terminated =>
         {
@@ -178,8 +206,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         var output = sink.Kind == AudioSinkKind.None && (record?.Kind ?? AudioSinkKind.None) == AudioSinkKind.None
             ? ActorRefs.Nobody
             : Stage(AudioOutActor.Stage, AudioOutActor.Props(() => MediaDevices.OpenAudioSinks(sink, record)));
-        var decoder = Stage(AudioDecoderActor.Stage, AudioDecoderActor.Props(output));
-        audioReceiver = Stage(AudioReceiverActor.Stage, AudioReceiverActor.Props(decoder));
+        audioPlayout = Stage(AudioPlayoutActor.Stage, AudioPlayoutActor.Props(output));
     }
 
     private IActorRef Stage(string name, Props props)
@@ -215,6 +242,8 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             return;
         }
         feedback.OnReceived(packet.Stream, packet.Packet, MediaClock.UtcNow);
+        if (packet.Stream == MediaStreamKind.Video) firstVideoAt ??= MediaClock.Now;
+        else firstAudioAt ??= MediaClock.Now;
         if (packet.Stream == MediaStreamKind.Video)
         {
             stats.Add(MediaCounter.VideoPacketsReceived);
@@ -222,7 +251,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         }
         else
         {
-            audioReceiver.Tell(new ReceivedRtp(packet.Packet));
+            audioPlayout.Tell(new ReceivedRtp(packet.Packet));
         }
         SendFeedback();
     }
@@ -251,6 +280,26 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             videoReceiver.Tell(new SetHoldLimit(window));
         }
     }
+
+    /// <summary>Both playout targets follow their stream's jitter (docs/RESILIENCE.md §1); a stage hears of a change of 1 ms or more.</summary>
+    private void UpdatePlayoutTargets()
+    {
+        var now = MediaClock.UtcNow;
+        var audio = audioDelay.Update(PastGrace(firstAudioAt) ? feedback.AudioJitter : TimeSpan.Zero, now);
+        if ((audio - audioTargetTold).Duration() >= TargetStep)
+        {
+            audioTargetTold = audio;
+            audioPlayout.Tell(new SetPlayoutTarget(audio));
+        }
+        var video = videoDelay.Update(PastGrace(firstVideoAt) ? feedback.VideoJitter : TimeSpan.Zero, now);
+        if ((video - videoTargetTold).Duration() >= TargetStep || (video == TimeSpan.Zero && videoTargetTold != TimeSpan.Zero))
+        {
+            videoTargetTold = video;
+            videoReceiver.Tell(new SetPlayoutTarget(video));
+        }
+    }
+
+    private static bool PastGrace(TimeSpan? firstPacketAt) => firstPacketAt is { } first && MediaClock.Now - first >= JitterGrace;
 
     private static string DropName(MediaPacketDropReason reason) => reason switch
     {
@@ -303,6 +352,13 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             Freezes = freezes.Freezes,
             GlassToGlassP50 = Milliseconds(window.GlassToGlassP50Ms),
             GlassToGlassP95 = Milliseconds(window.GlassToGlassP95Ms),
+            AudioPlayoutDelay = audioDelay.Target,
+            VideoPlayoutDelay = videoDelay.Target,
+            AudioUnderruns = stats[MediaCounter.AudioUnderruns],
+            AudioFramesDropped = stats[MediaCounter.AudioFramesDropped],
+            AudioFramesStretched = stats[MediaCounter.AudioFramesStretched],
+            AudioCaptureToPlayP50 = stats.AudioLatency.Percentile(50),
+            AudioCaptureToPlayP95 = stats.AudioLatency.Percentile(95),
         };
     }
 

@@ -20,6 +20,24 @@ internal sealed record MediaDrop(string Reason, long Amount = 1) : IDeadLetterSu
 /// <summary>A frame was rendered this long after it was captured.</summary>
 internal sealed record MediaLatency(TimeSpan CaptureToRender) : IDeadLetterSuppression;
 
+/// <summary>An audio frame decoded from its own packet was handed to the output this long after it was captured.</summary>
+internal sealed record MediaAudioLatency(TimeSpan CaptureToPlay) : IDeadLetterSuppression;
+
+/// <summary>
+/// A decoded 20 ms frame for the audio-out stage. <paramref name="Measured"/>: it was decoded from
+/// its own packet, so its capture time is real (concealed and FEC frames carry none).
+/// </summary>
+internal sealed record AudioToPlay(AudioFrame Frame, bool Measured) : IDeadLetterSuppression;
+
+/// <summary>The playout delay a receiving stage aims for, set by the session from the stream's jitter.</summary>
+internal sealed record SetPlayoutTarget(TimeSpan Target) : IDeadLetterSuppression;
+
+/// <summary>A playout stage's periodic look at its clock.</summary>
+internal sealed record PlayoutTick : IDeadLetterSuppression
+{
+    public static readonly PlayoutTick Instance = new();
+}
+
 /// <summary>A stage gave up (a device is missing or failed); the session reports it as a <see cref="MediaProblem"/>.</summary>
 internal sealed record StageFailed(string Stage, string Message);
 

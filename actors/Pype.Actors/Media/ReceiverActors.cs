@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Pype.Core.Media;
 using Pype.Core.Rtp;
+using Pype.Core.Rtp.Playout;
 using Pype.Media;
 
 namespace Pype.Actors.Media;
@@ -40,6 +41,12 @@ internal sealed class CounterDeltas(IActorRef session)
 /// (<see cref="SetHoldLimit"/>: long enough for a retransmission to arrive, about two RTTs), then
 /// given up on, so one lost packet costs that much delay rather than the depacketiser's whole
 /// reorder window. On a clean path nothing waits.
+/// <para>
+/// Frames then pass a <see cref="VideoPlayoutGate{TFrame}"/> on their way to the decoder: held until
+/// their capture time plus the fastest recent transit plus the target the session sets from the
+/// video jitter (<see cref="SetPlayoutTarget"/>), so frames that came early wait for late ones and
+/// motion stays even. A target under 1 ms (a clean path) passes every frame on at once.
+/// </para>
 /// </summary>
 internal sealed class VideoReceiverActor : ReceiveActor, IWithTimers
 {
@@ -49,8 +56,10 @@ internal sealed class VideoReceiverActor : ReceiveActor, IWithTimers
 
     private readonly H264Depacketizer depacketizer = new();
     private readonly HoldDeadline hold = new(MaxHold);
+    private readonly VideoPlayoutGate<DepacketizedAccessUnit> gate = new();
     private readonly IActorRef decoder;
     private readonly CounterDeltas deltas;
+    private TimeSpan target;
 
     public VideoReceiverActor(IActorRef decoder)
     {
@@ -63,8 +72,14 @@ internal sealed class VideoReceiverActor : ReceiveActor, IWithTimers
             Drain();
         });
         Receive<SetHoldLimit>(limit => hold.MaxHold = limit.MaxHold);
+        Receive<SetPlayoutTarget>(set =>
+        {
+            target = set.Target;
+            Release();
+        });
         Receive<CheckHoldDeadline>(_ =>
         {
+            Release();
             if (!hold.IsDue(MediaClock.Now)) return;
             depacketizer.Flush();
             hold.Progressed();
@@ -80,11 +95,13 @@ internal sealed class VideoReceiverActor : ReceiveActor, IWithTimers
 
     private void Drain()
     {
+        var arrival = MediaClock.UtcNow;
         while (depacketizer.TryTake(out var frame))
         {
             hold.Progressed();
-            decoder.Tell(frame);
+            gate.Push(frame, frame.CaptureTimeMicroseconds ?? MediaClock.ToUnixMicroseconds(MediaClock.Now), arrival);
         }
+        Release();
         var counters = depacketizer.Counters;
         deltas.Count(MediaCounter.VideoFramesReceivedComplete, counters.FramesEmitted - counters.IncompleteFramesEmitted);
         deltas.Count(MediaCounter.VideoFramesReceivedIncomplete, counters.IncompleteFramesEmitted);
@@ -96,60 +113,11 @@ internal sealed class VideoReceiverActor : ReceiveActor, IWithTimers
         deltas.Drop("video-unsupported-payload", counters.UnsupportedPayloads);
         deltas.Drop("video-oversized-nal-unit", counters.OversizedNalUnitsDropped);
     }
-}
 
-/// <summary>
-/// The audio receiving stage: puts Opus packets in order (<see cref="OpusRtpDepacketizer"/>, a
-/// window of five) and tells each, with the count of packets lost just before it, to the decoder.
-/// A gap is given up on after <see cref="MaxHold"/>.
-/// </summary>
-internal sealed class AudioReceiverActor : ReceiveActor, IWithTimers
-{
-    public const string Stage = "audio-receiver";
-    public static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(60);
-    private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(10);
-
-    private readonly OpusRtpDepacketizer depacketizer = new();
-    private readonly HoldDeadline hold = new(MaxHold);
-    private readonly IActorRef decoder;
-    private readonly CounterDeltas deltas;
-
-    public AudioReceiverActor(IActorRef decoder)
+    /// <summary>Frames whose playout time has come go to the decoder, in the order they were completed.</summary>
+    private void Release()
     {
-        this.decoder = decoder;
-        deltas = new CounterDeltas(Context.Parent);
-        Receive<ReceivedRtp>(received =>
-        {
-            hold.PacketTaken(MediaClock.Now);
-            depacketizer.Push(received.Packet);
-            Drain();
-        });
-        Receive<CheckHoldDeadline>(_ =>
-        {
-            if (!hold.IsDue(MediaClock.Now)) return;
-            depacketizer.Flush();
-            hold.Progressed();
-            Drain();
-        });
-    }
-
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    public static Props Props(IActorRef decoder) => Akka.Actor.Props.Create(() => new AudioReceiverActor(decoder));
-
-    protected override void PreStart() => Timers.StartPeriodicTimer("hold", CheckHoldDeadline.Instance, CheckInterval);
-
-    private void Drain()
-    {
-        while (depacketizer.TryTake(out var packet))
-        {
-            hold.Progressed();
-            decoder.Tell(packet);
-        }
-        var counters = depacketizer.Counters;
-        deltas.Count(MediaCounter.AudioPacketsLost, counters.PacketsLost);
-        deltas.Drop("audio-duplicate", counters.Duplicates);
-        deltas.Drop("audio-too-late", counters.TooLate);
-        deltas.Drop("audio-empty-payload", counters.EmptyPayloads);
+        if (gate.HeldCount == 0) return;
+        foreach (var frame in gate.Release(MediaClock.UtcNow, target)) decoder.Tell(frame);
     }
 }

@@ -55,7 +55,10 @@ internal sealed class VideoRenderActor : ReceiveActor
     protected override void PostStop() => MediaStage.Close(sink is null ? null : sink.DisposeAsync);
 }
 
-/// <summary>The audio out stage: plays or writes each decoded frame. Stopping closes a wav file with its sizes filled in.</summary>
+/// <summary>
+/// The audio out stage: plays or writes each decoded frame and reports capture-to-play latency for
+/// frames decoded from their own packet. Stopping closes a wav file with its sizes filled in.
+/// </summary>
 internal sealed class AudioOutActor : ReceiveActor
 {
     public const string Stage = "audio-out";
@@ -66,12 +69,12 @@ internal sealed class AudioOutActor : ReceiveActor
     public AudioOutActor(Func<IAudioSink> open)
     {
         this.open = open;
-        ReceiveAsync<AudioFrame>(async frame =>
+        ReceiveAsync<AudioToPlay>(async play =>
         {
             if (sink is null) return;
             try
             {
-                await sink.PlayAsync(frame);
+                await sink.PlayAsync(play.Frame);
             }
             catch (Exception error) when (error is IOException or Pype.Media.Processes.MediaDeviceException)
             {
@@ -79,6 +82,7 @@ internal sealed class AudioOutActor : ReceiveActor
                 return;
             }
             Context.Parent.Tell(new MediaCount(MediaCounter.AudioFramesPlayed));
+            if (play.Measured) Context.Parent.Tell(new MediaAudioLatency(MediaClock.Now - play.Frame.CaptureTime));
         });
     }
 

@@ -441,6 +441,11 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
         w.WriteNumber("freezes", m.Freezes);
         WriteOptionalNumber(w, "glass_to_glass_p50_ms", m.GlassToGlassP50?.TotalMilliseconds);
         WriteOptionalNumber(w, "glass_to_glass_p95_ms", m.GlassToGlassP95?.TotalMilliseconds);
+        w.WriteNumber("audio_playout_delay_ms", Math.Round(m.AudioPlayoutDelay.TotalMilliseconds, 1));
+        w.WriteNumber("video_playout_delay_ms", Math.Round(m.VideoPlayoutDelay.TotalMilliseconds, 1));
+        foreach (var (name, value) in new[] { ("audio_underruns", m.AudioUnderruns), ("audio_frames_dropped", m.AudioFramesDropped), ("audio_frames_stretched", m.AudioFramesStretched) }) w.WriteNumber(name, value);
+        WriteOptionalNumber(w, "audio_capture_to_play_p50_ms", m.AudioCaptureToPlayP50?.TotalMilliseconds);
+        WriteOptionalNumber(w, "audio_capture_to_play_p95_ms", m.AudioCaptureToPlayP95?.TotalMilliseconds);
         w.WriteStartObject("drops");
         foreach (var (reason, count) in m.DropsByReason.OrderBy(d => d.Key, StringComparer.Ordinal)) w.WriteNumber(reason, count);
         w.WriteEndObject();

@@ -40,6 +40,12 @@ public enum MediaCounter
     VideoKeyframesRequested,
     /// <summary>Encoder bitrate or size changes made for the send-rate controller.</summary>
     EncoderReconfigurations,
+    /// <summary>Times the audio playout buffer ran dry while playing.</summary>
+    AudioUnderruns,
+    /// <summary>Frames the audio playout buffer skipped to shrink towards its target.</summary>
+    AudioFramesDropped,
+    /// <summary>Frames of concealment the audio playout buffer inserted to grow towards its target.</summary>
+    AudioFramesStretched,
 }
 
 /// <summary>
@@ -52,6 +58,9 @@ public sealed class MediaStatsAccumulator
     private readonly SortedDictionary<string, long> drops = new(StringComparer.Ordinal);
 
     public LatencyWindow Latency { get; } = new();
+
+    /// <summary>Capture to the moment a decoded audio frame was handed to the output (or thrown away for want of one).</summary>
+    public LatencyWindow AudioLatency { get; } = new();
 
     public long this[MediaCounter counter] => counters[(int)counter];
 

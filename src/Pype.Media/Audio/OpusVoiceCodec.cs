@@ -58,7 +58,10 @@ public sealed class OpusVoiceDecoder
     public short[] Conceal() => Run([], fec: false);
 
     /// <summary>The previous (lost) frame recovered from <paramref name="packet"/>'s FEC, then the packet's own frame.</summary>
-    public (short[] Recovered, short[] Current) DecodeAfterLoss(ReadOnlySpan<byte> packet) => (Run(packet, fec: true), Run(packet, fec: false));
+    public (short[] Recovered, short[] Current) DecodeAfterLoss(ReadOnlySpan<byte> packet) => (Recover(packet), Run(packet, fec: false));
+
+    /// <summary>Only the lost frame before <paramref name="packet"/>, from its FEC; the packet itself is decoded on its own turn.</summary>
+    public short[] Recover(ReadOnlySpan<byte> packet) => Run(packet, fec: true);
 
     private short[] Run(ReadOnlySpan<byte> packet, bool fec)
     {

@@ -13,6 +13,9 @@ namespace Pype.Media.Video;
 /// sends the next frame to the standby, whose first output is an IDR, retires the old process
 /// (it drains and exits) and warms a new standby. The cost is one idle ffmpeg; the keyframe comes
 /// on the very next frame. Access units of the two processes are put back in frame order.
+/// The first standby is started only once the first access unit is out: at call start every
+/// ffmpeg of both sides starts at once on few cores, and one process fewer then brings the first
+/// picture sooner; the first frame is an IDR anyway.
 ///
 /// An ffmpeg that dies on its own raises <see cref="Died"/>; the owner calls <see cref="Restart"/>.
 /// </summary>
@@ -27,6 +30,7 @@ public sealed class H264Encoder : IAsyncDisposable
     private long _nextSequence;
     private long _nextToEmit;
     private bool _disposed;
+    private int _firstStandbyWarming;
 
     public H264Encoder(H264EncoderSettings settings) => Settings = settings;
 
@@ -49,7 +53,6 @@ public sealed class H264Encoder : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_current is not null) throw new InvalidOperationException("encoder already started");
             _current = Launch();
-            _standby = Launch();
         }
     }
 
@@ -98,11 +101,13 @@ public sealed class H264Encoder : IAsyncDisposable
     /// <summary>After <see cref="Died"/>: carries on with a fresh process (the first frame is an IDR).</summary>
     public void Restart() => RequestKeyframe();
 
-    private X264Process Launch()
+    private X264Process Launch() => Launch(Settings);
+
+    private X264Process Launch(H264EncoderSettings settings)
     {
         X264Process? process = null;
-        process = new X264Process(Settings, OnAccessUnit);
-        _all.Add(process);
+        process = new X264Process(settings, OnAccessUnit);
+        lock (_gate) _all.Add(process);
         _ = process.Exited.ContinueWith(t => OnExited(process, t), TaskScheduler.Default);
         return process;
     }
@@ -114,6 +119,31 @@ public sealed class H264Encoder : IAsyncDisposable
             _finished[sequence] = unit;
             Flush();
         }
+        WarmFirstStandby();
+    }
+
+    /// <summary>
+    /// Starts the first standby off the output path and outside the lock: starting ffmpeg takes
+    /// 100–300 ms, and frames must keep going to the current process meanwhile.
+    /// </summary>
+    private void WarmFirstStandby()
+    {
+        if (Interlocked.Exchange(ref _firstStandbyWarming, 1) == 1) return;
+        _ = Task.Run(() =>
+        {
+            H264EncoderSettings settings;
+            lock (_gate)
+            {
+                if (_disposed || _standby is not null) return;
+                settings = Settings;
+            }
+            var process = Launch(settings);
+            lock (_gate)
+            {
+                if (!_disposed && _standby is null && Settings == settings) _standby = process;
+                else process.Retire();
+            }
+        });
     }
 
     private void OnExited(X264Process process, Task<FFMpegCore.FFMpegResult> exit)

@@ -5,6 +5,7 @@ using Pype.Actors.Media;
 using Pype.Core.Calls;
 using Pype.Core.Identity;
 using Pype.Core.Media;
+using Pype.Core.Rtp;
 using Pype.Media.Processes;
 using Pype.Testing;
 
@@ -16,7 +17,10 @@ namespace Pype.Actors.Tests.Media;
 /// <see cref="CapBurstBytes"/> of depth; what does not fit is dropped, as a full router queue would).
 /// </summary>
 /// <see cref="DropFeedback"/> loses every RTCP packet (0x41), so nothing lost is repaired.
-internal sealed record MediaLink(double DropRate = 0, double SwapRate = 0, TimeSpan OneWay = default, long CapBitsPerSecond = 0, int CapBurstBytes = 16_000, bool DropFeedback = false);
+/// <see cref="DropEveryNthAudio"/> loses each n-th audio packet in each direction, on top of the random loss,
+/// so a test of audio repair does not depend on where the random losses fall.
+internal sealed record MediaLink(double DropRate = 0, double SwapRate = 0, TimeSpan OneWay = default, long CapBitsPerSecond = 0, int CapBurstBytes = 16_000, bool DropFeedback = false,
+    int DropEveryNthAudio = 0);
 
 /// <summary>Stands in for the network between two media sessions: delivers (after the link's delay), drops (seeded) and reorders a few packets.</summary>
 internal sealed class MediaRelay : ReceiveActor
@@ -34,6 +38,7 @@ internal sealed class MediaRelay : ReceiveActor
         var routes = new Dictionary<HashAddress, IActorRef>();
         var held = new Dictionary<HashAddress, byte[]>();
         var buckets = new Dictionary<HashAddress, TokenBucket>();
+        var audioSeen = new Dictionary<HashAddress, long>();
         Receive<Connect>(c =>
         {
             routes[c.A] = c.SessionA;
@@ -43,6 +48,11 @@ internal sealed class MediaRelay : ReceiveActor
         {
             if (!routes.TryGetValue(packet.Peer, out var to) || random.NextDouble() < link.DropRate) return;
             if (link.DropFeedback && packet.Payload is [0x41, ..]) return;
+            if (link.DropEveryNthAudio > 0 && packet.Payload is [0x40, _, var marker, ..] && (marker & 0x7f) == RtpPayloadFormat.OpusPayloadType)
+            {
+                audioSeen[packet.Peer] = audioSeen.GetValueOrDefault(packet.Peer) + 1;
+                if (audioSeen[packet.Peer] % link.DropEveryNthAudio == 0) return;
+            }
             if (link.CapBitsPerSecond > 0)
             {
                 if (!buckets.TryGetValue(packet.Peer, out var bucket)) buckets[packet.Peer] = bucket = new TokenBucket(link.CapBitsPerSecond, link.CapBurstBytes);

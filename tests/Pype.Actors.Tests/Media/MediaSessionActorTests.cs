@@ -88,6 +88,9 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
         $"({stats.RungWidth}x{stats.RungHeight}@{stats.RungFrameRate}), send {stats.SendBitrate / 1000} kb/s recv {stats.ReceiveBitrate / 1000} kb/s, " +
         $"nacks {stats.NacksSent}/{stats.NacksReceived} plis {stats.PlisSent}/{stats.PlisReceived} resent {stats.VideoPacketsRetransmitted} gone {stats.VideoPacketsNackedButGone}, " +
         $"freeze {stats.FreezeTime.TotalMilliseconds:F0} ms ({stats.Freezes}), hold {stats.VideoRepairWindow.TotalMilliseconds:F0} ms; " +
+        $"jitter video {stats.VideoJitter.TotalMilliseconds:F1} audio {stats.AudioJitter.TotalMilliseconds:F1} ms, playout video {stats.VideoPlayoutDelay.TotalMilliseconds:F0} " +
+        $"audio {stats.AudioPlayoutDelay.TotalMilliseconds:F0} ms, audio underruns {stats.AudioUnderruns} dropped {stats.AudioFramesDropped} stretched {stats.AudioFramesStretched}, " +
+        $"audio capture→play p50 {stats.AudioCaptureToPlayP50?.TotalMilliseconds:F1} p95 {stats.AudioCaptureToPlayP95?.TotalMilliseconds:F1} ms; " +
         $"drops {string.Join(", ", stats.DropsByReason.Select(d => $"{d.Key}={d.Value}"))}";
 
     [Fact]
@@ -115,13 +118,20 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
         Assert.Equal(440, hz);
         Assert.True(sent.AudioPacketsReceived > 0, "B's tone did not reach A");
         Assert.False(received.DropsByReason.ContainsKey("foreign-ssrc"));
+
+        // A clean path adds (almost) no playout delay: audio keeps its 20 ms floor, video none.
+        Assert.InRange(received.AudioPlayoutDelay.TotalMilliseconds, 20, 60);
+        Assert.InRange(received.VideoPlayoutDelay.TotalMilliseconds, 0, 15);
+        Assert.NotNull(received.AudioCaptureToPlayP50);
+        Assert.InRange(received.AudioCaptureToPlayP50!.Value.TotalMilliseconds, 0, 100);
+        Assert.True(received.AudioFramesPlayed >= 45, $"only {received.AudioFramesPlayed} audio frames played");
     }
 
     [Fact]
     public void Lost_packets_never_reach_the_decoder_and_video_resumes_at_the_next_keyframe()
     {
         // Without feedback nothing is NACKed or asked for, so only the periodic keyframe ends a broken stretch.
-        var (sessionA, sessionB) = StartCall(new MediaLink(DropRate: 0.01, SwapRate: 0.01, DropFeedback: true), keyframeInterval: "500ms");
+        var (sessionA, sessionB) = StartCall(new MediaLink(DropRate: 0.01, SwapRate: 0.01, DropFeedback: true, DropEveryNthAudio: 25), keyframeInterval: "500ms");
         AwaitCondition(() => Stats(sessionB) is { VideoFramesReceivedIncomplete: > 0, VideoFramesRendered: > 60 }, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
         var rendered = Stats(sessionB).VideoFramesRendered;
         AwaitRendered(sessionB, rendered + 15, TimeSpan.FromSeconds(10));

@@ -46,6 +46,21 @@ public sealed class PlayoutTests
     }
 
     [Fact]
+    public void A_burst_far_beyond_the_target_is_skipped_at_once_to_the_newest_frames()
+    {
+        var buffer = new AudioPlayoutBuffer();
+        for (var sequence = 0; sequence < 40; sequence++)
+            buffer.Push(Opus(sequence)); // 800 ms arriving together after a stall upstream
+
+        var first = buffer.Tick(40 * Ms);
+        var second = buffer.Tick(40 * Ms);
+
+        Assert.Equal((AudioPlayoutAction.Play, 38, 38), (first.Action, (int)first.Packet!.SequenceNumber, first.DroppedBefore));
+        Assert.Equal((AudioPlayoutAction.Play, 39), (second.Action, (int)second.Packet!.SequenceNumber));
+        Assert.Equal(38, buffer.Dropped);
+    }
+
+    [Fact]
     public void One_lost_frame_is_decoded_from_the_next_packets_FEC_two_are_concealed_first()
     {
         var buffer = new AudioPlayoutBuffer();
@@ -69,7 +84,7 @@ public sealed class PlayoutTests
     public void A_burst_is_drained_towards_the_target_one_drop_per_100_ms()
     {
         var buffer = new AudioPlayoutBuffer();
-        for (var i = 0; i < 15; i++)
+        for (var i = 0; i < 11; i++) // 220 ms: within CatchUpBeyond of the 40 ms target
             buffer.Push(Opus(i));
 
         var drops = new List<int>();

@@ -41,8 +41,9 @@ public enum AudioPushOutcome
 /// Rule (docs/RESILIENCE.md §2): start when the buffer spans the target; per tick play the next
 /// frame, or decode it by FEC from the one after, or conceal it. When the buffer spans more than
 /// target + 40 ms drop one frame; less than target − 20 ms, stretch one; at most one such
-/// adjustment per 100 ms, so the change stays inaudible. An empty buffer stops playout until the
-/// target is buffered again.
+/// adjustment per 100 ms, so the change stays inaudible. Beyond target + 200 ms (a burst after a
+/// stall) playout skips ahead at once to the newest target's worth. An empty buffer stops playout
+/// until the target is buffered again.
 /// </para>
 /// <para>
 /// A packet further than the capacity from the playout point is a sender restart or garbage; as
@@ -59,6 +60,14 @@ public sealed class AudioPlayoutBuffer
 
     /// <summary>Depth above target that starts dropping: two frames, so the buffer does not hunt.</summary>
     public static readonly TimeSpan DropHysteresis = TimeSpan.FromMilliseconds(40);
+
+    /// <summary>
+    /// Depth above target at which playout skips ahead at once instead of dropping a frame per
+    /// 100 ms: a stall upstream (a sender or receiver starting on a busy machine) delivers a burst,
+    /// and draining 800 ms one frame at a time would add that delay for 4 s. The skip is audible
+    /// once; the lag it removes would be heard for seconds.
+    /// </summary>
+    public static readonly TimeSpan CatchUpBeyond = TimeSpan.FromMilliseconds(200);
 
     private readonly SortedDictionary<long, RtpPacket> held = [];
     private readonly int capacity;
@@ -143,7 +152,18 @@ public sealed class AudioPlayoutBuffer
         }
 
         var dropped = 0;
-        if (ticksSinceAdjustment >= AdjustmentSpacing)
+        if (Depth > targetDelay + CatchUpBeyond)
+        {
+            // Keep the newest target's worth (at least one frame): everything older is stale.
+            var keep = Math.Max(1, (long)Math.Ceiling(targetDelay / FrameDuration));
+            var resume = held.Keys.Last() - keep + 1;
+            dropped = (int)(resume - next);
+            foreach (var stale in held.Keys.Where(k => k < resume).ToList()) held.Remove(stale);
+            next = resume;
+            Dropped += dropped;
+            ticksSinceAdjustment = 0;
+        }
+        else if (ticksSinceAdjustment >= AdjustmentSpacing)
         {
             if (Depth > targetDelay + DropHysteresis)
             {

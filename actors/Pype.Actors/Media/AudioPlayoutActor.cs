@@ -1,0 +1,112 @@
+using Akka.Actor;
+using Pype.Core.Media;
+using Pype.Core.Rtp;
+using Pype.Core.Rtp.Playout;
+using Pype.Media;
+using Pype.Media.Audio;
+
+namespace Pype.Actors.Media;
+
+/// <summary>
+/// The audio receiving stage: an <see cref="AudioPlayoutBuffer"/> (docs/RESILIENCE.md §2) played
+/// out on a steady 20 ms rhythm (<see cref="PlayoutTicker"/> over a 10 ms timer), decoded with Opus
+/// here, and handed to the audio-out stage. Each tick the buffer decides: play the next packet,
+/// rebuild a lost frame from the following packet's FEC, conceal it (PLC), stretch (PLC without
+/// consuming a packet) or drop a frame to move towards the target the session sets
+/// (<see cref="SetPlayoutTarget"/>, from the stream's jitter). Concealment and stretching keep the
+/// 20 ms rhythm of the output; nothing is written while the buffer waits to (re)start.
+/// </summary>
+internal sealed class AudioPlayoutActor : ReceiveActor, IWithTimers
+{
+    public const string Stage = "audio-playout";
+
+    /// <summary>Half a frame: Akka's scheduler ticks every 10 ms, so a tick is at most that late.</summary>
+    private static readonly TimeSpan LookInterval = TimeSpan.FromMilliseconds(10);
+
+    private readonly AudioPlayoutBuffer buffer = new();
+    private readonly PlayoutTicker ticker = new(AudioPlayoutBuffer.FrameDuration);
+    private readonly OpusVoiceDecoder decoder = new();
+    private readonly IActorRef output;
+    private readonly CounterDeltas deltas;
+    private TimeSpan target = PlayoutDelayOptions.Audio.Min;
+    private long duplicates;
+    private long index;
+
+    public AudioPlayoutActor(IActorRef output)
+    {
+        this.output = output;
+        deltas = new CounterDeltas(Context.Parent);
+        Receive<ReceivedRtp>(received =>
+        {
+            switch (buffer.Push(received.Packet))
+            {
+                case AudioPushOutcome.Accepted:
+                    Context.Parent.Tell(new MediaCount(MediaCounter.AudioPacketsReceived));
+                    break;
+                case AudioPushOutcome.Duplicate:
+                    duplicates++;
+                    break;
+            }
+        });
+        Receive<SetPlayoutTarget>(set => target = set.Target);
+        Receive<PlayoutTick>(_ =>
+        {
+            for (var due = ticker.Due(MediaClock.Now); due > 0; due--) PlayOne();
+            Report();
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef output) => Akka.Actor.Props.Create(() => new AudioPlayoutActor(output));
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("playout", PlayoutTick.Instance, LookInterval);
+
+    private void PlayOne()
+    {
+        var decision = buffer.Tick(target);
+        switch (decision.Action)
+        {
+            case AudioPlayoutAction.Play:
+                var packet = decision.Packet!;
+                var captured = packet.CaptureTimeMicroseconds is { } micros ? MediaClock.FromUnixMicroseconds(micros) : (TimeSpan?)null;
+                Emit(decoder.Decode(packet.Payload.Span), captured);
+                break;
+            case AudioPlayoutAction.DecodeFec:
+                Emit(decoder.Recover(decision.Packet!.Payload.Span), null);
+                break;
+            case AudioPlayoutAction.Conceal:
+            case AudioPlayoutAction.Stretch:
+                Emit(decoder.Conceal(), null);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Only frames decoded from their own packet carry a capture time worth measuring; with no
+    /// output the frame is thrown away here, which is where it would have been handed over.
+    /// </summary>
+    private void Emit(short[] samples, TimeSpan? captured)
+    {
+        var frame = new AudioFrame(index++, captured ?? MediaClock.Now, samples);
+        if (!output.IsNobody())
+            output.Tell(new AudioToPlay(frame, captured is not null));
+        else if (captured is { } at)
+            Context.Parent.Tell(new MediaAudioLatency(MediaClock.Now - at));
+    }
+
+    private void Report()
+    {
+        deltas.Count(MediaCounter.AudioFramesDecoded, buffer.Played);
+        deltas.Count(MediaCounter.AudioFramesRecovered, buffer.FecDecoded);
+        deltas.Count(MediaCounter.AudioFramesConcealed, buffer.Concealed);
+        deltas.Count(MediaCounter.AudioPacketsLost, buffer.FecDecoded + buffer.Concealed);
+        deltas.Count(MediaCounter.AudioFramesStretched, buffer.Stretched);
+        deltas.Count(MediaCounter.AudioFramesDropped, buffer.Dropped);
+        deltas.Count(MediaCounter.AudioUnderruns, buffer.Underruns);
+        deltas.Drop("audio-too-late", buffer.Late);
+        deltas.Drop("audio-duplicate", duplicates);
+        deltas.Drop("audio-discarded", buffer.Discarded);
+        deltas.Drop("audio-overflow", buffer.Overflowed);
+    }
+}
