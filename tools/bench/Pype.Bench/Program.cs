@@ -103,6 +103,8 @@ if (which is "all" or "seeds")
         Console.WriteLine();
         SeedReport.PrintCluster(Console.Out, seeds.MeasureCluster());
         Console.WriteLine();
+        SeedReport.PrintRelay(Console.Out, new RelayBenchmark(Console.Error, interrupted.Token).Measure());
+        Console.WriteLine();
     }
     catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
     {

@@ -16,6 +16,7 @@ internal sealed partial class SeedClientSwarm
     private readonly Dictionary<(int Member, uint Request), DateTimeOffset> _outstanding = [];
     private readonly List<double> _connectLatenciesMs = [];
     private readonly Random _pick = new(7);
+    private readonly Dictionary<SeedLossReason, long> _lossReasons = [];
 
     private int _started;
     private int _rampTarget;
@@ -26,7 +27,7 @@ internal sealed partial class SeedClientSwarm
     private bool _crossSeedOnly;
     private int _window;
     private DateTimeOffset _nextSweep;
-    private long _seedsLost, _introduced, _offline, _notRegistered, _timedOut, _introductionsReceived, _crossReceived;
+    private long _seedsLost, _introduced, _offline, _notRegistered, _timedOut, _introductionsReceived;
 
     private long Unroutable { get; set; }
 
@@ -36,8 +37,8 @@ internal sealed partial class SeedClientSwarm
 
     public sealed record Counters(
         int Started, int Registered, long SeedsLost, long Introduced, long Offline, long NotRegistered, long TimedOut,
-        long IntroductionsReceived, long CrossSeedIntroductionsReceived, long Unroutable, long SendErrors, long DatagramsSent,
-        DateTimeOffset? LastFirstRegistrationAt, IReadOnlyList<int> RegisteredPerSeed);
+        long IntroductionsReceived, long Unroutable, long SendErrors, long DatagramsSent,
+        DateTimeOffset? LastFirstRegistrationAt, IReadOnlyList<int> RegisteredPerSeed, IReadOnlyDictionary<SeedLossReason, long> LossReasons);
 
     /// <summary>Starts clients (in order, spread over the addresses) until <paramref name="count"/> run, at most <paramref name="perSecond"/> a second.</summary>
     public void Ramp(int count, double perSecond) => Post(() =>
@@ -70,7 +71,8 @@ internal sealed partial class SeedClientSwarm
         var perSeed = new int[_seeds.Count];
         foreach (var member in _registered) perSeed[_members[member].Seed]++;
         return new Counters(_started, _registered.Count, _seedsLost, _introduced, _offline, _notRegistered, _timedOut,
-            _introductionsReceived, _crossReceived, Unroutable, SendErrors, DatagramsSent, _lastFirstRegistrationAt, perSeed);
+            _introductionsReceived, Unroutable, SendErrors, DatagramsSent, _lastFirstRegistrationAt, perSeed,
+            new Dictionary<SeedLossReason, long>(_lossReasons));
     });
 
     private T OnDriver<T>(Func<T> read)
@@ -128,8 +130,9 @@ internal sealed partial class SeedClientSwarm
                 _registered.Add(member);
                 _lastFirstRegistrationAt = now;
                 break;
-            case SeedLostEvent:
+            case SeedLostEvent lost:
                 _seedsLost++;
+                _lossReasons[lost.Reason] = _lossReasons.GetValueOrDefault(lost.Reason) + 1;
                 if (m.Registered) Unregister(m);
                 break;
             case ConnectResultReceived result:
@@ -142,10 +145,8 @@ internal sealed partial class SeedClientSwarm
                     default: _notRegistered++; break;
                 }
                 break;
-            case IntroductionReceived introduction:
+            case IntroductionReceived:
                 _introductionsReceived++;
-                if (_byKey.TryGetValue(introduction.Peer.PublicKey, out var about) && _members[about].Seed != m.Seed)
-                    _crossReceived++;
                 break;
         }
     }

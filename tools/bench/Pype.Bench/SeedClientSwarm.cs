@@ -32,7 +32,6 @@ internal sealed partial class SeedClientSwarm : IDisposable
     // and STUN transaction ids. A lookup instead of asking every client keeps the driver cheap.
     private readonly Dictionary<uint, int> _byIndex = [];
     private readonly Dictionary<(ulong, uint), int> _byStunTransaction = [];
-    private readonly Dictionary<PeerKey, int> _byKey = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _driver;
     private int _sleeping;
@@ -53,7 +52,6 @@ internal sealed partial class SeedClientSwarm : IDisposable
         {
             var identity = IdentityKeyPair.Generate();
             _members.Add(new Member(identity, PeerKey.Of(identity), i % addresses, i % seeds.Count));
-            _byKey[_members[i].Key] = i;
         }
         for (var s = 0; s < _sockets.Count; s++)
         {
