@@ -111,7 +111,11 @@ internal sealed class SeedBenchmark(TextWriter log, CancellationToken cancel)
             log.WriteLine($"seeds: only {counters.Registered} of {Clients} registered after {(DateTimeOffset.UtcNow - started).TotalSeconds:0} s ({counters.SeedsLost} seeds lost: {string.Join(", ", counters.LossReasons.Select(r => $"{r.Key} {r.Value}"))}; {counters.Unroutable} unroutable datagrams); going on");
         var reachedAll = counters.Registered >= Clients;
         var seconds = ((reachedAll ? counters.LastFirstRegistrationAt : null) ?? DateTimeOffset.UtcNow) - started;
-        log.WriteLine($"seeds: {counters.Registered} registered after {seconds.TotalSeconds:0.0} s; seeds say {string.Join(" + ", seeds.Select(s => s.Status().GetProperty("registered_peers").GetInt32()))}");
+        var statuses = seeds.Select(s => s.Status()).ToList();
+        // What the seeds refused while the clients poured in, for whoever reads a slow ramp.
+        var drops = statuses.SelectMany(s => s.GetProperty("protocol_drops").EnumerateObject()).GroupBy(d => d.Name)
+            .Select(g => $"{g.Key} {g.Sum(d => d.Value.GetInt64())}");
+        log.WriteLine($"seeds: {counters.Registered} registered after {seconds.TotalSeconds:0.0} s; seeds say {string.Join(" + ", statuses.Select(s => s.GetProperty("registered_peers").GetInt32()))}; seeds dropped: {string.Join(", ", drops)}");
         return new Ramp(perSecond, seconds.TotalSeconds, counters.Registered, reachedAll);
     }
 
