@@ -6,6 +6,7 @@ using Pype.Bench;
 //   pype-bench lab [--runs N]    connection set-up between real nodes in the NAT lab (root)
 //   pype-bench gossip            the replicated address book, simulated (N = 100 and 1000)
 //   pype-bench call [--seconds N] a call between two pype nodes vs stock ffmpeg→UDP→ffmpeg (640x480, 1280x720)
+//   pype-bench seeds             one seed and a cluster of three under 10k simulated clients; relaying through coturn
 //   pype-bench all [--runs N]    all of them (default)
 var which = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "all";
 var runs = 20;
@@ -16,9 +17,9 @@ if (runsAt >= 0 && (runsAt + 1 >= args.Length || !int.TryParse(args[runsAt + 1],
     return 2;
 }
 
-if (which is not ("all" or "handshake" or "lab" or "gossip" or "call"))
+if (which is not ("all" or "handshake" or "lab" or "gossip" or "call" or "seeds"))
 {
-    Console.Error.WriteLine($"unknown benchmark '{which}': use handshake, lab, gossip, call or all");
+    Console.Error.WriteLine($"unknown benchmark '{which}': use handshake, lab, gossip, call, seeds or all");
     return 2;
 }
 var callSeconds = 10;
@@ -84,6 +85,30 @@ if (which is "all" or "call")
     catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
     {
         Console.Error.WriteLine("interrupted: no call figures printed");
+        return 130;
+    }
+}
+
+if (which is "all" or "seeds")
+{
+    if (!OperatingSystem.IsLinux())
+    {
+        Console.Error.WriteLine("the seeds benchmark needs Linux (/proc, all of 127/8 on loopback)");
+        return 2;
+    }
+    try
+    {
+        var seeds = new SeedBenchmark(Console.Error, interrupted.Token);
+        SeedReport.PrintOne(Console.Out, seeds.MeasureOne());
+        Console.WriteLine();
+        SeedReport.PrintCluster(Console.Out, seeds.MeasureCluster());
+        Console.WriteLine();
+        SeedReport.PrintRelay(Console.Out, new RelayBenchmark(Console.Error, interrupted.Token).Measure());
+        Console.WriteLine();
+    }
+    catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+    {
+        Console.Error.WriteLine("interrupted: seeds and coturn stopped, no further figures printed");
         return 130;
     }
 }
