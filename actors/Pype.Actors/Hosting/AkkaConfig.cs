@@ -84,6 +84,11 @@ public static class AkkaConfig
               remote.dot-netty.tcp {
                 hostname = "{{cluster.Listen.Address}}"
                 port = {{cluster.Listen.Port}}
+                # The replicated registry's gossip carries thousands of signed presences: the
+                # default 128 kB frame would drop it (a member would learn only part of it).
+                maximum-frame-size = 16 MiB
+                send-buffer-size = 16 MiB
+                receive-buffer-size = 16 MiB
                 enable-ssl = true
                 ssl {
                   suppress-validation = {{suppress}}

@@ -26,6 +26,8 @@ public sealed class SeedClusterActor : ReceiveActor
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly string self;
     private readonly HashSet<string> members = [];
+    /// <summary>The member each known registry entry belongs to, decoded once per change.</summary>
+    private readonly Dictionary<string, string> memberOf = [];
     private IReadOnlyDictionary<string, string> known = new Dictionary<string, string>();
     private IActorRef server = ActorRefs.Nobody;
     private int shared;
@@ -110,30 +112,29 @@ public sealed class SeedClusterActor : ReceiveActor
 
     private void OnRegistryChanged(LWWDictionary<string, string> registry)
     {
+        // Only entries that changed are decoded: with thousands of peers, decoding the whole map on
+        // every change costs more than everything else the seed does.
         var now = registry.Entries;
         var seen = new List<ClusterPeer>();
         var gone = new List<PeerKey>();
-        var mine = 0;
         foreach (var (key, entry) in now)
         {
+            if (known.TryGetValue(key, out var before) && before == entry) continue;
             if (!ClusterPeerCodec.TryDecode(Decode(entry), out var peer))
             {
                 log.Warning("Seed registry entry for {0} does not decode; ignored", key);
                 continue;
             }
-            if (peer.Member == self)
-            {
-                mine++;
-                continue;
-            }
-            if (!known.TryGetValue(key, out var before) || before != entry) seen.Add(peer);
+            memberOf[key] = peer.Member;
+            if (peer.Member != self) seen.Add(peer);
         }
-        foreach (var (key, entry) in known)
+        foreach (var (key, _) in known)
         {
-            if (!now.ContainsKey(key) && MemberOf(entry) != self && PeerKey.TryRead(Convert.FromHexString(key), out var peer)) gone.Add(peer);
+            if (now.ContainsKey(key)) continue;
+            if (memberOf.Remove(key, out var member) && member != self && PeerKey.TryRead(Convert.FromHexString(key), out var peer)) gone.Add(peer);
         }
         known = now.ToDictionary(e => e.Key, e => e.Value);
-        shared = mine;
+        shared = memberOf.Values.Count(member => member == self);
         if (seen.Count > 0 || gone.Count > 0) server.Tell(new ClusterRegistryChanged(seen, gone));
     }
 
