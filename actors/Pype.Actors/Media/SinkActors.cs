@@ -7,38 +7,41 @@ using Pype.Media.Video;
 namespace Pype.Actors.Media;
 
 /// <summary>
-/// The video render stage: writes each decoded picture to its sink (window, terminal, y4m file)
-/// and reports capture-to-render latency. A sink that cannot be opened or breaks (the window was
-/// closed) is reported and this stage stops. Stopping closes the sink, so a y4m file is complete.
+/// A stage that ends in a sink: opens it when the stage starts, writes each item to it and
+/// reports what was written. A sink that cannot be opened or breaks (a window closed, a device
+/// gone) is reported and the stage stops; stopping closes the sink, so files are complete.
 /// </summary>
-internal sealed class VideoRenderActor : ReceiveActor
+internal abstract class SinkStageActor<TSink, TItem> : ReceiveActor
+    where TSink : class, IAsyncDisposable
 {
-    public const string Stage = "video-render";
+    private readonly string stage;
+    private readonly Func<TSink> open;
+    private TSink? sink;
 
-    private readonly Func<IVideoSink> open;
-    private IVideoSink? sink;
-
-    public VideoRenderActor(Func<IVideoSink> open)
+    protected SinkStageActor(string stage, Func<TSink> open)
     {
+        this.stage = stage;
         this.open = open;
-        ReceiveAsync<DecodedVideoFrame>(async decoded =>
+        ReceiveAsync<TItem>(async item =>
         {
             if (sink is null) return;
             try
             {
-                await sink.RenderAsync(decoded.Frame);
+                await WriteAsync(sink, item);
             }
             catch (Exception error) when (error is IOException or Pype.Media.Processes.MediaDeviceException)
             {
-                MediaStage.Fail(Context, Stage, MediaStage.Describe(error));
+                MediaStage.Fail(Context, stage, MediaStage.Describe(error));
                 return;
             }
-            Context.Parent.Tell(new MediaCount(MediaCounter.VideoFramesRendered));
-            Context.Parent.Tell(new MediaLatency(MediaClock.Now - decoded.Frame.CaptureTime));
+            Written(item);
         });
     }
 
-    public static Props Props(Func<IVideoSink> open) => Akka.Actor.Props.Create(() => new VideoRenderActor(open));
+    protected abstract ValueTask WriteAsync(TSink sink, TItem item);
+
+    /// <summary>Counts and latency for an item that reached the sink.</summary>
+    protected abstract void Written(TItem item);
 
     protected override void PreStart()
     {
@@ -48,57 +51,44 @@ internal sealed class VideoRenderActor : ReceiveActor
         }
         catch (Exception error)
         {
-            MediaStage.Fail(Context, Stage, MediaStage.Describe(error));
+            MediaStage.Fail(Context, stage, MediaStage.Describe(error));
         }
     }
 
     protected override void PostStop() => MediaStage.Close(sink is null ? null : sink.DisposeAsync);
 }
 
+/// <summary>The video render stage: each decoded picture to its sink (window, terminal, y4m file), with capture-to-render latency.</summary>
+internal sealed class VideoRenderActor(Func<IVideoSink> open) : SinkStageActor<IVideoSink, DecodedVideoFrame>(Stage, open)
+{
+    public const string Stage = "video-render";
+
+    public static Props Props(Func<IVideoSink> open) => Akka.Actor.Props.Create(() => new VideoRenderActor(open));
+
+    protected override ValueTask WriteAsync(IVideoSink sink, DecodedVideoFrame decoded) => sink.RenderAsync(decoded.Frame);
+
+    protected override void Written(DecodedVideoFrame decoded)
+    {
+        Context.Parent.Tell(new MediaCount(MediaCounter.VideoFramesRendered));
+        Context.Parent.Tell(new MediaLatency(MediaClock.Now - decoded.Frame.CaptureTime));
+    }
+}
+
 /// <summary>
-/// The audio out stage: plays or writes each decoded frame and reports capture-to-play latency for
+/// The audio out stage: plays or writes each decoded frame, with capture-to-play latency for
 /// frames decoded from their own packet. Stopping closes a wav file with its sizes filled in.
 /// </summary>
-internal sealed class AudioOutActor : ReceiveActor
+internal sealed class AudioOutActor(Func<IAudioSink> open) : SinkStageActor<IAudioSink, AudioToPlay>(Stage, open)
 {
     public const string Stage = "audio-out";
 
-    private readonly Func<IAudioSink> open;
-    private IAudioSink? sink;
-
-    public AudioOutActor(Func<IAudioSink> open)
-    {
-        this.open = open;
-        ReceiveAsync<AudioToPlay>(async play =>
-        {
-            if (sink is null) return;
-            try
-            {
-                await sink.PlayAsync(play.Frame);
-            }
-            catch (Exception error) when (error is IOException or Pype.Media.Processes.MediaDeviceException)
-            {
-                MediaStage.Fail(Context, Stage, MediaStage.Describe(error));
-                return;
-            }
-            Context.Parent.Tell(new MediaCount(MediaCounter.AudioFramesPlayed));
-            if (play.Measured) Context.Parent.Tell(new MediaAudioLatency(MediaClock.Now - play.Frame.CaptureTime));
-        });
-    }
-
     public static Props Props(Func<IAudioSink> open) => Akka.Actor.Props.Create(() => new AudioOutActor(open));
 
-    protected override void PreStart()
-    {
-        try
-        {
-            sink = open();
-        }
-        catch (Exception error)
-        {
-            MediaStage.Fail(Context, Stage, MediaStage.Describe(error));
-        }
-    }
+    protected override ValueTask WriteAsync(IAudioSink sink, AudioToPlay play) => sink.PlayAsync(play.Frame);
 
-    protected override void PostStop() => MediaStage.Close(sink is null ? null : sink.DisposeAsync);
+    protected override void Written(AudioToPlay play)
+    {
+        Context.Parent.Tell(new MediaCount(MediaCounter.AudioFramesPlayed));
+        if (play.Measured) Context.Parent.Tell(new MediaAudioLatency(MediaClock.Now - play.Frame.CaptureTime));
+    }
 }
