@@ -190,22 +190,7 @@ internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel)
 
     /// <summary>CPU seconds of a process and its living children (the node's ffmpeg processes).</summary>
     private static double Cpu(int processId) =>
-        CpuSeconds(processId) + ChildProcesses.Of(processId).Sum(child => CpuSeconds(child.Id));
-
-    private static double CpuSeconds(int processId)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{processId}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-            return ticks / 100.0; // USER_HZ is 100 on Linux
-        }
-        catch (Exception e) when (e is IOException or FormatException)
-        {
-            return 0;
-        }
-    }
+        ProcStats.CpuSeconds(processId) + ChildProcesses.Of(processId).Sum(child => ProcStats.CpuSeconds(child.Id));
 
     /// <summary>Share of the whole machine (all cores) over the interval.</summary>
     private static double Percent(double cpuSeconds, double wallSeconds) => 100 * cpuSeconds / (wallSeconds * Environment.ProcessorCount);
