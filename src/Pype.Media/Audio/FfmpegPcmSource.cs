@@ -23,6 +23,7 @@ public abstract class FfmpegPcmSource(bool realTime) : IAudioSource
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         var stopToken = stop.Token;
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sink = new StreamPipeSink(async (stream, token) =>
         {
             using var either = CancellationTokenSource.CreateLinkedTokenSource(token, stopToken);
@@ -37,6 +38,10 @@ public abstract class FfmpegPcmSource(bool realTime) : IAudioSource
             }
             catch (OperationCanceledException) { }
             catch (IOException) { } // a last partial frame is dropped
+            finally
+            {
+                drained.TrySetResult();
+            }
         }) { Format = "s16le" };
         var (input, inputOptions) = Input;
         var errors = new RecentLines(12);
@@ -46,8 +51,9 @@ public abstract class FfmpegPcmSource(bool realTime) : IAudioSource
             .NotifyOnStandardError(errors.Add)
             .CancellableThrough(stopToken, TimeSpan.FromSeconds(2))
             .ProcessAsynchronously(false)
-            .ContinueWith(t => frames.Writer.TryComplete(t.IsCompletedSuccessfully && t.Result.Success || stopToken.IsCancellationRequested ? null
-                : new MediaDeviceException($"ffmpeg could not read audio from {input}: {errors}")), TaskScheduler.Default);
+            .ContinueWith(t => PipeCompletion.CompleteAfterDrainAsync(frames.Writer, drained.Task,
+                t.IsCompletedSuccessfully && t.Result.Success || stopToken.IsCancellationRequested ? null
+                    : new MediaDeviceException($"ffmpeg could not read audio from {input}: {errors}")), TaskScheduler.Default).Unwrap();
         try
         {
             long index = 0;

@@ -46,6 +46,7 @@ public abstract class FfmpegRawVideoSource : IVideoSource
         var frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
         var frameSize = VideoFrame.SizeOf(Width, Height);
         var stopToken = linked.Token;
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sink = new StreamPipeSink(async (stream, token) =>
         {
             // Stopping must not wait for ffmpeg: leaving this callback closes the pipe, and ffmpeg ends on the broken pipe.
@@ -61,6 +62,10 @@ public abstract class FfmpegRawVideoSource : IVideoSource
             }
             catch (OperationCanceledException) { }
             catch (IOException) { }
+            finally
+            {
+                drained.TrySetResult();
+            }
         }) { Format = "rawvideo" };
         var (input, inputOptions) = Input;
         var errors = new RecentLines(12);
@@ -70,12 +75,9 @@ public abstract class FfmpegRawVideoSource : IVideoSource
             .NotifyOnStandardError(errors.Add)
             .CancellableThrough(linked.Token, TimeSpan.FromSeconds(2))
             .ProcessAsynchronously(false)
-            .ContinueWith(t =>
-            {
-                var ok = t.IsCompletedSuccessfully && t.Result.Success;
-                frames.Writer.TryComplete(ok || linked.IsCancellationRequested ? null
-                    : new MediaDeviceException($"ffmpeg could not read video from {input}: {errors}"));
-            }, TaskScheduler.Default);
+            .ContinueWith(t => PipeCompletion.CompleteAfterDrainAsync(frames.Writer, drained.Task,
+                t.IsCompletedSuccessfully && t.Result.Success || linked.IsCancellationRequested ? null
+                    : new MediaDeviceException($"ffmpeg could not read video from {input}: {errors}")), TaskScheduler.Default).Unwrap();
 
         try
         {
