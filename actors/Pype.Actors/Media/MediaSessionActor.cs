@@ -126,6 +126,11 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         Receive<GetMediaStats>(_ => Sender.Tell(Snapshot()));
         Receive<MediaCount>(Count);
         Receive<MediaDrop>(drop => stats.Drop(drop.Reason, drop.Amount));
+        Receive<KeyframeNeeded>(_ =>
+        {
+            feedback.RequestKeyframe(MediaClock.UtcNow);
+            SendFeedback();
+        });
         Receive<MediaLatency>(latency =>
         {
             stats.Latency.Add(latency.CaptureToRender);

@@ -68,6 +68,12 @@ internal sealed record RequestKeyframe : IDeadLetterSuppression
     public static readonly RequestKeyframe Instance = new();
 }
 
+/// <summary>Our decoder holds no picture to refer to (fresh, restarted, or a frame was lost): the session sends a PLI.</summary>
+internal sealed record KeyframeNeeded : IDeadLetterSuppression
+{
+    public static readonly KeyframeNeeded Instance = new();
+}
+
 /// <summary>How long the video receiver may hold packets behind a gap: the NACK repair window.</summary>
 internal sealed record SetHoldLimit(TimeSpan MaxHold) : IDeadLetterSuppression;
 

@@ -11,7 +11,8 @@ namespace Pype.Actors.Media;
 /// The H.264 decoder stage: one <see cref="H264Decoder"/> (long-lived ffmpeg, low-delay flags),
 /// pictures out at the configured W×H straight to the renderer from a background reader.
 /// <see cref="DecodeGate"/> keeps damaged frames out: an incomplete frame is never decoded, and
-/// after one, or after a restart, nothing is decoded until the next keyframe. An ffmpeg that dies
+/// after one, or after a restart, nothing is decoded until the next keyframe, which the session
+/// asks the sender for (<see cref="KeyframeNeeded"/> → PLI) as soon as a frame has to wait. An ffmpeg that dies
 /// is replaced by a new one (a new process generation; the old one's late news is ignored).
 /// </summary>
 internal sealed class VideoDecoderActor : ReceiveActor
@@ -72,9 +73,11 @@ internal sealed class VideoDecoderActor : ReceiveActor
         {
             case DecodeDecision.DropIncomplete:
                 Context.Parent.Tell(new MediaDrop("incomplete-frame"));
+                Context.Parent.Tell(KeyframeNeeded.Instance);
                 return;
             case DecodeDecision.DropAwaitingKeyframe:
                 Context.Parent.Tell(new MediaDrop("awaiting-keyframe"));
+                Context.Parent.Tell(KeyframeNeeded.Instance);
                 return;
         }
         var captureTime = frame.CaptureTimeMicroseconds is { } micros ? MediaClock.FromUnixMicroseconds(micros) : MediaClock.Now;

@@ -12,8 +12,9 @@ public enum DecodeDecision
 /// <summary>
 /// Decides which received frames a decoder may see. A frame with any loss is never decoded, and
 /// after one (or when a decoder starts) nothing is decoded until the next keyframe, since every
-/// frame in between refers to pictures the decoder does not have. Until PLI exists the next
-/// keyframe is the sender's periodic one.
+/// frame in between refers to pictures the decoder does not have. The owner asks the sender for
+/// a keyframe (PLI) while <see cref="AwaitingKeyframe"/> holds, instead of waiting for the
+/// sender's periodic one.
 /// <para>
 /// A frame cut in two by a flush comes out as two frames with one RTP timestamp; the second half
 /// may look complete, so a repeated timestamp counts as incomplete.

@@ -139,6 +139,22 @@ public sealed class NackSchedulerTests
     }
 
     [Fact]
+    public void A_keyframe_asked_for_by_the_decoder_is_paced_like_a_given_up_gap()
+    {
+        var scheduler = new NackScheduler();
+        scheduler.RequestKeyframe(At(0));
+        Assert.True(scheduler.TakeKeyframeRequest());
+
+        scheduler.RequestKeyframe(At(200));
+        Assert.False(scheduler.TakeKeyframeRequest());
+        Assert.Equal(At(500), scheduler.NextDeadline);
+
+        scheduler.HandleTimeout(At(500), Network);
+        Assert.True(scheduler.TakeKeyframeRequest());
+        Assert.Equal(2, scheduler.KeyframeRequests);
+    }
+
+    [Fact]
     public void Any_arrival_order_keeps_the_bounds()
     {
         var options = new NackSchedulerOptions { MaxMissing = 50, MaxPerMessage = 8 };

@@ -103,6 +103,23 @@ public sealed class RtcpSessionTests
     }
 
     [Fact]
+    public void A_decoder_waiting_for_a_keyframe_gets_one_PLI_at_once_and_no_more_than_one_per_interval()
+    {
+        var (a, b) = (NewSession(SsrcsA), NewSession(SsrcsB));
+        b.RequestKeyframe(Start);
+        b.RequestKeyframe(Start + TimeSpan.FromMilliseconds(100));
+        Assert.True(b.TryTakeCompound(out var pli));
+        Assert.False(b.TryTakeCompound(out _));
+
+        a.OnRtcp(pli, Start + TimeSpan.FromMilliseconds(10));
+        Assert.True(a.TakeKeyframeRequest());
+
+        b.RequestKeyframe(Start + TimeSpan.FromMilliseconds(500));
+        Assert.True(b.TryTakeCompound(out _));
+        Assert.Equal(2, b.PlisSent);
+    }
+
+    [Fact]
     public void Heavy_video_loss_is_reported_and_lowers_the_senders_target()
     {
         var (a, b) = (NewSession(SsrcsA), NewSession(SsrcsB));

@@ -122,6 +122,17 @@ public sealed class NackScheduler
         Process(now);
     }
 
+    /// <summary>
+    /// The decoder has nothing to refer to (it just started, or restarted, or dropped a broken
+    /// frame) and is waiting for a keyframe: ask for one now rather than at the sender's next
+    /// periodic keyframe, under the same pacing as every other request.
+    /// </summary>
+    public void RequestKeyframe(DateTimeOffset now)
+    {
+        keyframeWanted = true;
+        Process(now);
+    }
+
     public void HandleTimeout(DateTimeOffset now, NetworkEstimate estimate)
     {
         network = estimate;

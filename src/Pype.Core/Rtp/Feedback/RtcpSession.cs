@@ -158,6 +158,13 @@ public sealed class RtcpSession
         }
     }
 
+    /// <summary>Our video decoder waits for a keyframe: a PLI goes out, paced as the NACK scheduler paces all of them.</summary>
+    public void RequestKeyframe(DateTimeOffset now)
+    {
+        nack.RequestKeyframe(now);
+        DrainNack();
+    }
+
     public void HandleTimeout(DateTimeOffset now)
     {
         nack.HandleTimeout(now, Network);
