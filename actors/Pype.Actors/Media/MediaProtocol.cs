@@ -99,6 +99,9 @@ public sealed record MediaStats(
     /// <summary>RFC 3550 interarrival jitter of the incoming video and audio streams.</summary>
     public TimeSpan VideoJitter { get; init; }
 
+    /// <summary>Jitter of received video counted per frame: what the video playout delay follows.</summary>
+    public TimeSpan VideoFrameJitter { get; init; }
+
     public TimeSpan AudioJitter { get; init; }
 
     /// <summary>How long the video receiver holds packets behind a gap for a retransmission (the NACK repair window).</summary>

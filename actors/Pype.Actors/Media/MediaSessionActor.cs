@@ -52,12 +52,13 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(400);
 
     /// <summary>
-    /// Video playout: capped at 0 ms for now, so the gate passes every whole frame on at once. The
-    /// jitter it would follow is RTP's per-packet figure, which counts the spread of a keyframe's
-    /// packets as jitter: uncapped, the gate held frames for up to 150 ms on a clean path (call
-    /// benchmark p95 246 ms at 640x480 against 28 ms capped). It needs a per-frame jitter first.
+    /// Video playout follows the jitter counted per frame (<see cref="RtcpSession.VideoFrameJitter"/>),
+    /// not RTP's per-packet figure, which counts the spread of a keyframe's packets as jitter: a
+    /// target that followed that held frames for up to 150 ms on a clean path (call benchmark p95
+    /// 246 ms at 640x480). A 5 ms margin below zero lets a frame jitter under ~2 ms — a quiet
+    /// loopback or LAN — release every frame the moment it is whole.
     /// </summary>
-    public static readonly PlayoutDelayOptions VideoPlayout = PlayoutDelayOptions.Video with { Margin = TimeSpan.FromMilliseconds(-5), Max = TimeSpan.Zero };
+    public static readonly PlayoutDelayOptions VideoPlayout = PlayoutDelayOptions.Video with { Margin = TimeSpan.FromMilliseconds(-5) };
 
     /// <summary>
     /// A stream's jitter feeds its playout target only from this long after its first packet. At
@@ -298,7 +299,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             audioTargetTold = audio;
             audioPlayout.Tell(new SetPlayoutTarget(audio));
         }
-        var video = videoDelay.Update(PastGrace(firstVideoAt) ? feedback.VideoJitter : TimeSpan.Zero, now);
+        var video = videoDelay.Update(PastGrace(firstVideoAt) ? feedback.VideoFrameJitter : TimeSpan.Zero, now);
         if ((video - videoTargetTold).Duration() >= TargetStep || (video == TimeSpan.Zero && videoTargetTold != TimeSpan.Zero))
         {
             videoTargetTold = video;
@@ -340,6 +341,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             RemoteLossFraction = feedback.RemoteLossFraction,
             RoundTrip = feedback.RoundTrip,
             VideoJitter = feedback.VideoJitter,
+            VideoFrameJitter = feedback.VideoFrameJitter,
             AudioJitter = feedback.AudioJitter,
             VideoRepairWindow = holdLimit,
             TargetBitrateKbps = (int)(feedback.Rate.TargetBitrate / 1000),

@@ -20,6 +20,7 @@ internal static class MediaStatsJson
         WriteOptionalNumber(w, "remote_loss_fraction", m.RemoteLossFraction);
         WriteOptionalNumber(w, "rtt_ms", m.RoundTrip?.TotalMilliseconds);
         w.WriteNumber("video_jitter_ms", Math.Round(m.VideoJitter.TotalMilliseconds, 2));
+        w.WriteNumber("video_frame_jitter_ms", Math.Round(m.VideoFrameJitter.TotalMilliseconds, 2));
         w.WriteNumber("audio_jitter_ms", Math.Round(m.AudioJitter.TotalMilliseconds, 2));
         w.WriteNumber("video_repair_window_ms", Math.Round(m.VideoRepairWindow.TotalMilliseconds, 1));
         w.WriteNumber("target_bitrate_kbps", m.TargetBitrateKbps);

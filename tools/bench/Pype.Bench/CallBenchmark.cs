@@ -23,7 +23,11 @@ internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel)
         string Size, int Kbps, double SetupMs, double FirstFrameAtCallerMs, double FirstFrameAtCalleeMs,
         double? PypeP50Ms, double? PypeP95Ms, double? AudioP50Ms, double? AudioP95Ms, long FramesSent, long FramesShown,
         double CallerCpuPercent, double CalleeCpuPercent,
-        double? BaselineP50Ms, double? BaselineP95Ms, double BaselineCpuPercent);
+        double? BaselineP50Ms, double? BaselineP95Ms, double BaselineCpuPercent)
+    {
+        /// <summary>At the callee when the call ended: the video playout gate's target and the per-frame jitter it follows.</summary>
+        public (double PlayoutMs, double FrameJitterMs)? VideoPlayout { get; init; }
+    }
 
     public Row Measure(int width, int height, int kbps, TimeSpan duration)
     {
@@ -86,7 +90,10 @@ internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel)
             Number(atCallee, "audio_capture_to_play_p50_ms"), Number(atCallee, "audio_capture_to_play_p95_ms"),
             atCaller.GetProperty("video_frames_sent").GetInt64(), atCallee.GetProperty("video_frames_rendered").GetInt64(),
             Percent(cpuAfter.Item1 - cpuBefore.Item1, seconds), Percent(cpuAfter.Item2 - cpuBefore.Item2, seconds),
-            null, null, 0);
+            null, null, 0)
+        {
+            VideoPlayout = (atCallee.GetProperty("video_playout_delay_ms").GetDouble(), atCallee.GetProperty("video_frame_jitter_ms").GetDouble()),
+        };
     }
 
     /// <summary>Milliseconds from the answer until the node has shown its first picture (polled every 10 ms).</summary>
@@ -200,17 +207,20 @@ internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel)
         output.WriteLine($"Calls between two pype nodes on this machine (loopback, no added delay; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)");
         output.WriteLine("Latency: capture → picture out of the decoder and handed to the sink, read from the index stamped in each frame.");
         output.WriteLine();
-        output.WriteLine("| size | kbit/s | call → established | answer → first picture (caller / callee) | pype p50 / p95 | stock ffmpeg→UDP→ffmpeg p50 / p95 | ratio p50 | mouth-to-ear p50 / p95 | frames shown / sent | CPU of the machine: caller / callee / stock pair |");
-        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        output.WriteLine("| size | kbit/s | call → established | answer → first picture (caller / callee) | pype p50 / p95 | stock ffmpeg→UDP→ffmpeg p50 / p95 | ratio p50 | mouth-to-ear p50 / p95 | frames shown / sent | video playout target / frame jitter at the end | CPU of the machine: caller / callee / stock pair |");
+        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in rows)
         {
             var ratio = r.PypeP50Ms is { } p && r.BaselineP50Ms is { } b && p > 0 ? $"{b / p:0.0}× faster" : "—";
             output.WriteLine($"| {r.Size} | {r.Kbps} | {r.SetupMs:0} ms | {r.FirstFrameAtCallerMs:0} / {r.FirstFrameAtCalleeMs:0} ms | {Ms(r.PypeP50Ms)} / {Ms(r.PypeP95Ms)} | "
-                + $"{Ms(r.BaselineP50Ms)} / {Ms(r.BaselineP95Ms)} | {ratio} | {Ms(r.AudioP50Ms)} / {Ms(r.AudioP95Ms)} | {r.FramesShown} / {r.FramesSent} | {r.CallerCpuPercent:0} % / {r.CalleeCpuPercent:0} % / {r.BaselineCpuPercent:0} % |");
+                + $"{Ms(r.BaselineP50Ms)} / {Ms(r.BaselineP95Ms)} | {ratio} | {Ms(r.AudioP50Ms)} / {Ms(r.AudioP95Ms)} | {r.FramesShown} / {r.FramesSent} | {Playout(r.VideoPlayout)} | {r.CallerCpuPercent:0} % / {r.CalleeCpuPercent:0} % / {r.BaselineCpuPercent:0} % |");
         }
         output.WriteLine();
         output.WriteLine("Mouth-to-ear: at the callee, the caller's tone from capture to the decoded frame handed to the audio output (jitter buffer included, no sound card).");
     }
+
+    private static string Playout((double PlayoutMs, double FrameJitterMs)? playout) =>
+        playout is var (target, jitter) ? $"{target:0} ms / {jitter:0.0} ms" : "—";
 
     private static string Ms(double? value) => value is { } v ? $"{v:0.0} ms" : "—";
 }

@@ -33,6 +33,7 @@ public sealed class RtcpSession
     private readonly RtpReceiveStatistics videoIn;
     private readonly RtpReceiveStatistics audioIn;
     private readonly NackScheduler nack;
+    private readonly FrameArrivalJitter videoFrames = new(VideoClockRate);
     private readonly SentStream videoOut = new();
     private readonly SentStream audioOut = new();
     private readonly Queue<byte[]> compounds = new();
@@ -63,7 +64,11 @@ public sealed class RtcpSession
     /// <summary>Fraction of our video (or, if we send none, audio) lost on the way to the peer, as it last reported.</summary>
     public double? RemoteLossFraction { get; private set; }
 
+    /// <summary>RFC 3550 per-packet jitter of the peer's video, as our report blocks carry it.</summary>
     public TimeSpan VideoJitter => videoIn.JitterTime;
+
+    /// <summary>Jitter of the peer's video counted per frame (<see cref="FrameArrivalJitter"/>): what the video playout delay follows.</summary>
+    public TimeSpan VideoFrameJitter => videoFrames.Jitter;
 
     public TimeSpan AudioJitter => audioIn.JitterTime;
 
@@ -115,6 +120,7 @@ public sealed class RtcpSession
         else
         {
             videoIn.Receive(packet.SequenceNumber, packet.Timestamp, now);
+            videoFrames.OnPacket(packet.Timestamp, now);
             nack.OnPacket(packet.SequenceNumber, now, Network);
             DrainNack();
         }
