@@ -88,7 +88,7 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
         $"({stats.RungWidth}x{stats.RungHeight}@{stats.RungFrameRate}), send {stats.SendBitrate / 1000} kb/s recv {stats.ReceiveBitrate / 1000} kb/s, " +
         $"nacks {stats.NacksSent}/{stats.NacksReceived} plis {stats.PlisSent}/{stats.PlisReceived} resent {stats.VideoPacketsRetransmitted} gone {stats.VideoPacketsNackedButGone}, " +
         $"freeze {stats.FreezeTime.TotalMilliseconds:F0} ms ({stats.Freezes}), hold {stats.VideoRepairWindow.TotalMilliseconds:F0} ms; " +
-        $"jitter video {stats.VideoJitter.TotalMilliseconds:F1} audio {stats.AudioJitter.TotalMilliseconds:F1} ms, playout video {stats.VideoPlayoutDelay.TotalMilliseconds:F0} " +
+        $"jitter video {stats.VideoJitter.TotalMilliseconds:F1} per frame {stats.VideoFrameJitter.TotalMilliseconds:F1} audio {stats.AudioJitter.TotalMilliseconds:F1} ms, playout video {stats.VideoPlayoutDelay.TotalMilliseconds:F0} " +
         $"audio {stats.AudioPlayoutDelay.TotalMilliseconds:F0} ms, audio underruns {stats.AudioUnderruns} dropped {stats.AudioFramesDropped} stretched {stats.AudioFramesStretched}, " +
         $"audio capture→play p50 {stats.AudioCaptureToPlayP50?.TotalMilliseconds:F1} p95 {stats.AudioCaptureToPlayP95?.TotalMilliseconds:F1} ms; " +
         $"drops {string.Join(", ", stats.DropsByReason.Select(d => $"{d.Key}={d.Value}"))}";

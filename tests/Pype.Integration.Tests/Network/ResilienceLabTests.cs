@@ -98,6 +98,27 @@ public sealed class ResilienceLabTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Jitter_on_the_path_raises_the_video_playout_delay_which_a_clean_path_does_not_need()
+    {
+        using var call = StartCall(LinkProfile.Clean with { Delay = 20 * Ms });
+        // Long enough for a target raised by the start-up burst (both nodes start their ffmpegs) to decay.
+        Thread.Sleep(TimeSpan.FromSeconds(8));
+        var clean = Stats(call.Callee);
+        // 50 ± 40 ms: the emulator never sends a packet before it arrived, so the delay must exceed the jitter.
+        call.Link.SetProfile(new LinkProfile { Delay = 50 * Ms, Jitter = 40 * Ms });
+        Thread.Sleep(TimeSpan.FromSeconds(8));
+        var jittery = Stats(call.Callee);
+
+        static double Millis(JsonElement e, string name) => e.GetProperty(name).GetDouble();
+        output.WriteLine($"clean: video playout {Millis(clean, "video_playout_delay_ms")} ms, frame jitter {Millis(clean, "video_frame_jitter_ms")} ms, packet jitter {Millis(clean, "video_jitter_ms")} ms; "
+            + $"±40 ms: playout {Millis(jittery, "video_playout_delay_ms")} ms, frame jitter {Millis(jittery, "video_frame_jitter_ms")} ms; frames shown {Long(clean, "video_frames_rendered")} → {Long(jittery, "video_frames_rendered")}");
+        Assert.True(Millis(clean, "video_playout_delay_ms") < 20, "a clean path held frames for nothing");
+        Assert.True(Millis(jittery, "video_frame_jitter_ms") > Millis(clean, "video_frame_jitter_ms"), "the emulator's jitter was not measured");
+        Assert.InRange(Millis(jittery, "video_playout_delay_ms"), 20, 150);
+        Assert.True(Long(jittery, "video_frames_rendered") - Long(clean, "video_frames_rendered") > 150, "video stopped under jitter");
+    }
+
+    [Fact]
     public void Under_a_bandwidth_cap_the_sender_settles_below_it_within_5_seconds()
     {
         using var call = StartCall(LinkProfile.Clean with { Delay = 20 * Ms });
