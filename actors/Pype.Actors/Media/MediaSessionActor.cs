@@ -88,7 +88,8 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     private IActorRef audioPlayout = ActorRefs.Nobody;
     private IActorRef videoSender = ActorRefs.Nobody;
     private IActorRef videoEncoder = ActorRefs.Nobody;
-    private readonly EncoderBitrateFollower encoderBitrate;
+    private readonly VideoEncodingFollower encoding;
+    private EncodedVideoFormat? sentFormat;
     private readonly PlayoutDelayEstimator audioDelay = new(PlayoutDelayOptions.Audio);
     private readonly PlayoutDelayEstimator videoDelay = new(VideoPlayout);
     private TimeSpan audioTargetTold = PlayoutDelayOptions.Audio.Min;
@@ -113,7 +114,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         });
         feedback = new RtcpSession(new RtcpSessionSsrcs(spec.Local.VideoSsrc, spec.Local.AudioSsrc, spec.Remote.VideoSsrc, spec.Remote.AudioSsrc), rate, Nack);
 
-        encoderBitrate = new EncoderBitrateFollower(send.BitrateKbps, send.BitrateKbps);
+        encoding = new VideoEncodingFollower(send.BitrateKbps, send.BitrateKbps, rate.Rung);
 
         Receive<MediaPacketReceived>(Received);
         Receive<RtpSent>(sent => feedback.OnSent(sent.Stream, sent.RtpTimestamp, sent.Packets, sent.PayloadOctets, MediaClock.UtcNow));
@@ -126,6 +127,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         Receive<GetMediaStats>(_ => Sender.Tell(Snapshot()));
         Receive<MediaCount>(Count);
         Receive<MediaDrop>(drop => stats.Drop(drop.Reason, drop.Amount));
+        Receive<EncodedVideoFormat>(format => sentFormat = format);
         Receive<KeyframeNeeded>(_ =>
         {
             feedback.RequestKeyframe(MediaClock.UtcNow);
@@ -171,7 +173,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         var video = settings.Video;
         if (video.Source.Kind == VideoSourceKind.None) return;
         var sender = videoSender = Stage(VideoSenderActor.Stage, VideoSenderActor.Props(spec.Peer, spec.Local.VideoSsrc, network));
-        var encoderSettings = new H264EncoderSettings(send.Width, send.Height, send.FrameRate, send.BitrateKbps, send.KeyframeIntervalFrames(video.KeyframeInterval));
+        var encoderSettings = VideoEncoderActor.SettingsFor(send, video.KeyframeInterval, encoding.Current);
         var encoder = videoEncoder = Stage(VideoEncoderActor.Stage, VideoEncoderActor.Props(encoderSettings, sender));
         var (source, format) = (video.Source, send);
         Stage("video-capture", CaptureActor<VideoFrame>.Props("video-capture", () =>
@@ -278,8 +280,8 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             videoSender.Tell(new RetransmitVideo(lost, feedback.Network.RoundTrip));
         if (feedback.TakeKeyframeRequest())
             videoEncoder.Tell(RequestKeyframe.Instance);
-        if (encoderBitrate.Follow(feedback.Rate.TargetBitrate, MediaClock.Now) is { } kbps)
-            videoEncoder.Tell(new SetVideoBitrate(kbps));
+        if (encoding.Follow(feedback.Rate.TargetBitrate, feedback.Rate.Rung, MediaClock.Now) is { } next)
+            videoEncoder.Tell(new SetVideoEncoding(VideoEncoderActor.SettingsFor(send, settings.Video.KeyframeInterval, next)));
         var window = feedback.RepairWindow(HoldMargin, MaxHold);
         if ((window - holdLimit).Duration() >= TimeSpan.FromMilliseconds(5))
         {
@@ -343,11 +345,13 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             AudioJitter = feedback.AudioJitter,
             VideoRepairWindow = holdLimit,
             TargetBitrateKbps = (int)(feedback.Rate.TargetBitrate / 1000),
-            EncoderBitrateKbps = encoderBitrate.CurrentKbps,
+            EncoderBitrateKbps = encoding.Current.Kbps,
             EncoderReconfigurations = stats[MediaCounter.EncoderReconfigurations],
             RungWidth = rung.Width,
             RungHeight = rung.Height,
             RungFrameRate = rung.FrameRate,
+            SentWidth = sentFormat?.Width ?? 0,
+            SentHeight = sentFormat?.Height ?? 0,
             VideoPacketsRetransmitted = stats[MediaCounter.VideoPacketsRetransmitted],
             VideoPacketsNackedButGone = stats[MediaCounter.VideoPacketsNackedButGone],
             NacksSent = feedback.NacksSent,
