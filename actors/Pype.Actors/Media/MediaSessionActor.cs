@@ -174,7 +174,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         if (video.Source.Kind == VideoSourceKind.None) return;
         var sender = videoSender = Stage(VideoSenderActor.Stage, VideoSenderActor.Props(spec.Peer, spec.Local.VideoSsrc, network));
         var encoderSettings = VideoEncoderActor.SettingsFor(send, video.KeyframeInterval, encoding.Current);
-        var encoder = videoEncoder = Stage(VideoEncoderActor.Stage, VideoEncoderActor.Props(encoderSettings, sender));
+        var encoder = videoEncoder = Stage(VideoEncoderActor.Stage, VideoEncoderActor.Props(encoderSettings, send.FrameRate, sender));
         var (source, format) = (video.Source, send);
         Stage("video-capture", CaptureActor<VideoFrame>.Props("video-capture", () =>
         {

@@ -28,6 +28,7 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
     private const int MaxFramesInFlight = 4;
 
     private readonly H264EncoderSettings settings;
+    private readonly int sourceFrameRate;
     private readonly IActorRef sender;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly FrameDecimator decimator = new();
@@ -36,9 +37,9 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
     private int framesInFlight;
     private int restarts;
 
-    public VideoEncoderActor(H264EncoderSettings settings, IActorRef sender)
+    public VideoEncoderActor(H264EncoderSettings settings, int sourceFrameRate, IActorRef sender)
     {
-        (this.settings, this.sender) = (settings, sender);
+        (this.settings, this.sourceFrameRate, this.sender) = (settings, sourceFrameRate, sender);
         Receive<VideoFrame>(Encode);
         Receive<MediaProcessDied>(Died);
         Receive<RequestKeyframe>(_ =>
@@ -62,7 +63,9 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(H264EncoderSettings settings, IActorRef sender) => Akka.Actor.Props.Create(() => new VideoEncoderActor(settings, sender));
+    /// <param name="sourceFrameRate">The rate frames are captured at; frames are thinned only below it.</param>
+    public static Props Props(H264EncoderSettings settings, int sourceFrameRate, IActorRef sender) =>
+        Akka.Actor.Props.Create(() => new VideoEncoderActor(settings, sourceFrameRate, sender));
 
     /// <summary>
     /// The encoder settings for frames captured at the call's send format, encoded as
@@ -110,7 +113,7 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
 
     private void Encode(VideoFrame frame)
     {
-        if (encoder is not null && !decimator.Admit(frame.CaptureTime, encoder.ActiveSettings.FrameRate))
+        if (encoder is not null && !decimator.Admit(frame.CaptureTime, encoder.ActiveSettings.FrameRate, sourceFrameRate))
         {
             Context.Parent.Tell(new MediaDrop("frame-rate-rung"));
             return;
