@@ -124,7 +124,7 @@ public sealed class ResilienceLabTests(ITestOutputHelper output)
         // 640x480 one way only (the callee sends no video), so a step down in size has somewhere to go.
         string[] full = ["--set", "pype.media.video.width=640", "--set", "pype.media.video.height=480", "--set", "pype.media.video.bitrate-kbps=800"];
         using var call = StartCall(LinkProfile.Clean with { Delay = 20 * Ms }, full, [.. full, "--set", "pype.media.video.source=none"]);
-        var start = Stats(call.Caller);
+        var start = Poll(call.Caller, Setup, s => s.GetProperty("sent_size").GetString() != "0x0");
         Assert.Equal(("640x480@30", "640x480"), (start.GetProperty("rung").GetString(), start.GetProperty("sent_size").GetString()));
 
         // 150 kbit/s: after audio, well under the 350 kb/s floor of 640x480@30 and the 200 kb/s of 640x480@15.
