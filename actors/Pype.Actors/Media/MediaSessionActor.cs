@@ -29,7 +29,8 @@ namespace Pype.Actors.Media;
 /// Feedback (0x41, docs/protocol/rtp.md §7) is handled here by one <see cref="RtcpSession"/>: it
 /// sees every packet in and out, and every <see cref="FeedbackInterval"/> its reports, NACKs and
 /// PLIs go to the network, NACKed packets to the video sender, PLIs to the encoder as a keyframe
-/// request, and the NACK repair window to the video receiver as its hold limit.
+/// request, the NACK repair window to the video receiver as its hold limit, and the send-rate
+/// controller's bitrate and rung (frame rate, size) to the encoder through a <see cref="VideoEncodingFollower"/>.
 /// </para>
 /// </summary>
 public sealed class MediaSessionActor : ReceiveActor, IWithTimers
