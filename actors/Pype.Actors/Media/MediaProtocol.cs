@@ -107,7 +107,10 @@ public sealed record MediaStats(
     /// <summary>How long the video receiver holds packets behind a gap for a retransmission (the NACK repair window).</summary>
     public TimeSpan VideoRepairWindow { get; init; }
 
-    /// <summary>The send-rate controller's video target and the ladder rung it chose.</summary>
+    /// <summary>
+    /// The send-rate controller's video target and the ladder rung it chose (the encoder follows the
+    /// rung: its size and frame rate are what is sent once the switch has landed).
+    /// </summary>
     public int TargetBitrateKbps { get; init; }
 
     /// <summary>The bitrate the encoder was last told (it follows the target in steps of 15 % or more), and how many times it switched.</summary>
@@ -120,6 +123,15 @@ public sealed record MediaStats(
     public int RungHeight { get; init; }
 
     public int RungFrameRate { get; init; }
+
+    /// <summary>
+    /// The picture size of the video being sent now (the last frame the encoder put out; 0 before
+    /// any): the rung's size once the encoder has switched to it, which takes ~0.4 s. The frame
+    /// rate actually sent is <see cref="SentFrameRate"/>.
+    /// </summary>
+    public int SentWidth { get; init; }
+
+    public int SentHeight { get; init; }
 
     /// <summary>Video packets resent because the peer NACKed them, and NACKed ones already gone from the history.</summary>
     public long VideoPacketsRetransmitted { get; init; }

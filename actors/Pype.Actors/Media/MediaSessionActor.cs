@@ -29,7 +29,8 @@ namespace Pype.Actors.Media;
 /// Feedback (0x41, docs/protocol/rtp.md §7) is handled here by one <see cref="RtcpSession"/>: it
 /// sees every packet in and out, and every <see cref="FeedbackInterval"/> its reports, NACKs and
 /// PLIs go to the network, NACKed packets to the video sender, PLIs to the encoder as a keyframe
-/// request, and the NACK repair window to the video receiver as its hold limit.
+/// request, the NACK repair window to the video receiver as its hold limit, and the send-rate
+/// controller's bitrate and rung (frame rate, size) to the encoder through a <see cref="VideoEncodingFollower"/>.
 /// </para>
 /// </summary>
 public sealed class MediaSessionActor : ReceiveActor, IWithTimers
@@ -89,7 +90,8 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     private IActorRef audioPlayout = ActorRefs.Nobody;
     private IActorRef videoSender = ActorRefs.Nobody;
     private IActorRef videoEncoder = ActorRefs.Nobody;
-    private readonly EncoderBitrateFollower encoderBitrate;
+    private readonly VideoEncodingFollower encoding;
+    private EncodedVideoFormat? sentFormat;
     private readonly PlayoutDelayEstimator audioDelay = new(PlayoutDelayOptions.Audio);
     private readonly PlayoutDelayEstimator videoDelay = new(VideoPlayout);
     private TimeSpan audioTargetTold = PlayoutDelayOptions.Audio.Min;
@@ -114,7 +116,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         });
         feedback = new RtcpSession(new RtcpSessionSsrcs(spec.Local.VideoSsrc, spec.Local.AudioSsrc, spec.Remote.VideoSsrc, spec.Remote.AudioSsrc), rate, Nack);
 
-        encoderBitrate = new EncoderBitrateFollower(send.BitrateKbps, send.BitrateKbps);
+        encoding = new VideoEncodingFollower(send.BitrateKbps, send.BitrateKbps, rate.Rung);
 
         Receive<MediaPacketReceived>(Received);
         Receive<RtpSent>(sent => feedback.OnSent(sent.Stream, sent.RtpTimestamp, sent.Packets, sent.PayloadOctets, MediaClock.UtcNow));
@@ -127,6 +129,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         Receive<GetMediaStats>(_ => Sender.Tell(Snapshot()));
         Receive<MediaCount>(Count);
         Receive<MediaDrop>(drop => stats.Drop(drop.Reason, drop.Amount));
+        Receive<EncodedVideoFormat>(format => sentFormat = format);
         Receive<KeyframeNeeded>(_ =>
         {
             feedback.RequestKeyframe(MediaClock.UtcNow);
@@ -172,8 +175,8 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         var video = settings.Video;
         if (video.Source.Kind == VideoSourceKind.None) return;
         var sender = videoSender = Stage(VideoSenderActor.Stage, VideoSenderActor.Props(spec.Peer, spec.Local.VideoSsrc, network));
-        var encoderSettings = new H264EncoderSettings(send.Width, send.Height, send.FrameRate, send.BitrateKbps, send.KeyframeIntervalFrames(video.KeyframeInterval));
-        var encoder = videoEncoder = Stage(VideoEncoderActor.Stage, VideoEncoderActor.Props(encoderSettings, sender));
+        var encoderSettings = VideoEncoderActor.SettingsFor(send, video.KeyframeInterval, encoding.Current);
+        var encoder = videoEncoder = Stage(VideoEncoderActor.Stage, VideoEncoderActor.Props(encoderSettings, send.FrameRate, sender));
         var (source, format) = (video.Source, send);
         Stage("video-capture", CaptureActor<VideoFrame>.Props("video-capture", () =>
         {
@@ -279,8 +282,8 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             videoSender.Tell(new RetransmitVideo(lost, feedback.Network.RoundTrip));
         if (feedback.TakeKeyframeRequest())
             videoEncoder.Tell(RequestKeyframe.Instance);
-        if (encoderBitrate.Follow(feedback.Rate.TargetBitrate, MediaClock.Now) is { } kbps)
-            videoEncoder.Tell(new SetVideoBitrate(kbps));
+        if (encoding.Follow(feedback.Rate.TargetBitrate, feedback.Rate.Rung, MediaClock.Now) is { } next)
+            videoEncoder.Tell(new SetVideoEncoding(VideoEncoderActor.SettingsFor(send, settings.Video.KeyframeInterval, next)));
         var window = feedback.RepairWindow(HoldMargin, MaxHold);
         if ((window - holdLimit).Duration() >= TimeSpan.FromMilliseconds(5))
         {
@@ -345,11 +348,13 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
             AudioJitter = feedback.AudioJitter,
             VideoRepairWindow = holdLimit,
             TargetBitrateKbps = (int)(feedback.Rate.TargetBitrate / 1000),
-            EncoderBitrateKbps = encoderBitrate.CurrentKbps,
+            EncoderBitrateKbps = encoding.Current.Kbps,
             EncoderReconfigurations = stats[MediaCounter.EncoderReconfigurations],
             RungWidth = rung.Width,
             RungHeight = rung.Height,
             RungFrameRate = rung.FrameRate,
+            SentWidth = sentFormat?.Width ?? 0,
+            SentHeight = sentFormat?.Height ?? 0,
             VideoPacketsRetransmitted = stats[MediaCounter.VideoPacketsRetransmitted],
             VideoPacketsNackedButGone = stats[MediaCounter.VideoPacketsNackedButGone],
             NacksSent = feedback.NacksSent,

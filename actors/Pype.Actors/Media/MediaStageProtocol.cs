@@ -2,6 +2,7 @@ using Akka.Event;
 using Pype.Core.Media;
 using Pype.Core.Rtp;
 using Pype.Media.Processes;
+using Pype.Media.Video;
 
 namespace Pype.Actors.Media;
 
@@ -83,8 +84,14 @@ internal sealed record FeedbackTick : IDeadLetterSuppression
     public static readonly FeedbackTick Instance = new();
 }
 
-/// <summary>The send-rate controller moved the video target far enough for the encoder to follow.</summary>
-internal sealed record SetVideoBitrate(int Kbps) : IDeadLetterSuppression;
+/// <summary>
+/// The send-rate controller moved the video target far enough, or chose another rung: the encoder
+/// switches to these settings (bitrate, frame rate, encoded size; frames still come in at the send format).
+/// </summary>
+internal sealed record SetVideoEncoding(H264EncoderSettings Settings) : IDeadLetterSuppression;
+
+/// <summary>The encoder's output changed picture size or frame rate (what is sent from now on).</summary>
+internal sealed record EncodedVideoFormat(int Width, int Height, int FrameRate) : IDeadLetterSuppression;
 
 /// <summary>The encoder's standby, started with new settings, has had time to start: switch to it.</summary>
 internal sealed record SwitchEncoder : IDeadLetterSuppression

@@ -11,6 +11,13 @@ namespace Pype.Actors.Media;
 /// each is cut. When more than <see cref="MaxFramesInFlight"/> frames are waiting (ffmpeg starting,
 /// or a busy machine) new frames are dropped rather than queued, since a queue is only latency.
 /// An ffmpeg that dies is restarted on the standby; its next frame is a keyframe.
+/// <para>
+/// The rung (<see cref="SetVideoEncoding"/>): a new bitrate, frame rate or encoded size starts a
+/// standby with those settings and switches to it 400 ms later (an IDR; a smaller size is scaled
+/// down inside that ffmpeg). Frames are thinned by a <see cref="FrameDecimator"/> to the frame rate
+/// of the process in use, so x264's per-frame budget always matches the frames it gets. When the
+/// size or frame rate of what comes out changes, the session hears it (<see cref="EncodedVideoFormat"/>).
+/// </para>
 /// </summary>
 internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
 {
@@ -21,16 +28,18 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
     private const int MaxFramesInFlight = 4;
 
     private readonly H264EncoderSettings settings;
+    private readonly int sourceFrameRate;
     private readonly IActorRef sender;
     private readonly ILoggingAdapter log = Context.GetLogger();
+    private readonly FrameDecimator decimator = new();
     private H264Encoder? encoder;
     private Task? pump;
     private int framesInFlight;
     private int restarts;
 
-    public VideoEncoderActor(H264EncoderSettings settings, IActorRef sender)
+    public VideoEncoderActor(H264EncoderSettings settings, int sourceFrameRate, IActorRef sender)
     {
-        (this.settings, this.sender) = (settings, sender);
+        (this.settings, this.sourceFrameRate, this.sender) = (settings, sourceFrameRate, sender);
         Receive<VideoFrame>(Encode);
         Receive<MediaProcessDied>(Died);
         Receive<RequestKeyframe>(_ =>
@@ -39,10 +48,10 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
             encoder?.RequestKeyframe();
             Context.Parent.Tell(new MediaCount(MediaCounter.VideoKeyframesRequested));
         });
-        Receive<SetVideoBitrate>(set =>
+        Receive<SetVideoEncoding>(set =>
         {
-            if (encoder is null || encoder.Settings.BitrateKbps == set.Kbps) return;
-            encoder.Reconfigure(encoder.Settings with { BitrateKbps = set.Kbps });
+            if (encoder is null || encoder.Settings == set.Settings) return;
+            encoder.Reconfigure(set.Settings);
             Timers.StartSingleTimer(nameof(SwitchEncoder), SwitchEncoder.Instance, StandbyWarmUp);
         });
         Receive<SwitchEncoder>(_ =>
@@ -54,7 +63,20 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(H264EncoderSettings settings, IActorRef sender) => Akka.Actor.Props.Create(() => new VideoEncoderActor(settings, sender));
+    /// <param name="sourceFrameRate">The rate frames are captured at; frames are thinned only below it.</param>
+    public static Props Props(H264EncoderSettings settings, int sourceFrameRate, IActorRef sender) =>
+        Akka.Actor.Props.Create(() => new VideoEncoderActor(settings, sourceFrameRate, sender));
+
+    /// <summary>
+    /// The encoder settings for frames captured at the call's send format, encoded as
+    /// <paramref name="encoding"/> says: its size (scaled down from the send format), frame rate and
+    /// bitrate, with the keyframe interval counted in frames at that frame rate.
+    /// </summary>
+    public static H264EncoderSettings SettingsFor(VideoSendFormat send, TimeSpan keyframeInterval, VideoEncoding encoding) =>
+        new(send.Width, send.Height, encoding.FrameRate, encoding.Kbps, (send with { FrameRate = encoding.FrameRate }).KeyframeIntervalFrames(keyframeInterval))
+        {
+            EncodedSize = (encoding.Width, encoding.Height),
+        };
 
     protected override void PreStart()
     {
@@ -73,8 +95,14 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
         var reader = encoder.AccessUnits;
         pump = Task.Run(async () =>
         {
+            (int, int, int) format = default;
             await foreach (var unit in reader.ReadAllAsync().ConfigureAwait(false))
             {
+                if ((unit.Width, unit.Height, unit.FrameRate) != format)
+                {
+                    format = (unit.Width, unit.Height, unit.FrameRate);
+                    session.Tell(new EncodedVideoFormat(unit.Width, unit.Height, unit.FrameRate));
+                }
                 if (Interlocked.Decrement(ref framesInFlight) < 0) Interlocked.Exchange(ref framesInFlight, 0);
                 sender.Tell(unit);
                 session.Tell(new MediaCount(MediaCounter.VideoFramesEncoded));
@@ -85,6 +113,11 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
 
     private void Encode(VideoFrame frame)
     {
+        if (encoder is not null && !decimator.Admit(frame.CaptureTime, encoder.ActiveSettings.FrameRate, sourceFrameRate))
+        {
+            Context.Parent.Tell(new MediaDrop("frame-rate-rung"));
+            return;
+        }
         if (Volatile.Read(ref framesInFlight) >= MaxFramesInFlight)
         {
             Context.Parent.Tell(new MediaDrop("encoder-backlog"));

@@ -27,6 +27,7 @@ internal static class MediaStatsJson
         w.WriteNumber("encoder_bitrate_kbps", m.EncoderBitrateKbps);
         w.WriteNumber("encoder_reconfigurations", m.EncoderReconfigurations);
         w.WriteString("rung", $"{m.RungWidth}x{m.RungHeight}@{m.RungFrameRate}");
+        w.WriteString("sent_size", $"{m.SentWidth}x{m.SentHeight}");
         w.WriteNumber("video_packets_retransmitted", m.VideoPacketsRetransmitted);
         w.WriteNumber("video_packets_nacked_but_gone", m.VideoPacketsNackedButGone);
         w.WriteNumber("nacks_sent", m.NacksSent);

@@ -34,7 +34,17 @@ public sealed class H264Encoder : IAsyncDisposable
 
     public H264Encoder(H264EncoderSettings settings) => Settings = settings;
 
+    /// <summary>The settings last asked for (the standby's once <see cref="Reconfigure"/> was called).</summary>
     public H264EncoderSettings Settings { get; private set; }
+
+    /// <summary>The settings of the process frames go to now: until a switch, those before the last <see cref="Reconfigure"/>.</summary>
+    public H264EncoderSettings ActiveSettings
+    {
+        get
+        {
+            lock (_gate) return _current?.Settings ?? Settings;
+        }
+    }
 
     public ChannelReader<EncodedAccessUnit> AccessUnits => _out.Reader;
 
@@ -81,14 +91,15 @@ public sealed class H264Encoder : IAsyncDisposable
     }
 
     /// <summary>
-    /// New settings (same picture size) from the next switch on: the warm standby is replaced by
-    /// one started with them, and <see cref="RequestKeyframe"/> moves to it once it had time to start.
-    /// Until then frames keep going to the current process, so a change costs no gap.
+    /// New settings (bitrate, frame rate, encoded size; the same input size) from the next switch
+    /// on: the warm standby is replaced by one started with them, and <see cref="RequestKeyframe"/>
+    /// moves to it once it had time to start. Until then frames keep going to the current process,
+    /// so a change costs no gap. A new encoded size starts with the standby's IDR and its new SPS.
     /// </summary>
     public void Reconfigure(H264EncoderSettings settings)
     {
         if ((settings.Width, settings.Height) != (Settings.Width, Settings.Height))
-            throw new ArgumentException("a new picture size needs a new encoder", nameof(settings));
+            throw new ArgumentException("frames must keep coming in at one size: a new input size needs a new encoder", nameof(settings));
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

@@ -43,6 +43,8 @@ internal sealed class X264Process
 
     public Task<FFMpegResult> Exited { get; }
 
+    public H264EncoderSettings Settings => _settings;
+
     /// <summary>True once the owner has asked this process to end; its exit is then not a death.</summary>
     public bool Retired { get; private set; }
 
@@ -145,7 +147,12 @@ internal sealed class X264Process
             }
             if (written is null) continue; // cannot happen with one access unit per frame; never invent a tag
             var unit = new EncodedAccessUnit(written.Frame.Index, written.Frame.CaptureTime, accessUnit,
-                AccessUnit.Parse(accessUnit).IsKeyframe, MediaClock.Now - written.WrittenAt);
+                AccessUnit.Parse(accessUnit).IsKeyframe, MediaClock.Now - written.WrittenAt)
+            {
+                Width = _settings.EncodedSize.Width,
+                Height = _settings.EncodedSize.Height,
+                FrameRate = _settings.FrameRate,
+            };
             _onAccessUnit(written.Sequence, unit);
         }
     }

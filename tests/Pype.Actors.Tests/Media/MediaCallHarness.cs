@@ -121,7 +121,7 @@ internal static class MediaCall
     }
 
     /// <summary>Media settings as the loader reads them from pype.media.* flags.</summary>
-    public static MediaSettings Settings(string videoSource, string videoOut, string audioSource, string audioOut, string keyframeInterval)
+    public static MediaSettings Settings(string videoSource, string videoOut, string audioSource, string audioOut, string keyframeInterval, int bitrateKbps = 1500)
     {
         var flags = new Dictionary<string, string>
         {
@@ -133,6 +133,7 @@ internal static class MediaCall
             ["pype.media.video.width"] = $"{Width}",
             ["pype.media.video.height"] = $"{Height}",
             ["pype.media.video.frame-rate"] = $"{FrameRate}",
+            ["pype.media.video.bitrate-kbps"] = $"{bitrateKbps}",
         };
         return SettingsLoader.Load([], flags, _ => null).Settings.Media;
     }

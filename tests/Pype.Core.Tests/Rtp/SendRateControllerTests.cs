@@ -87,9 +87,31 @@ public sealed class SendRateControllerTests(ITestOutputHelper output)
         Assert.InRange(capped.Max(s => s.QueueDelayMs), 0, 200);
 
         run.Run(until: 50, capacity: 10_000_000, loss: 0);
-        foreach (var (time, target, queue) in run.Samples)
+        foreach (var (time, target, queue, _) in run.Samples)
             output.WriteLine($"{time,5:F1} s  {target / 1000,5} kb/s  queue {queue,5:F1} ms");
         Assert.InRange(run.Controller.TargetBitrate, 2_250_000, 2_500_000);
+        Assert.Equal(0, run.Controller.RungIndex);
+    }
+
+    [Fact]
+    public void A_cap_too_low_for_the_full_picture_steps_the_rung_down_without_flapping_and_back_up_when_it_lifts()
+    {
+        var ladder = VideoRung.LadderWithin(640, 480, 30);
+        var run = new BottleneckSimulation(new SendRateOptions { StartBitrate = 800_000, MaxBitrate = 800_000, Ladder = ladder });
+
+        run.Run(until: 10, capacity: 10_000_000, loss: 0);
+        Assert.Equal(0, run.Controller.RungIndex);
+
+        run.Run(until: 40, capacity: 250_000, loss: 0);
+        var capped = run.Samples.Where(s => s.Time is >= 15 and < 40).ToList();
+        var changes = capped.Zip(capped.Skip(1)).Count(p => p.First.Rung != p.Second.Rung);
+        output.WriteLine($"capped at 250 kb/s: rungs {string.Join(" ", capped.Select(s => s.Rung))}, {changes} changes");
+        Assert.All(capped, s => Assert.True(s.Rung >= 1, $"at {s.Time:F0} s still on {ladder[s.Rung]} at {s.Target / 1000} kb/s"));
+        Assert.True(changes <= 2, $"the rung changed {changes} times in 25 s under a steady cap");
+
+        run.Run(until: 70, capacity: 10_000_000, loss: 0);
+        var climb = run.Samples.Where(s => s.Time >= 40).Select(s => s.Rung).ToList();
+        Assert.Equal(climb.OrderByDescending(r => r), climb);
         Assert.Equal(0, run.Controller.RungIndex);
     }
 
@@ -132,7 +154,7 @@ public sealed class SendRateControllerTests(ITestOutputHelper output)
 
         public SendRateController Controller { get; } = new(options);
 
-        public List<(double Time, long Target, double QueueDelayMs)> Samples { get; } = [];
+        public List<(double Time, long Target, double QueueDelayMs, int Rung)> Samples { get; } = [];
 
         public void Run(double until, long capacity, double loss)
         {
@@ -147,7 +169,7 @@ public sealed class SendRateControllerTests(ITestOutputHelper output)
                 {
                     Controller.OnRoundTrip(2 * Propagation + QueueDelay);
                     Controller.OnReportBlock(now, statistics.CreateReportBlock(now));
-                    Samples.Add(((now - Start).TotalSeconds, Controller.TargetBitrate, QueueDelay.TotalMilliseconds));
+                    Samples.Add(((now - Start).TotalSeconds, Controller.TargetBitrate, QueueDelay.TotalMilliseconds, Controller.RungIndex));
                 }
                 now += Step;
             }

@@ -29,4 +29,14 @@ public sealed class VideoRungTests
         var ladder = VideoRung.LadderWithin(160, 120, 10);
         Assert.Equal([new VideoRung(160, 120, 10, 0)], ladder);
     }
+
+    [Fact]
+    public void A_wide_picture_keeps_its_shape_on_every_lower_rung()
+    {
+        var ladder = VideoRung.LadderWithin(1280, 720, 30);
+        Assert.Equal(
+            [(1280, 720, 30), (1280, 720, 15), (640, 360, 30), (640, 360, 15), (320, 180, 30), (320, 180, 15)],
+            ladder.Select(r => (r.Width, r.Height, r.FrameRate)));
+        Assert.Equal([1_000_000L, 600_000, 350_000, 200_000, 100_000, 0], ladder.Select(r => r.MinBitrate));
+    }
 }

@@ -25,7 +25,13 @@ public sealed class ResilienceLabTests(ITestOutputHelper output)
         }
     }
 
-    private static Call StartCall(LinkProfile profile)
+    // 320x240: what is tested is the network's effect, not how much video two nodes can
+    // encode and decode on a loaded two-core machine.
+    private static readonly string[] Small = ["--set", "pype.media.video.width=320", "--set", "pype.media.video.height=240", "--set", "pype.media.video.bitrate-kbps=800"];
+
+    private static Call StartCall(LinkProfile profile) => StartCall(profile, Small, Small);
+
+    private static Call StartCall(LinkProfile profile, string[] callerSettings, string[] calleeSettings)
     {
         var network = LabNetwork.Start(NatMode.Eim, NatMode.Eim);
         var files = new TempDirectory();
@@ -33,11 +39,8 @@ public sealed class ResilienceLabTests(ITestOutputHelper output)
         {
             var discard = Path.Combine(files.Path, "discard.y4m");
             File.CreateSymbolicLink(discard, "/dev/null");
-            // 320x240: what is tested is the network's effect, not how much video two nodes can
-            // encode and decode on a loaded two-core machine.
-            string[] small = ["--set", "pype.media.video.width=320", "--set", "pype.media.video.height=240", "--set", "pype.media.video.bitrate-kbps=800"];
-            var caller = network.StartNode(network.Lab.HostA, 0, small);
-            var callee = network.StartNode(network.Lab.HostB, 0, [.. small, "--set", "pype.node.auto-answer=on", "--set", $"pype.media.video.out=file:{discard}"]);
+            var caller = network.StartNode(network.Lab.HostA, 0, callerSettings);
+            var callee = network.StartNode(network.Lab.HostB, 0, [.. calleeSettings, "--set", "pype.node.auto-answer=on", "--set", $"pype.media.video.out=file:{discard}"]);
             var link = network.EmulateLink(profile);
             caller.Send($"call {callee.Address}");
             caller.WaitFor("call-established", Setup);
@@ -134,5 +137,48 @@ public sealed class ResilienceLabTests(ITestOutputHelper output)
         Assert.True(before > 500, $"the call started at {before} kbit/s, already under the cap");
         Assert.True(settled < 500, $"5 s after the cap the target is {settled} kbit/s");
         Assert.True(later < 500, $"8 s after the cap the target is {later} kbit/s");
+    }
+
+    [Fact]
+    public void Under_a_cap_too_low_for_the_full_picture_the_sender_steps_down_to_a_smaller_one_and_climbs_back_when_it_lifts()
+    {
+        // 640x480 one way only (the callee sends no video), so a step down in size has somewhere to go.
+        string[] full = ["--set", "pype.media.video.width=640", "--set", "pype.media.video.height=480", "--set", "pype.media.video.bitrate-kbps=800"];
+        using var call = StartCall(LinkProfile.Clean with { Delay = 20 * Ms }, full, [.. full, "--set", "pype.media.video.source=none"]);
+        var start = Poll(call.Caller, Setup, s => s.GetProperty("sent_size").GetString() != "0x0");
+        Assert.Equal(("640x480@30", "640x480"), (start.GetProperty("rung").GetString(), start.GetProperty("sent_size").GetString()));
+
+        // 150 kbit/s: after audio, well under the 350 kb/s floor of 640x480@30 and the 200 kb/s of 640x480@15.
+        call.Link.SetProfile(new LinkProfile { Delay = 20 * Ms, RateKbps = 150, QueueLimit = 150 * Ms });
+        var stepped = Poll(call.Caller, TimeSpan.FromSeconds(20), s => s.GetProperty("sent_size").GetString() == "320x240");
+        var shownBefore = Long(Stats(call.Callee), "video_frames_rendered");
+        // The loss-based controller keeps probing the cap, so the picture freezes now and then (PLIs): allow a long window.
+        Thread.Sleep(TimeSpan.FromSeconds(6));
+        var shownAfter = Long(Stats(call.Callee), "video_frames_rendered");
+        var later = Stats(call.Caller);
+        output.WriteLine($"under the cap: rung {stepped.GetProperty("rung")}, sent {stepped.GetProperty("sent_size")} at {stepped.GetProperty("sent_fps")} fps, "
+            + $"target {stepped.GetProperty("target_bitrate_kbps")} kbit/s; 6 s later rung {later.GetProperty("rung")} at {later.GetProperty("sent_fps")} fps; "
+            + $"callee showed {shownAfter - shownBefore} frames in those 6 s; queue drops {call.Link.Counters.QueueDrops}");
+        Assert.StartsWith("320x240@", stepped.GetProperty("rung").GetString(), StringComparison.Ordinal);
+        Assert.True(shownAfter - shownBefore >= 10, $"the callee showed {shownAfter - shownBefore} frames in 6 s of the smaller picture");
+        if (later.GetProperty("rung").GetString() == "320x240@15")
+            Assert.True(later.GetProperty("sent_fps").GetDouble() <= 20, $"on a 15 fps rung {later.GetProperty("sent_fps")} frames a second were sent");
+
+        call.Link.SetProfile(LinkProfile.Clean with { Delay = 20 * Ms });
+        var back = Poll(call.Caller, TimeSpan.FromSeconds(60), s => s.GetProperty("sent_size").GetString() == "640x480" && s.GetProperty("rung").GetString() == "640x480@30");
+        output.WriteLine($"after the cap lifted: rung {back.GetProperty("rung")}, sent {back.GetProperty("sent_size")}, target {back.GetProperty("target_bitrate_kbps")} kbit/s");
+    }
+
+    /// <summary>The caller's stats once <paramref name="done"/> holds, asked for once a second; fails with the last answer after <paramref name="within"/>.</summary>
+    private JsonElement Poll(LabNode node, TimeSpan within, Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var stats = Stats(node);
+            if (done(stats)) return stats;
+            Assert.True(DateTime.UtcNow < deadline, $"not within {within.TotalSeconds:0} s: rung {stats.GetProperty("rung")}, sent {stats.GetProperty("sent_size")}, target {stats.GetProperty("target_bitrate_kbps")} kbit/s");
+            Thread.Sleep(TimeSpan.FromSeconds(1));
+        }
     }
 }

@@ -23,10 +23,13 @@ public readonly record struct VideoRung(int Width, int Height, int FrameRate, lo
     /// The rungs of <see cref="DefaultLadder"/> no larger or faster than what was negotiated, with the
     /// negotiated format itself on top (at the floor of the first rung it replaces), so the
     /// controller never asks for more than the call may send. The last rung's floor is always 0.
+    /// A lower rung keeps the picture's aspect ratio: its size is the largest one of that shape
+    /// within the rung's box, even on both sides (1280x720 steps down to 640x360, not 640x480).
     /// </summary>
     public static IReadOnlyList<VideoRung> LadderWithin(int width, int height, int frameRate)
     {
-        var fitting = DefaultLadder.Where(r => r.Width <= width && r.Height <= height && r.FrameRate <= frameRate).ToList();
+        var fitting = DefaultLadder.Where(r => r.Width <= width && r.Height <= height && r.FrameRate <= frameRate)
+            .Select(r => KeepingAspect(r, width, height)).ToList();
         var top = new VideoRung(width, height, frameRate, fitting.Count > 0 ? fitting[0].MinBitrate : 0);
         if (fitting.Count > 0 && (fitting[0].Width, fitting[0].Height, fitting[0].FrameRate) == (width, height, frameRate))
             fitting.RemoveAt(0);
@@ -34,4 +37,12 @@ public readonly record struct VideoRung(int Width, int Height, int FrameRate, lo
         ladder[^1] = ladder[^1] with { MinBitrate = 0 };
         return ladder;
     }
+
+    private static VideoRung KeepingAspect(VideoRung box, int width, int height)
+    {
+        var scale = Math.Min(box.Width / (double)width, box.Height / (double)height);
+        return box with { Width = Even(width * scale), Height = Even(height * scale) };
+    }
+
+    private static int Even(double value) => Math.Max(16, (int)Math.Floor(value + 1e-9) & ~1);
 }
