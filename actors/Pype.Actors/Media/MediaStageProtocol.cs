@@ -93,8 +93,9 @@ internal sealed record SetVideoEncoding(H264EncoderSettings Settings) : IDeadLet
 /// <summary>The encoder's output changed picture size or frame rate (what is sent from now on).</summary>
 internal sealed record EncodedVideoFormat(int Width, int Height, int FrameRate) : IDeadLetterSuppression;
 
-/// <summary>The encoder's standby, started with new settings, has had time to start: switch to it.</summary>
-internal sealed record SwitchEncoder : IDeadLetterSuppression
-{
-    public static readonly SwitchEncoder Instance = new();
-}
+/// <summary>
+/// The encoder's standby has had time to start: switch to it (an IDR). Either it was started with
+/// new settings (<paramref name="IsReconfiguration"/>), or a keyframe was asked for while it was
+/// still starting.
+/// </summary>
+internal sealed record SwitchEncoder(bool IsReconfiguration) : IDeadLetterSuppression;

@@ -44,20 +44,27 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
         Receive<MediaProcessDied>(Died);
         Receive<RequestKeyframe>(_ =>
         {
-            // The warm standby takes the next frame, so the IDR costs no start-up delay.
-            encoder?.RequestKeyframe();
             Context.Parent.Tell(new MediaCount(MediaCounter.VideoKeyframesRequested));
+            // A switch already on its timer brings a keyframe anyway.
+            if (encoder is null || Timers.IsTimerActive(nameof(SwitchEncoder))) return;
+            // The warm standby takes the next frame, so the IDR costs no start-up delay. One launched
+            // moments ago (by the previous switch) is still starting: frames sent to it would wait
+            // there, and the backlog behind them be dropped, so the switch waits until it is warm.
+            if (encoder.StandbyAge is { } age && age < StandbyWarmUp)
+                Timers.StartSingleTimer(nameof(SwitchEncoder), new SwitchEncoder(IsReconfiguration: false), StandbyWarmUp - age);
+            else
+                encoder.RequestKeyframe();
         });
         Receive<SetVideoEncoding>(set =>
         {
             if (encoder is null || encoder.Settings == set.Settings) return;
             encoder.Reconfigure(set.Settings);
-            Timers.StartSingleTimer(nameof(SwitchEncoder), SwitchEncoder.Instance, StandbyWarmUp);
+            Timers.StartSingleTimer(nameof(SwitchEncoder), new SwitchEncoder(IsReconfiguration: true), StandbyWarmUp);
         });
-        Receive<SwitchEncoder>(_ =>
+        Receive<SwitchEncoder>(switchTo =>
         {
             encoder?.RequestKeyframe();
-            Context.Parent.Tell(new MediaCount(MediaCounter.EncoderReconfigurations));
+            if (switchTo.IsReconfiguration) Context.Parent.Tell(new MediaCount(MediaCounter.EncoderReconfigurations));
         });
     }
 

@@ -54,6 +54,16 @@ public sealed class H264Encoder : IAsyncDisposable
     /// <summary>Process id of the ffmpeg encoding now (found through /proc), or null.</summary>
     public int? ProcessId => _current?.ProcessId;
 
+    /// <summary>How long ago the warm standby was launched; null when there is none (a keyframe now starts a process cold).</summary>
+    public TimeSpan? StandbyAge
+    {
+        get
+        {
+            lock (_gate)
+                return _standby is { Exited.IsCompleted: false } standby ? System.Diagnostics.Stopwatch.GetElapsedTime(standby.LaunchedAt) : null;
+        }
+    }
+
     public bool IsRunning => _current is { Retired: false, Exited.IsCompleted: false };
 
     public void Start()

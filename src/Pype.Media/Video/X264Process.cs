@@ -43,6 +43,9 @@ internal sealed class X264Process
 
     public Task<FFMpegResult> Exited { get; }
 
+    /// <summary>When this process was launched, on <see cref="System.Diagnostics.Stopwatch"/>'s clock.</summary>
+    public long LaunchedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public H264EncoderSettings Settings => _settings;
 
     /// <summary>True once the owner has asked this process to end; its exit is then not a death.</summary>
