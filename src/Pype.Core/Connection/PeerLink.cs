@@ -98,7 +98,7 @@ public sealed partial class PeerLink
             _pings.ConfirmAt,
             RekeyDueAt(_now),
             _sessions.NextPruneAt(),
-            _upgradeProbing ? _nextProbeAt : null,
+            Probing ? _nextProbeAt : null,
         }.Min(),
         _ => null,
     };
@@ -207,6 +207,8 @@ public sealed partial class PeerLink
         _rekeyRetryAt = null;
         _sessions.Add(completed.Value, leaderInitiated: _weLead, now);
         Authenticated(now, source, viaRelay);
+        // Whichever path answered, it works: re-probing after an introduction has done its job.
+        StopReprobing();
         // Ping rather than a bare keepalive: it confirms the key to the responder just the same,
         // and its Pong both proves the peer now sends on this session and gives a first RTT.
         _pings.BeginConfirmation(_options.ProbeInterval);
@@ -338,6 +340,7 @@ public sealed partial class PeerLink
         _sessions.Clear();
         _nextProbeAt = null;
         _upgradeProbing = false;
+        _reprobeUntil = null;
         _rekeyRetryAt = null;
         _pings.Restart(_now);
     }
