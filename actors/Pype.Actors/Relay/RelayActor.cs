@@ -39,6 +39,8 @@ public sealed class RelayActor : SansIoShellActor
     private readonly TurnServerRotation rotation = new();
     private TurnClient? client;
     private int generation;
+    private int allocations;
+    private int allocationsLost;
     private TurnCredentials? credentials;
     private IPEndPoint? published;
     private DateTimeOffset renewAt;
@@ -66,7 +68,7 @@ public sealed class RelayActor : SansIoShellActor
         }));
         Receive<GetRelayView>(_ => Sender.Tell(new RelayView(
             client?.Server.ToString(), (client?.State ?? TurnClientState.Idle).ToString().ToLowerInvariant(), client?.RelayedAddress,
-            client?.Drops.Counts.ToDictionary(d => d.Key.ToString(), d => d.Value) ?? new Dictionary<string, long>())));
+            client?.Drops.Counts.ToDictionary(d => d.Key.ToString(), d => d.Value) ?? new Dictionary<string, long>(), allocations, allocationsLost)));
     }
 
     public static Props Props(IActorRef transport) => Akka.Actor.Props.Create(() => new RelayActor(transport));
@@ -148,9 +150,11 @@ public sealed class RelayActor : SansIoShellActor
                     break;
                 case TurnClientEvent.Allocated allocated:
                     rotation.Allocated();
+                    allocations++;
                     log.Info("TURN relay allocated: {0}", allocated.Relayed);
                     break;
                 case TurnClientEvent.AllocationLost lost:
+                    allocationsLost++;
                     log.Warning("TURN allocation lost ({0}); allocating again", lost.Failure);
                     break;
                 case TurnClientEvent.AllocationFailed failed:
