@@ -139,6 +139,7 @@ public sealed class RelayActor : SansIoShellActor
     protected override void DrainOutputs()
     {
         if (client is null) return;
+        var reallocated = false;
         while (client.PollTransmit() is { } transmit)
             transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram.ToArray()));
         while (client.PollEvent() is { } turnEvent)
@@ -152,6 +153,7 @@ public sealed class RelayActor : SansIoShellActor
                     rotation.Allocated();
                     allocations++;
                     log.Info("TURN relay allocated: {0}", allocated.Relayed);
+                    reallocated = true;
                     break;
                 case TurnClientEvent.AllocationLost lost:
                     allocationsLost++;
@@ -161,6 +163,14 @@ public sealed class RelayActor : SansIoShellActor
                     OnFailed(failed.Failure);
                     break;
             }
+        }
+        if (reallocated)
+        {
+            // A permission the old allocation's server refused (a restarted coturn says 400, not
+            // 437) is forgotten by the client; the new allocation asks for every remembered one.
+            foreach (var address in permittedOrder) client.Permit(Now, address);
+            while (client.PollTransmit() is { } transmit)
+                transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram.ToArray()));
         }
         var relayed = client.State == TurnClientState.Allocated ? client.RelayedAddress : null;
         if (!Equals(relayed, published))

@@ -42,7 +42,7 @@ public sealed partial class TurnClient
     private bool _refreshPending;
     private int _consecutiveRestarts;
 
-    /// <summary>When the server last proved the allocation alive: a response, or relayed data.</summary>
+    /// <summary>When the server last proved the allocation alive: a success response, or relayed data.</summary>
     private DateTimeOffset _lastHeardAt;
 
     /// <summary>When relayed data last went out; a probe is due only if that was no earlier than <see cref="_lastHeardAt"/>.</summary>
@@ -211,9 +211,10 @@ public sealed partial class TurnClient
             case StunClass.SuccessResponse or StunClass.ErrorResponse:
                 if (_transactions.HandleResponse(now, received) is { } outcome)
                 {
-                    // Any answer that passed the transaction's checks shows the server is there;
-                    // whether the allocation is, the outcome itself says.
-                    _lastHeardAt = now;
+                    // Only a success proves the allocation: a restarted coturn answers
+                    // CreatePermission and ChannelBind with 400, not 437, for an allocation it lost.
+                    if (outcome.Success is not null)
+                        _lastHeardAt = now;
                     OnOutcome(now, outcome);
                 }
                 break;

@@ -63,6 +63,23 @@ public class TurnClientLivenessTests
     }
 
     [Fact]
+    public void A_channel_refused_with_400_as_a_restarted_coturn_does_is_no_sign_of_life_and_the_probe_still_follows()
+    {
+        var harness = new TurnHarness().Allocated();
+        harness.Client.Permit(harness.Now, Peer.Address);
+        harness.Deliver(harness.Server.Success(harness.SentOne(StunMethod.CreatePermission)));
+        harness.Now += TimeSpan.FromSeconds(1);
+        harness.Client.Send(harness.Now, Peer, Payload);
+        harness.Deliver(harness.Server.Error(harness.SentOne(StunMethod.ChannelBind), ErrorCodeAttribute.BadRequest, signed: true));
+        Assert.Contains(harness.Events(), e => e is TurnClientEvent.ChannelBindFailed);
+
+        var log = harness.Run(TurnHarness.Start + TimeSpan.FromSeconds(2), _ => null);
+
+        // Heard last at 0 s (the permission's success): the probe goes out at 2 s.
+        Assert.Equal(2, Assert.Single(Refreshes(log)).At.TotalSeconds);
+    }
+
+    [Fact]
     public void Relayed_data_coming_back_keeps_the_probe_away()
     {
         var harness = new TurnHarness().Allocated();
