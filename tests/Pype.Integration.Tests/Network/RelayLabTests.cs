@@ -144,11 +144,9 @@ public sealed class RelayLabTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public void Killing_and_restarting_coturn_mid_call_allocates_again_and_the_call_resumes_on_both_sides()
+    /// <summary>A sym-to-sym call through the relay with video both ways, running until both sides decode frames.</summary>
+    private static (LabNode Caller, LabNode Callee) StartRelayedCall(LabNetwork network, TempDirectory files)
     {
-        using var network = LabNetwork.StartWithRelay(NatMode.Sym, NatMode.Sym, Secret, out var coturn);
-        using var files = new TempDirectory();
         var discard = files.File("discard.y4m");
         File.CreateSymbolicLink(discard, "/dev/null");
         // Both sides send and decode video (decoding only happens when it is shown or recorded);
@@ -163,21 +161,23 @@ public sealed class RelayLabTests(ITestOutputHelper output)
         caller.WaitFor("call-established", Connect);
         callee.WaitFor("call-established", Connect);
         WaitForDecodedFrames(caller, callee, (0, 0), 30, Connect);
+        return (caller, callee);
+    }
 
-        coturn.Kill();
-        // A real outage: relayed media goes nowhere for a while before the server is back, empty.
-        Thread.Sleep(TimeSpan.FromSeconds(2));
-        coturn.Start();
-        var restartedAt = DateTime.UtcNow;
+    /// <summary>
+    /// After a relay outage began: both sides decode video and receive audio again, the call was
+    /// never ended nor the peer lost, and the statuses (returned) show what the relays did.
+    /// </summary>
+    private List<JsonElement> AssertCallResumes(LabNode caller, LabNode callee, DateTime since, string what)
+    {
         var (beforeA, beforeB) = (CallStats(caller), CallStats(callee));
-
         JsonElement afterA, afterB;
         try
         {
             // The peer link would be lost (and the call ended) 45 s after the last packet: the
             // bound is generous for a loaded machine but well inside that.
             (afterA, afterB) = WaitForDecodedFrames(caller, callee,
-                (Long(beforeA, "video_frames_decoded"), Long(beforeB, "video_frames_decoded")), 50, TimeSpan.FromSeconds(30));
+                (Long(beforeA, "video_frames_decoded"), Long(beforeB, "video_frames_decoded")), 50, TimeSpan.FromSeconds(35));
         }
         catch (TimeoutException)
         {
@@ -189,18 +189,9 @@ public sealed class RelayLabTests(ITestOutputHelper output)
             }
             throw;
         }
-        output.WriteLine($"video decoded again on both sides {(DateTime.UtcNow - restartedAt).TotalSeconds:0.0} s after coturn came back\na: {afterA}\nb: {afterB}");
+        output.WriteLine($"video decoded again on both sides {(DateTime.UtcNow - since).TotalSeconds:0.0} s after {what}\na: {afterA}\nb: {afterB}");
         Assert.True(Long(afterA, "audio_packets_received") > Long(beforeA, "audio_packets_received"));
         Assert.True(Long(afterB, "audio_packets_received") > Long(beforeB, "audio_packets_received"));
-
-        // At least the node whose allocation carried the call noticed the restart and allocated again.
-        var statuses = new[] { caller, callee }.Select(node =>
-        {
-            node.Send("status");
-            return node.WaitFor("status");
-        }).ToList();
-        output.WriteLine(string.Join("\n", statuses));
-        Assert.Contains(statuses, s => s.GetProperty("relay_allocations_lost").GetInt32() >= 1 && s.GetProperty("relay_allocations").GetInt32() >= 2);
 
         foreach (var node in new[] { caller, callee })
         {
@@ -211,7 +202,49 @@ public sealed class RelayLabTests(ITestOutputHelper output)
         }
         caller.Send("peers");
         Assert.Equal("relayed", Str(Assert.Single(caller.WaitFor("peers").GetProperty("peers").EnumerateArray()), "path"));
+        var statuses = new[] { caller, callee }.Select(node =>
+        {
+            node.Send("status");
+            return node.WaitFor("status");
+        }).ToList();
+        output.WriteLine(string.Join("\n", statuses));
+        return statuses;
+    }
 
+    [Fact]
+    public void Killing_and_restarting_coturn_mid_call_allocates_again_and_the_call_resumes_on_both_sides()
+    {
+        using var network = LabNetwork.StartWithRelay(NatMode.Sym, NatMode.Sym, Secret, out var coturn);
+        using var files = new TempDirectory();
+        var (caller, callee) = StartRelayedCall(network, files);
+
+        coturn.Kill();
+        // A real outage: relayed media goes nowhere for a while before the server is back, empty.
+        Thread.Sleep(TimeSpan.FromSeconds(2));
+        coturn.Start();
+
+        var statuses = AssertCallResumes(caller, callee, DateTime.UtcNow, "coturn came back");
+        // At least the node whose allocation carried the call noticed the restart and allocated again.
+        Assert.Contains(statuses, s => s.GetProperty("relay_allocations_lost").GetInt32() >= 1 && s.GetProperty("relay_allocations").GetInt32() >= 2);
+
+        caller.Send("hangup");
+        Assert.Equal("hung-up-by-peer", Str(callee.WaitFor("call-ended", Connect), "reason"));
+    }
+
+    [Fact]
+    public void With_two_turn_servers_a_call_on_the_first_moves_to_the_second_when_the_first_dies()
+    {
+        using var network = LabNetwork.StartWithTwoRelays(NatMode.Sym, NatMode.Sym, Secret, out var first, out var second);
+        using var files = new TempDirectory();
+        var (caller, callee) = StartRelayedCall(network, files);
+        foreach (var node in new[] { caller, callee })
+            Assert.Equal(first.EndPoint, Str(WaitForRelay(node), "relay_server"));
+
+        first.Kill();
+        var statuses = AssertCallResumes(caller, callee, DateTime.UtcNow, "the first coturn died");
+
+        Assert.Contains(statuses, s => Str(s, "relay_server") == second.EndPoint && Str(s, "relay_state") == "allocated"
+            && s.GetProperty("relayed_candidate").GetString()!.StartsWith($"{NatLab.SeedSecondAddress}:"));
         caller.Send("hangup");
         Assert.Equal("hung-up-by-peer", Str(callee.WaitFor("call-ended", Connect), "reason"));
     }
