@@ -22,6 +22,8 @@ public sealed partial class PeerLink
 
     private bool Probing => _upgradeProbing || _reprobeUntil is not null;
 
+    internal int TargetCount => _targets.Count + _relayedTargets.Count;
+
     /// <summary>Begins punching: one initiation to every direct remote candidate now, fresh ones each probe round; relayed candidates join the rounds after <see cref="PeerLinkOptions.RelayedCandidateDelay"/>.</summary>
     /// <exception cref="InvalidOperationException">The link is already punching or connected.</exception>
     public void Start(DateTimeOffset now, IReadOnlyList<Candidate> remoteCandidates)
@@ -68,6 +70,9 @@ public sealed partial class PeerLink
                 continue;
             (candidate.Kind == CandidateKind.Relayed ? _relayedTargets : _targets).Add(candidate);
         }
+        // Every introduction may name new addresses (a NAT that rebinds): the oldest go first.
+        if (_targets.Count > PeerLinkOptions.MaxDirectTargets)
+            _targets.RemoveRange(0, _targets.Count - PeerLinkOptions.MaxDirectTargets);
         _reprobeUntil = now + _options.PunchTimeout;
         _probeGap = _options.ProbeInterval;
         SendProbeRound(now);

@@ -42,6 +42,9 @@ public sealed record PeerLinkOptions
     /// <summary>Handshakes in flight at once; the oldest is forgotten beyond this.</summary>
     public const int MaxPendingInitiators = 64;
 
+    /// <summary>Direct candidates a link remembers; new introductions beyond this push out the oldest.</summary>
+    public const int MaxDirectTargets = 32;
+
     /// <summary>Sessions held at once (established, pending and retiring); the lowest ranked goes beyond this.</summary>
     public const int MaxSessions = 8;
 

@@ -117,6 +117,23 @@ public sealed class RelayReplacementTests
     }
 
     [Fact]
+    public void Introductions_naming_ever_new_addresses_leave_the_link_a_bounded_list_of_targets()
+    {
+        var lab = ConnectedThroughRelays();
+        for (var i = 0; i < 100; i++)
+        {
+            lab.Alice.Reintroduce(lab.Now,
+            [
+                new Candidate(CandidateKind.ServerReflexive, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("203.0.113.2"), 20_000 + i)),
+                new Candidate(CandidateKind.Relayed, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("198.51.100.66"), 50_000 + i)),
+            ]);
+        }
+
+        Assert.InRange(lab.Alice.RequiredLink.TargetCount, 1, PeerLinkOptions.MaxDirectTargets + 1);
+        Assert.True(lab.BothConnected);
+    }
+
+    [Fact]
     public void A_new_introduction_of_a_link_that_is_not_connected_is_ignored()
     {
         var lab = LinkScenario.Between(Placement.Symmetric, Placement.Symmetric);
