@@ -62,7 +62,7 @@ public sealed class RelayActor : SansIoShellActor
         }));
         Receive<Retry>(retry => Feed(now =>
         {
-            if (retry.Generation != generation || client is not { State: TurnClientState.Failed } c) return;
+            if (retry.Generation != generation || client is not { State: TurnClientState.Failed or TurnClientState.Stopped } c) return;
             if (c.Server.Equals(retry.Attempt.Server)) c.Start(now);
             else StartClient(now, retry.Attempt.Server);
         }));
@@ -104,7 +104,7 @@ public sealed class RelayActor : SansIoShellActor
         if (rotation.Current is not { } server) return;
         if (client is { } current && !moved && current.Server.Equals(server))
         {
-            if (current.State is TurnClientState.Failed or TurnClientState.Idle)
+            if (current.State is TurnClientState.Failed or TurnClientState.Idle or TurnClientState.Stopped)
             {
                 // Starting again makes a new allocation, which may take the new username.
                 current.UpdateCredentials(grant.Credentials);
@@ -154,6 +154,13 @@ public sealed class RelayActor : SansIoShellActor
                     allocations++;
                     log.Info("TURN relay allocated: {0}", allocated.Relayed);
                     reallocated = true;
+                    break;
+                case TurnClientEvent.AllocationLost { Failure.Kind: TurnFailureKind.TimedOut } lost when rotation.Servers.Count > 1:
+                    // The server stopped answering altogether: another granted server is the better
+                    // bet, so the client's own new Allocate to the silent one is called off.
+                    allocationsLost++;
+                    client.Stop(Now);
+                    OnFailed(lost.Failure);
                     break;
                 case TurnClientEvent.AllocationLost lost:
                     allocationsLost++;
