@@ -24,6 +24,30 @@ public sealed partial class PeerLink
 
     internal int TargetCount => _targets.Count + _relayedTargets.Count;
 
+    /// <summary>No silence re-probing before this (one round per two punch timeouts while the silence lasts).</summary>
+    private DateTimeOffset? _silenceReprobeAllowedAt;
+
+    /// <summary>When data went out after the last authenticated packet and the silence has lasted <see cref="PeerLinkOptions.SilenceBeforeReprobe"/>.</summary>
+    private DateTimeOffset? SilenceReprobeAt =>
+        State == PeerLinkState.Connected && !Probing && _options.SilenceBeforeReprobe is { } silence
+            && _lastDataSentAt is { } sent && sent > _lastReceivedAt
+            ? Latest(_lastReceivedAt + silence, _silenceReprobeAllowedAt)
+            : null;
+
+    /// <summary>True while re-probing because the path went silent, and the direct path has been silent that long too.</summary>
+    private bool DirectPathPresumedDead(DateTimeOffset now) =>
+        _reprobeUntil is not null && _options.SilenceBeforeReprobe is { } silence && now - _lastDirectAt >= silence;
+
+    private void ReprobeAfterSilence(DateTimeOffset now)
+    {
+        _silenceReprobeAllowedAt = now + _options.PunchTimeout * 2;
+        _reprobeUntil = now + _options.PunchTimeout;
+        _probeGap = _options.ProbeInterval;
+        SendProbeRound(now);
+    }
+
+    private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset? b) => b is { } later && later > a ? later : a;
+
     /// <summary>Begins punching: one initiation to every direct remote candidate now, fresh ones each probe round; relayed candidates join the rounds after <see cref="PeerLinkOptions.RelayedCandidateDelay"/>.</summary>
     /// <exception cref="InvalidOperationException">The link is already punching or connected.</exception>
     public void Start(DateTimeOffset now, IReadOnlyList<Candidate> remoteCandidates)
@@ -140,12 +164,13 @@ public sealed partial class PeerLink
         }
         if (source.Equals(ActivePath) && viaRelay == ActivePathViaRelay)
             return;
-        // A move while re-probing is the answer the probing was for.
-        StopReprobing();
-        if (relayed && ActivePathKind != CandidateKind.Relayed && now - _lastDirectAt < _options.EffectiveDirectPathHold)
+        if (relayed && ActivePathKind != CandidateKind.Relayed && now - _lastDirectAt < _options.EffectiveDirectPathHold
+            && !DirectPathPresumedDead(now))
             return;
         var from = ActivePath!;
         SetPath(source, viaRelay, kind);
+        // A move while re-probing is the answer the probing was for.
+        StopReprobing();
         if (!relayed)
         {
             _upgradeProbing = false;

@@ -34,6 +34,7 @@ public sealed partial class PeerLink
     private TimeSpan _probeGap;
     private DateTimeOffset? _rekeyRetryAt;
     private DateTimeOffset _lastSentAt;
+    private DateTimeOffset? _lastDataSentAt;
     private DateTimeOffset _lastReceivedAt;
 
     /// <param name="localStatic">The node's Noise static key (<see cref="NoiseStaticKey.From"/> of its identity).</param>
@@ -99,6 +100,7 @@ public sealed partial class PeerLink
             RekeyDueAt(_now),
             _sessions.NextPruneAt(),
             Probing ? _nextProbeAt : null,
+            SilenceReprobeAt,
         }.Min(),
         _ => null,
     };
@@ -149,6 +151,8 @@ public sealed partial class PeerLink
             Lose(now);
             return;
         }
+        if (now >= SilenceReprobeAt)
+            ReprobeAfterSilence(now);
         ProbeForDirectPath(now);
         if (now >= RekeyDueAt(now))
             SendRekeyAttempt(now);
@@ -178,6 +182,7 @@ public sealed partial class PeerLink
         if (!packet.IsSuccess)
             return packet.Reason == SendFailure.CounterExhausted ? LinkSendResult.CounterExhausted : LinkSendResult.PayloadTooLarge;
         Transmit(now, ActivePath, packet.Value, ActivePathViaRelay);
+        _lastDataSentAt = now;
         return LinkSendResult.Sent;
     }
 

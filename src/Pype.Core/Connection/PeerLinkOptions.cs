@@ -69,6 +69,14 @@ public sealed record PeerLinkOptions
     /// <summary>How long a direct path must stay silent before relayed packets may take the path back; by default two keepalive intervals.</summary>
     public TimeSpan? DirectPathHold { get; init; }
 
+    /// <summary>
+    /// When application data went out and nothing authenticated came back for this long, the
+    /// path is presumed dead and every candidate, relayed ones included, is probed again (once per
+    /// two punch timeouts while the silence lasts); a relayed answer may then replace a silent
+    /// direct path without waiting out <see cref="DirectPathHold"/>. Null turns it off.
+    /// </summary>
+    public TimeSpan? SilenceBeforeReprobe { get; init; } = TimeSpan.FromSeconds(3);
+
     public TimeSpan EffectiveDirectPathHold => DirectPathHold ?? KeepaliveInterval * 2;
 
     public TimeSpan EffectivePingInterval => PingInterval ?? KeepaliveInterval;
