@@ -144,8 +144,8 @@ public sealed class RelayLabTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>A sym-to-sym call through the relay with video both ways, running until both sides decode frames.</summary>
-    private static (LabNode Caller, LabNode Callee) StartRelayedCall(LabNetwork network, TempDirectory files)
+    /// <summary>A call from host A to host B (through the relay when their NATs demand it) with video both ways, running until both sides decode frames.</summary>
+    private static (LabNode Caller, LabNode Callee) StartCall(LabNetwork network, TempDirectory files)
     {
         var discard = files.File("discard.y4m");
         File.CreateSymbolicLink(discard, "/dev/null");
@@ -216,7 +216,7 @@ public sealed class RelayLabTests(ITestOutputHelper output)
     {
         using var network = LabNetwork.StartWithRelay(NatMode.Sym, NatMode.Sym, Secret, out var coturn);
         using var files = new TempDirectory();
-        var (caller, callee) = StartRelayedCall(network, files);
+        var (caller, callee) = StartCall(network, files);
 
         coturn.Kill();
         // A real outage: relayed media goes nowhere for a while before the server is back, empty.
@@ -236,7 +236,7 @@ public sealed class RelayLabTests(ITestOutputHelper output)
     {
         using var network = LabNetwork.StartWithTwoRelays(NatMode.Sym, NatMode.Sym, Secret, out var first, out var second);
         using var files = new TempDirectory();
-        var (caller, callee) = StartRelayedCall(network, files);
+        var (caller, callee) = StartCall(network, files);
         foreach (var node in new[] { caller, callee })
             Assert.Equal(first.EndPoint, Str(WaitForRelay(node), "relay_server"));
 
@@ -245,6 +245,28 @@ public sealed class RelayLabTests(ITestOutputHelper output)
 
         Assert.Contains(statuses, s => Str(s, "relay_server") == second.EndPoint && Str(s, "relay_state") == "allocated"
             && s.GetProperty("relayed_candidate").GetString()!.StartsWith($"{NatLab.SeedSecondAddress}:"));
+        caller.Send("hangup");
+        Assert.Equal("hung-up-by-peer", Str(callee.WaitFor("call-ended", Connect), "reason"));
+    }
+
+    [Fact]
+    public void A_direct_call_whose_path_dies_falls_back_to_the_relay_and_resumes_on_both_sides()
+    {
+        using var network = LabNetwork.StartWithRelay(NatMode.Eim, NatMode.Eim, Secret, out _);
+        using var files = new TempDirectory();
+        var (caller, callee) = StartCall(network, files);
+        caller.Send("peers");
+        Assert.Equal("server-reflexive", Str(Assert.Single(caller.WaitFor("peers").GetProperty("peers").EnumerateArray()), "path"));
+
+        // The two NATs stop reaching each other directly (as a firewall might); the relay beside the seed still works.
+        Assert.Equal(0, network.Lab.Exec(network.Lab.Inet, "bash", "-c",
+            $"nft add table ip cut && nft 'add chain ip cut forward {{ type filter hook forward priority -10; }}' "
+            + $"&& nft add rule ip cut forward ip saddr {NatLab.NatAPublicAddress} ip daddr {NatLab.NatBPublicAddress} drop "
+            + $"&& nft add rule ip cut forward ip saddr {NatLab.NatBPublicAddress} ip daddr {NatLab.NatAPublicAddress} drop").ExitCode);
+
+        AssertCallResumes(caller, callee, DateTime.UtcNow, "the direct path was cut");
+        callee.Send("peers");
+        Assert.Equal("relayed", Str(Assert.Single(callee.WaitFor("peers").GetProperty("peers").EnumerateArray()), "path"));
         caller.Send("hangup");
         Assert.Equal("hung-up-by-peer", Str(callee.WaitFor("call-ended", Connect), "reason"));
     }
