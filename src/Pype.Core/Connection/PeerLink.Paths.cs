@@ -34,9 +34,13 @@ public sealed partial class PeerLink
             ? Latest(_lastReceivedAt + silence, _silenceReprobeAllowedAt)
             : null;
 
-    /// <summary>True while re-probing because the path went silent, and the direct path has been silent that long too.</summary>
+    /// <summary>
+    /// Data went out since the last direct packet and nothing direct has come back for
+    /// <see cref="PeerLinkOptions.SilenceBeforeReprobe"/>. Not tied to our own re-probing: the peer
+    /// may move first, and then its relayed packets keep us from ever falling silent.
+    /// </summary>
     private bool DirectPathPresumedDead(DateTimeOffset now) =>
-        _reprobeUntil is not null && _options.SilenceBeforeReprobe is { } silence && now - _lastDirectAt >= silence;
+        _options.SilenceBeforeReprobe is { } silence && now - _lastDirectAt >= silence && _lastDataSentAt > _lastDirectAt;
 
     private void ReprobeAfterSilence(DateTimeOffset now)
     {

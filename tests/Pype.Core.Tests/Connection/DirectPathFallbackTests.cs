@@ -58,6 +58,31 @@ public sealed class DirectPathFallbackTests
     }
 
     [Fact]
+    public void A_side_that_hears_the_peer_over_the_relay_before_its_own_silence_follows_it_onto_the_relay()
+    {
+        var lab = DirectWithRelays();
+        var natA = lab.Alice.Candidates.Single(c => c.Kind == CandidateKind.ServerReflexive).EndPoint.Address;
+        var natB = lab.Bob.Candidates.Single(c => c.Kind == CandidateKind.ServerReflexive).EndPoint.Address;
+
+        // Alice to Bob dies first, Bob to Alice half a second later: Bob falls silent first and
+        // moves; from then on Alice hears him through the relay, so she is never silent herself.
+        for (var at = TimeSpan.Zero; at < TimeSpan.FromSeconds(8); at += TimeSpan.FromMilliseconds(100))
+        {
+            if (at == TimeSpan.Zero)
+                lab.Bob.DropsDirectFrom = source => source.Address.Equals(natA);
+            if (at == TimeSpan.FromMilliseconds(500))
+                lab.Alice.DropsDirectFrom = source => source.Address.Equals(natB);
+            lab.Alice.Send(lab.Now, [0x40, 1]);
+            lab.Bob.Send(lab.Now, [0x41, 2]);
+            lab.RunFor(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal(CandidateKind.Relayed, lab.Alice.RequiredLink.ActivePathKind);
+        Assert.Equal(CandidateKind.Relayed, lab.Bob.RequiredLink.ActivePathKind);
+        Assert.Equal((20, 20), Exchange(lab, TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
     public void Without_silence_re_probing_the_dead_direct_path_is_kept_until_the_link_is_lost()
     {
         var lab = LinkScenario.Between(Placement.Eim, Placement.Eim, options: PeerLinkOptions.Default with { SilenceBeforeReprobe = null });
