@@ -72,8 +72,9 @@ public sealed record PeerLinkOptions
     /// <summary>
     /// When application data went out and nothing authenticated came back for this long, the
     /// path is presumed dead and every candidate, relayed ones included, is probed again (once per
-    /// two punch timeouts while the silence lasts); a relayed answer may then replace a silent
-    /// direct path without waiting out <see cref="DirectPathHold"/>. Null turns it off.
+    /// two punch timeouts while the silence lasts); a relayed packet may then replace a direct path
+    /// that has been silent this long (with data going out) without waiting out
+    /// <see cref="DirectPathHold"/>. Null turns both off.
     /// </summary>
     public TimeSpan? SilenceBeforeReprobe { get; init; } = TimeSpan.FromSeconds(3);
 
