@@ -205,7 +205,4 @@ public sealed class RelayActor : SansIoShellActor
         permittedOrder.Enqueue(address);
         if (permittedOrder.Count > RememberedPermissions) permitted.Remove(permittedOrder.Dequeue());
     }
-
-    private static IPEndPoint Normalized(IPEndPoint endPoint) =>
-        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
 }
