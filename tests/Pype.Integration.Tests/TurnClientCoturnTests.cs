@@ -77,6 +77,36 @@ public class TurnClientCoturnTests
         Assert.Equal(TurnFailureKind.Unauthenticated, failed.Failure.Kind);
     }
 
+    [Fact]
+    public void A_coturn_killed_and_started_again_is_noticed_by_the_probe_and_the_client_allocates_anew_with_its_permission()
+    {
+        using var coturn = Coturn.Start();
+        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var peer = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        peer.Client.ReceiveTimeout = (int)StepTimeout.TotalMilliseconds;
+        var peerEndPoint = (IPEndPoint)peer.Client.LocalEndPoint!;
+        var credentials = TurnRestCredentials.Create(Secret, DateTimeOffset.UtcNow.AddHours(1), "pype-test");
+        var loop = new ClientLoop(new TurnClient(coturn.EndPoint, credentials, SystemRandomSource.Instance), socket, coturn);
+        loop.Client.Start(DateTimeOffset.UtcNow);
+        var first = loop.WaitFor<TurnClientEvent.Allocated>();
+        loop.Client.Permit(DateTimeOffset.UtcNow, peerEndPoint.Address);
+        loop.WaitFor<TurnClientEvent.PermissionCreated>();
+
+        coturn.Restart();
+        // Data into the new process goes nowhere; the silence draws the probe, and coturn answers
+        // it with a new nonce, then 437: the allocation is gone.
+        Assert.True(loop.Client.Send(DateTimeOffset.UtcNow, peerEndPoint, "into the void"u8));
+        var lost = loop.WaitFor<TurnClientEvent.AllocationLost>();
+        Assert.Equal(TurnFailureKind.AllocationMismatch, lost.Failure.Kind);
+        var second = loop.WaitFor<TurnClientEvent.Allocated>();
+        loop.WaitFor<TurnClientEvent.PermissionCreated>();
+
+        Assert.True(loop.Client.Send(DateTimeOffset.UtcNow, peerEndPoint, "through the new allocation"u8));
+        loop.Flush();
+        Assert.Equal("through the new allocation", ReceiveFromRelay(peer, second.Relayed));
+        Assert.Equal(first.Mapped, second.Mapped);
+    }
+
     private static string Text(ReadOnlyMemory<byte> payload) => Encoding.UTF8.GetString(payload.Span);
 
     private static string ReceiveFromRelay(UdpClient peer, IPEndPoint relayed)
@@ -138,7 +168,7 @@ public class TurnClientCoturnTests
     /// <summary>One coturn on loopback with TURN REST credentials; killed with its process tree on Dispose.</summary>
     private sealed class Coturn : IDisposable
     {
-        private readonly Process _process;
+        private Process _process;
         private readonly TempDirectory _directory;
         private readonly StringBuilder _log = new();
 
@@ -164,6 +194,42 @@ public class TurnClientCoturnTests
             var port = FreeUdpPort();
             var minRelayPort = 40_000 + Random.Shared.Next(0, 200) * 100;
             var directory = new TempDirectory();
+            var process = Launch(directory, port, minRelayPort);
+            var coturn = new Coturn(process, directory, new IPEndPoint(IPAddress.Loopback, port), minRelayPort);
+            coturn.Follow(process);
+            try
+            {
+                coturn.WaitUntilAnswering();
+            }
+            catch
+            {
+                coturn.Dispose();
+                throw;
+            }
+            return coturn;
+        }
+
+        /// <summary>SIGKILL, then a fresh process on the same port: every allocation is gone, as after a crash.</summary>
+        public void Restart()
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+            _process.Dispose();
+            _process = Launch(_directory, EndPoint.Port, MinRelayPort);
+            Follow(_process);
+            WaitUntilAnswering();
+        }
+
+        private void Follow(Process process)
+        {
+            process.OutputDataReceived += (_, line) => Append(line.Data);
+            process.ErrorDataReceived += (_, line) => Append(line.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        private static Process Launch(TempDirectory directory, int port, int minRelayPort)
+        {
             var start = new ProcessStartInfo("turnserver",
             [
                 "-n", "--no-cli", "--no-tls", "--no-dtls", "--fingerprint",
@@ -177,22 +243,7 @@ public class TurnClientCoturnTests
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            var process = Process.Start(start) ?? throw new InvalidOperationException("turnserver did not start");
-            var coturn = new Coturn(process, directory, new IPEndPoint(IPAddress.Loopback, port), minRelayPort);
-            process.OutputDataReceived += (_, line) => coturn.Append(line.Data);
-            process.ErrorDataReceived += (_, line) => coturn.Append(line.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                coturn.WaitUntilAnswering();
-            }
-            catch
-            {
-                coturn.Dispose();
-                throw;
-            }
-            return coturn;
+            return Process.Start(start) ?? throw new InvalidOperationException("turnserver did not start");
         }
 
         public void Dispose()

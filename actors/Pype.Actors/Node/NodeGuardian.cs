@@ -93,6 +93,8 @@ public sealed class NodeGuardian : ReceiveActor
             relayed = changed.Relayed;
             seedLink?.Tell(new SetRelayedCandidate(relayed));
             PublishOwnCandidates();
+            // After the seed link: the seed must hold the new candidate before it introduces anyone.
+            if (relayed is { } address) peers.Tell(new OwnRelayChanged(address));
         });
         Receive<ListPeers>(list => peers.Forward(list));
         Receive<ConnectToPeer>(connect => peers.Forward(connect));

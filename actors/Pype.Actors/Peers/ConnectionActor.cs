@@ -33,6 +33,11 @@ public sealed class ConnectionActor : SansIoShellActor
             transport.Tell(new PermitRelayPeers([.. start.Candidates.Select(c => c.EndPoint.Address).Distinct()]));
             Feed(now => link.Start(now, start.Candidates));
         });
+        Receive<Reintroduce>(again =>
+        {
+            transport.Tell(new PermitRelayPeers([.. again.Candidates.Select(c => c.EndPoint.Address).Distinct()]));
+            Feed(now => link.Reintroduce(now, again.Candidates));
+        });
         Receive<AcceptedHandshake>(accepted => Feed(now => link.HandleAcceptedHandshake(now, accepted.Source, accepted.Acceptance, accepted.ViaRelay)));
         Receive<InboundDatagram>(d => Feed(now => link.HandleDatagram(now, d.Source, d.Datagram, d.ViaRelay)));
         Receive<SendToPeer>(send => Feed(now => link.Send(now, send.Payload)));

@@ -11,6 +11,9 @@ public interface IConnectionMessage;
 /// <summary>Punch towards these candidates now (from a seed introduction).</summary>
 public sealed record StartPunching(IReadOnlyList<Candidate> Candidates) : IConnectionMessage;
 
+/// <summary>A new introduction of the connected peer: probe these fresh candidates (<see cref="PeerLink.Reintroduce"/>).</summary>
+public sealed record Reintroduce(IReadOnlyList<Candidate> Candidates) : IConnectionMessage;
+
 /// <summary>A handshake initiation from this peer that the node's responder accepted.</summary>
 public sealed record AcceptedHandshake(IPEndPoint Source, HandshakeAcceptance Acceptance, bool ViaRelay = false) : IConnectionMessage;
 

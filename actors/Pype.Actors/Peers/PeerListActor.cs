@@ -25,10 +25,6 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
     private const byte CallLastType = 0x3F;
     private const byte MediaFirstType = 0x40;
     private const byte MediaLastType = 0x4F;
-    // Call signalling waits this long (and at most this many messages) for a session being set up;
-    // the call's own retransmissions take over after that.
-    private static readonly TimeSpan HeldSignalLifetime = TimeSpan.FromSeconds(20);
-    private const int HeldSignalsPerPeer = 16;
     // A connect request or its answer can be lost like any datagram: ask again every second,
     // five times in all, before telling the user the seed did not answer.
     private static readonly TimeSpan IntroductionRetryInterval = TimeSpan.FromSeconds(1);
@@ -47,6 +43,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         public IActorRef Actor { get; } = actor;
         public byte[] IdentityKey { get; } = identityKey;
         public PeerLinkState State { get; set; } = PeerLinkState.Punching;
+        public CandidateKind? PathKind { get; set; }
         public DateTimeOffset Since { get; set; } = since;
     }
 
@@ -64,7 +61,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, HashAddress> linksByStaticKey = [];
     private readonly Dictionary<uint, PendingIntroduction> pendingIntroductions = [];
     private readonly Dictionary<string, long> drops = [];
-    private readonly Dictionary<HashAddress, Queue<(DateTimeOffset At, byte[] Payload)>> heldSignals = [];
+    private readonly HeldCallSignals heldSignals = new();
     private bool registered;
     private long linkGeneration;
 
@@ -106,6 +103,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             else pending.ReplyTo?.Tell(new CommandFailed("connect", "the seed did not answer in time"));
         });
         Receive<Maintain>(_ => MaintainOverlay());
+        Receive<OwnRelayChanged>(_ => OnOwnRelayChanged());
         ReceiveAsync<ListPeers>(async _ => Sender.Tell(new PeersView(await LinkViewsAsync())));
         Receive<GetPeerListStatus>(_ => Sender.Tell(new PeerListStatus(
             links.Values.Count(l => l.State == PeerLinkState.Connected),
@@ -137,7 +135,10 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
     /// <summary>A connection actor that throws is stopped; a new introduction starts a fresh one.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
-    private void CountDrop(string reason) => drops[reason] = drops.GetValueOrDefault(reason) + 1;
+    private void CountDrop(string reason, int count = 1)
+    {
+        if (count > 0) drops[reason] = drops.GetValueOrDefault(reason) + count;
+    }
 
     private void OnInitiation(InboundDatagram datagram)
     {
@@ -199,15 +200,17 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             return;
         }
         var hash = HashAddress.FromPublicKey(key);
+        var candidates = introduction.Peer.Candidates.ToList();
+        if (introduction.ObservedEndPoint is { } observed && candidates.All(c => !c.EndPoint.Equals(observed)))
+            candidates.Add(new Candidate(CandidateKind.ServerReflexive, observed));
         if (links.TryGetValue(hash, out var existing))
         {
+            // Connected already: the introduction brings fresh candidates (the peer's or our relay changed).
+            if (existing.State == PeerLinkState.Connected) existing.Actor.Tell(new Reintroduce(candidates));
             if (existing.State is PeerLinkState.Connected or PeerLinkState.Punching) return;
             Context.Stop(existing.Actor);
             Forget(hash, existing);
         }
-        var candidates = introduction.Peer.Candidates.ToList();
-        if (introduction.ObservedEndPoint is { } observed && candidates.All(c => !c.EndPoint.Equals(observed)))
-            candidates.Add(new Candidate(CandidateKind.ServerReflexive, observed));
         if (!IdentityKeyPair.TryToX25519PublicKey(key, out var staticKey))
         {
             CountDrop("introduction-unusable-key");
@@ -230,13 +233,15 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         {
             case PeerLinkEvent.Connected connected:
                 link.State = PeerLinkState.Connected;
+                link.PathKind = connected.Kind;
                 link.Since = Now;
                 Context.Parent.Tell(new Replication.NeighbourUp(occurred.Peer));
                 ReleaseHeldSignals(occurred.Peer, link);
-                Publish(new PeerConnected(hash, KindName(connected.Kind), connected.Path.ToString(), connected.Elapsed.TotalMilliseconds));
+                Publish(new PeerConnected(hash, PeerNames.Kind(connected.Kind), connected.Path.ToString(), connected.Elapsed.TotalMilliseconds));
                 break;
             case PeerLinkEvent.PathChanged changed:
-                Publish(new PeerPathChanged(hash, KindName(changed.Kind), changed.To.ToString()));
+                link.PathKind = changed.Kind;
+                Publish(new PeerPathChanged(hash, PeerNames.Kind(changed.Kind), changed.To.ToString()));
                 break;
             case PeerLinkEvent.Lost lost:
                 link.State = PeerLinkState.Lost;
@@ -276,14 +281,7 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             link.Actor.Tell(new SendToPeer(send.Payload));
             return;
         }
-        var now = Now;
-        if (!heldSignals.TryGetValue(send.Peer, out var held)) heldSignals[send.Peer] = held = new();
-        while (held.Count > 0 && (held.Count >= HeldSignalsPerPeer || now - held.Peek().At > HeldSignalLifetime))
-        {
-            held.Dequeue();
-            CountDrop("call-signal-expired-waiting-for-session");
-        }
-        held.Enqueue((now, send.Payload));
+        CountDrop("call-signal-expired-waiting-for-session", heldSignals.Hold(Now, send.Peer, send.Payload));
         var punching = link is { State: PeerLinkState.Punching };
         var peerKey = PeerKey.Parse(send.PeerPublicKey);
         if (!punching && !pendingIntroductions.Values.Any(p => p.Target.Equals(peerKey)))
@@ -295,10 +293,20 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
 
     private void ReleaseHeldSignals(HashAddress peer, Link link)
     {
-        if (!heldSignals.Remove(peer, out var held)) return;
-        foreach (var (at, payload) in held)
+        foreach (var payload in heldSignals.Release(Now, peer)) link.Actor.Tell(new SendToPeer(payload));
+    }
+
+    /// <summary>
+    /// Our relayed address changed (a new allocation, after a TURN server restarted or failed over):
+    /// a session running through a relay may have run through the old one, so the seed introduces
+    /// those peers again, and both sides probe the fresh candidates (see <see cref="PeerLink.Reintroduce"/>).
+    /// </summary>
+    private void OnOwnRelayChanged()
+    {
+        foreach (var link in links.Values.Where(l => l is { State: PeerLinkState.Connected, PathKind: CandidateKind.Relayed }))
         {
-            if (Now - at <= HeldSignalLifetime) link.Actor.Tell(new SendToPeer(payload));
+            var key = PeerKey.Parse(link.IdentityKey);
+            if (!pendingIntroductions.Values.Any(p => p.Target.Equals(key))) RequestIntroduction(key, replyTo: null);
         }
     }
 
@@ -399,12 +407,12 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
             try
             {
                 var view = await link.Actor.Ask<LinkView>(GetLinkView.Instance, AskTimeout);
-                views.Add(new PeerView(hash.ToString(), StateName(view.State), view.PathKind is { } kind ? KindName(kind) : null,
+                views.Add(new PeerView(hash.ToString(), PeerNames.State(view.State), view.PathKind is { } kind ? PeerNames.Kind(kind) : null,
                     view.ActivePath?.ToString(), view.Rtt?.TotalMilliseconds, view.ConnectedAt is { } at ? Now - at : null));
             }
             catch (AskTimeoutException)
             {
-                views.Add(new PeerView(hash.ToString(), StateName(link.State), null, null, null, null));
+                views.Add(new PeerView(hash.ToString(), PeerNames.State(link.State), null, null, null, null));
             }
         }
         return views;
@@ -418,19 +426,4 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
         SystemRandomSource.Instance.Fill(bytes);
         return BitConverter.ToUInt32(bytes);
     }
-
-    private static string StateName(PeerLinkState state) => state switch
-    {
-        PeerLinkState.NoDirectPath => "no-direct-path",
-        _ => state.ToString().ToLowerInvariant(),
-    };
-
-    public static string KindName(CandidateKind kind) => kind switch
-    {
-        CandidateKind.Host => "host",
-        CandidateKind.ServerReflexive => "server-reflexive",
-        CandidateKind.PeerReflexive => "peer-reflexive",
-        CandidateKind.Relayed => "relayed",
-        _ => kind.ToString(),
-    };
 }

@@ -13,3 +13,6 @@ public sealed record PeerListStatus(
     int Punching,
     int TargetDegree,
     IReadOnlyDictionary<string, long> Drops);
+
+/// <summary>The node has a new relayed address (a new TURN allocation); relayed sessions are introduced again.</summary>
+public sealed record OwnRelayChanged(System.Net.IPEndPoint Relayed) : IPeerListMessage;

@@ -11,7 +11,9 @@ public sealed record GetRelayView : IRelayMessage
 }
 
 /// <param name="State">The TURN client's state in lower case (idle, allocating, allocated, failed, …).</param>
-public sealed record RelayView(string? Server, string State, IPEndPoint? Relayed, IReadOnlyDictionary<string, long> Drops);
+/// <param name="Allocations">Allocations made since the node started, on any server.</param>
+/// <param name="AllocationsLost">Allocations the server stopped holding (restart, expiry, no answer to a probe).</param>
+public sealed record RelayView(string? Server, string State, IPEndPoint? Relayed, IReadOnlyDictionary<string, long> Drops, int Allocations, int AllocationsLost);
 
 /// <summary>
 /// What the RelayActor tells the node: the relayed address peers can reach us at, or null when

@@ -87,6 +87,8 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                     WriteOptional(w, "server_reflexive", s.SeedLink?.ServerReflexive);
                     WriteOptional(w, "relay_state", s.Relay?.State);
                     WriteOptional(w, "relayed_candidate", s.Relay?.Relayed?.ToString());
+                    WriteOptional(w, "relay_server", s.Relay?.Server);
+                    foreach (var (name, value) in new[] { ("relay_allocations", s.Relay?.Allocations), ("relay_allocations_lost", s.Relay?.AllocationsLost) }) if (value is { } n) w.WriteNumber(name, n);
                     w.WriteNumber("peers_connected", s.Peers.Connected);
                     w.WriteNumber("peers_punching", s.Peers.Punching);
                     w.WriteNumber("overlay_degree", s.Peers.TargetDegree);

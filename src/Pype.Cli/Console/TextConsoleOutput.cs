@@ -88,7 +88,7 @@ public sealed class TextConsoleOutput : IConsoleOutput
                     : $"{s.SeedLink.Seed}: {(s.SeedLink.Registered ? $"registered, public address {s.SeedLink.ServerReflexive}" : "not registered")}");
                 status.AddRow("peers", $"{s.Peers.Connected} connected, {s.Peers.Punching} punching, target {s.Peers.TargetDegree}");
                 if (s.Relay is { } relay)
-                    status.AddRow("relay", $"{relay.State}{(relay.Relayed is { } at ? $" at {at}" : "")} on {relay.Server ?? "no server granted"}");
+                    status.AddRow("relay", $"{relay.State}{(relay.Relayed is { } at ? $" at {at}" : "")} on {relay.Server ?? "no server granted"}, {relay.Allocations} allocated, {relay.AllocationsLost} lost");
                 if (s.Gossip is { } gossip)
                     status.AddRow("replicas", $"{gossip.Records} address-book records, {gossip.CallEntries} call-list entries; gossip with {gossip.Neighbours} neighbours, {gossip.MessagesSent} messages ({gossip.BytesSent / 1024.0:0.#} KiB) sent, {gossip.AntiEntropyRounds} anti-entropy rounds");
                 AddTransportRows(status, s.Transport);

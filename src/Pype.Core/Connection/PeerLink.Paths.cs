@@ -17,6 +17,41 @@ public sealed partial class PeerLink
     /// <summary>When an authenticated packet last came over a direct (unrelayed) path.</summary>
     private DateTimeOffset _lastDirectAt;
 
+    /// <summary>After a new introduction of a connected peer: every candidate, relayed ones included, is probed until then.</summary>
+    private DateTimeOffset? _reprobeUntil;
+
+    private bool Probing => _upgradeProbing || _reprobeUntil is not null;
+
+    internal int TargetCount => _targets.Count + _relayedTargets.Count;
+
+    /// <summary>No silence re-probing before this (one round per two punch timeouts while the silence lasts).</summary>
+    private DateTimeOffset? _silenceReprobeAllowedAt;
+
+    /// <summary>When data went out after the last authenticated packet and the silence has lasted <see cref="PeerLinkOptions.SilenceBeforeReprobe"/>.</summary>
+    private DateTimeOffset? SilenceReprobeAt =>
+        State == PeerLinkState.Connected && !Probing && _options.SilenceBeforeReprobe is { } silence
+            && _lastDataSentAt is { } sent && sent > _lastReceivedAt
+            ? Latest(_lastReceivedAt + silence, _silenceReprobeAllowedAt)
+            : null;
+
+    /// <summary>
+    /// Data went out since the last direct packet and nothing direct has come back for
+    /// <see cref="PeerLinkOptions.SilenceBeforeReprobe"/>. Not tied to our own re-probing: the peer
+    /// may move first, and then its relayed packets keep us from ever falling silent.
+    /// </summary>
+    private bool DirectPathPresumedDead(DateTimeOffset now) =>
+        _options.SilenceBeforeReprobe is { } silence && now - _lastDirectAt >= silence && _lastDataSentAt > _lastDirectAt;
+
+    private void ReprobeAfterSilence(DateTimeOffset now)
+    {
+        _silenceReprobeAllowedAt = now + _options.PunchTimeout * 2;
+        _reprobeUntil = now + _options.PunchTimeout;
+        _probeGap = _options.ProbeInterval;
+        SendProbeRound(now);
+    }
+
+    private static DateTimeOffset Latest(DateTimeOffset a, DateTimeOffset? b) => b is { } later && later > a ? later : a;
+
     /// <summary>Begins punching: one initiation to every direct remote candidate now, fresh ones each probe round; relayed candidates join the rounds after <see cref="PeerLinkOptions.RelayedCandidateDelay"/>.</summary>
     /// <exception cref="InvalidOperationException">The link is already punching or connected.</exception>
     public void Start(DateTimeOffset now, IReadOnlyList<Candidate> remoteCandidates)
@@ -40,6 +75,34 @@ public sealed partial class PeerLink
         ActivePath = null;
         ActivePathViaRelay = false;
         ActivePathKind = null;
+        SendProbeRound(now);
+    }
+
+    /// <summary>
+    /// A new introduction of a peer this link is already connected to, typically because one side's
+    /// relay was replaced (a TURN server restarted) and the path through the old one is dead. The
+    /// relayed candidates are replaced by the fresh ones, new direct ones are added, and every
+    /// candidate is probed in rounds for up to <see cref="PeerLinkOptions.PunchTimeout"/> while
+    /// the sessions carry on; the first handshake answered ends the probing, and its path takes over
+    /// as any authenticated packet's does. Ignored unless connected (a punching link already probes).
+    /// </summary>
+    public void Reintroduce(DateTimeOffset now, IReadOnlyList<Candidate> remoteCandidates)
+    {
+        _now = Later(_now, now);
+        if (State != PeerLinkState.Connected)
+            return;
+        _relayedTargets.Clear();
+        foreach (var candidate in remoteCandidates)
+        {
+            if (IsTarget(candidate.EndPoint))
+                continue;
+            (candidate.Kind == CandidateKind.Relayed ? _relayedTargets : _targets).Add(candidate);
+        }
+        // Every introduction may name new addresses (a NAT that rebinds): the oldest go first.
+        if (_targets.Count > PeerLinkOptions.MaxDirectTargets)
+            _targets.RemoveRange(0, _targets.Count - PeerLinkOptions.MaxDirectTargets);
+        _reprobeUntil = now + _options.PunchTimeout;
+        _probeGap = _options.ProbeInterval;
         SendProbeRound(now);
     }
 
@@ -105,10 +168,13 @@ public sealed partial class PeerLink
         }
         if (source.Equals(ActivePath) && viaRelay == ActivePathViaRelay)
             return;
-        if (relayed && ActivePathKind != CandidateKind.Relayed && now - _lastDirectAt < _options.EffectiveDirectPathHold)
+        if (relayed && ActivePathKind != CandidateKind.Relayed && now - _lastDirectAt < _options.EffectiveDirectPathHold
+            && !DirectPathPresumedDead(now))
             return;
         var from = ActivePath!;
         SetPath(source, viaRelay, kind);
+        // A move while re-probing is the answer the probing was for.
+        StopReprobing();
         if (!relayed)
         {
             _upgradeProbing = false;
@@ -139,7 +205,7 @@ public sealed partial class PeerLink
         foreach (var target in _targets)
             Transmit(now, target.EndPoint, initiator.InitiationPacket);
         // Relayed candidates cost the relay's bandwidth and a longer route: direct ones get a head start.
-        if (State == PeerLinkState.Punching && now >= _startedAt + _options.RelayedCandidateDelay)
+        if ((State == PeerLinkState.Punching && now >= _startedAt + _options.RelayedCandidateDelay) || _reprobeUntil is not null)
         {
             foreach (var target in _relayedTargets)
                 Transmit(now, target.EndPoint, initiator.InitiationPacket);
@@ -148,18 +214,33 @@ public sealed partial class PeerLink
         _probeGap = Min(_probeGap * 2, _options.MaxProbeInterval);
     }
 
-    /// <summary>While connected over a relay within the punch timeout, direct candidates keep being probed; a response moves the path.</summary>
+    /// <summary>
+    /// While connected over a relay within the punch timeout, direct candidates keep being probed;
+    /// after a new introduction every candidate is. A response moves the path.
+    /// </summary>
     private void ProbeForDirectPath(DateTimeOffset now)
     {
-        if (!_upgradeProbing || now < _nextProbeAt)
+        if (!Probing || now < _nextProbeAt)
             return;
-        if (now >= _startedAt + _options.PunchTimeout)
-        {
+        if (_upgradeProbing && now >= _startedAt + _options.PunchTimeout)
             _upgradeProbing = false;
+        if (_reprobeUntil is { } until && now >= until)
+            _reprobeUntil = null;
+        if (!Probing)
+        {
             _nextProbeAt = null;
             return;
         }
         SendProbeRound(now);
+    }
+
+    private void StopReprobing()
+    {
+        if (_reprobeUntil is null)
+            return;
+        _reprobeUntil = null;
+        if (!_upgradeProbing)
+            _nextProbeAt = null;
     }
 
     private void GiveUp(DateTimeOffset now)

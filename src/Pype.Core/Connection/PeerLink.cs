@@ -34,6 +34,7 @@ public sealed partial class PeerLink
     private TimeSpan _probeGap;
     private DateTimeOffset? _rekeyRetryAt;
     private DateTimeOffset _lastSentAt;
+    private DateTimeOffset? _lastDataSentAt;
     private DateTimeOffset _lastReceivedAt;
 
     /// <param name="localStatic">The node's Noise static key (<see cref="NoiseStaticKey.From"/> of its identity).</param>
@@ -98,7 +99,8 @@ public sealed partial class PeerLink
             _pings.ConfirmAt,
             RekeyDueAt(_now),
             _sessions.NextPruneAt(),
-            _upgradeProbing ? _nextProbeAt : null,
+            Probing ? _nextProbeAt : null,
+            SilenceReprobeAt,
         }.Min(),
         _ => null,
     };
@@ -149,6 +151,8 @@ public sealed partial class PeerLink
             Lose(now);
             return;
         }
+        if (now >= SilenceReprobeAt)
+            ReprobeAfterSilence(now);
         ProbeForDirectPath(now);
         if (now >= RekeyDueAt(now))
             SendRekeyAttempt(now);
@@ -178,6 +182,7 @@ public sealed partial class PeerLink
         if (!packet.IsSuccess)
             return packet.Reason == SendFailure.CounterExhausted ? LinkSendResult.CounterExhausted : LinkSendResult.PayloadTooLarge;
         Transmit(now, ActivePath, packet.Value, ActivePathViaRelay);
+        _lastDataSentAt = now;
         return LinkSendResult.Sent;
     }
 
@@ -207,6 +212,8 @@ public sealed partial class PeerLink
         _rekeyRetryAt = null;
         _sessions.Add(completed.Value, leaderInitiated: _weLead, now);
         Authenticated(now, source, viaRelay);
+        // Whichever path answered, it works: re-probing after an introduction has done its job.
+        StopReprobing();
         // Ping rather than a bare keepalive: it confirms the key to the responder just the same,
         // and its Pong both proves the peer now sends on this session and gives a first RTT.
         _pings.BeginConfirmation(_options.ProbeInterval);
@@ -338,6 +345,7 @@ public sealed partial class PeerLink
         _sessions.Clear();
         _nextProbeAt = null;
         _upgradeProbing = false;
+        _reprobeUntil = null;
         _rekeyRetryAt = null;
         _pings.Restart(_now);
     }

@@ -42,6 +42,9 @@ public sealed record PeerLinkOptions
     /// <summary>Handshakes in flight at once; the oldest is forgotten beyond this.</summary>
     public const int MaxPendingInitiators = 64;
 
+    /// <summary>Direct candidates a link remembers; new introductions beyond this push out the oldest.</summary>
+    public const int MaxDirectTargets = 32;
+
     /// <summary>Sessions held at once (established, pending and retiring); the lowest ranked goes beyond this.</summary>
     public const int MaxSessions = 8;
 
@@ -65,6 +68,15 @@ public sealed record PeerLinkOptions
 
     /// <summary>How long a direct path must stay silent before relayed packets may take the path back; by default two keepalive intervals.</summary>
     public TimeSpan? DirectPathHold { get; init; }
+
+    /// <summary>
+    /// When application data went out and nothing authenticated came back for this long, the
+    /// path is presumed dead and every candidate, relayed ones included, is probed again (once per
+    /// two punch timeouts while the silence lasts); a relayed packet may then replace a direct path
+    /// that has been silent this long (with data going out) without waiting out
+    /// <see cref="DirectPathHold"/>. Null turns both off.
+    /// </summary>
+    public TimeSpan? SilenceBeforeReprobe { get; init; } = TimeSpan.FromSeconds(3);
 
     public TimeSpan EffectiveDirectPathHold => DirectPathHold ?? KeepaliveInterval * 2;
 

@@ -7,7 +7,8 @@ namespace Pype.Core.Stun;
 /// One STUN request over UDP as a sans-IO state machine (RFC 8489 §6.2.1, §7.3): feed it
 /// <see cref="HandleTimeout"/> at <see cref="NextDeadline"/> and every response with the same
 /// transaction id, then drain <see cref="PollTransmit"/> and <see cref="PollEvent"/>.
-/// With the defaults it sends at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s and times out at 39.5 s.
+/// With the defaults it sends at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s and times out at 39.5 s;
+/// a caller that must know sooner (a liveness probe) gives it a shorter overall time limit.
 /// </summary>
 public sealed class StunClientTransaction
 {
@@ -16,12 +17,19 @@ public sealed class StunClientTransaction
     private int _requestsSent;
     private bool _transmitPending;
     private bool _outcomeReported;
+    private readonly DateTimeOffset? _giveUpAt;
 
-    public StunClientTransaction(DateTimeOffset now, StunTransactionId transactionId, ReadOnlyMemory<byte> request, IPEndPoint destination)
+    /// <param name="giveUpAfter">Times out this long after <paramref name="now"/> at the latest, retransmissions cut short; null for RFC 8489's full schedule.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="giveUpAfter"/> is not positive.</exception>
+    public StunClientTransaction(DateTimeOffset now, StunTransactionId transactionId, ReadOnlyMemory<byte> request, IPEndPoint destination,
+        TimeSpan? giveUpAfter = null)
     {
+        if (giveUpAfter is { } limit && limit <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(giveUpAfter), limit, "A transaction needs a positive time limit.");
         TransactionId = transactionId;
         Destination = destination;
         _request = request;
+        _giveUpAt = now + giveUpAfter;
         QueueRequest(now);
     }
 
@@ -56,7 +64,7 @@ public sealed class StunClientTransaction
         if (NextDeadline is not { } deadline || now < deadline)
             return;
 
-        if (_requestsSent == StunRetransmission.MaxRequests)
+        if (_requestsSent == StunRetransmission.MaxRequests || now >= _giveUpAt)
         {
             Finish(new StunTransactionTimedOut());
             return;
@@ -99,9 +107,10 @@ public sealed class StunClientTransaction
     {
         _requestsSent++;
         _transmitPending = true;
-        NextDeadline = now + (_requestsSent == StunRetransmission.MaxRequests
+        var next = now + (_requestsSent == StunRetransmission.MaxRequests
             ? StunRetransmission.InitialRto * StunRetransmission.FinalWaitMultiplier
             : _rto);
+        NextDeadline = _giveUpAt is { } giveUpAt && giveUpAt < next ? giveUpAt : next;
     }
 
     private void Finish(StunTransactionOutcome outcome)

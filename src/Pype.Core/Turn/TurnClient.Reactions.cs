@@ -16,6 +16,7 @@ public sealed partial class TurnClient
         _refreshAt = null;
         _expiresAt = null;
         _refreshPending = false;
+        _lastSentDataAt = null;
         _peers.ResetForNewAllocation();
         _transactions.Send(now, TurnRequest.Allocate(_options));
     }
@@ -30,6 +31,11 @@ public sealed partial class TurnClient
         {
             _refreshPending = true;
             _transactions.Send(now, TurnRequest.Refresh(_options));
+        }
+        else if (!_refreshPending && ProbeAt is { } probeAt && now >= probeAt)
+        {
+            _refreshPending = true;
+            _transactions.Send(now, TurnRequest.Probe(_options));
         }
 
         foreach (var permission in _peers.Permissions)
@@ -100,6 +106,7 @@ public sealed partial class TurnClient
         }
 
         State = TurnClientState.Allocated;
+        _lastHeardAt = now;
         RelayedAddress = relayed;
         MappedAddress = mapped;
         ScheduleRefresh(now, lifetime.Value);

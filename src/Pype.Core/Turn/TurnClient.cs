@@ -42,6 +42,12 @@ public sealed partial class TurnClient
     private bool _refreshPending;
     private int _consecutiveRestarts;
 
+    /// <summary>When the server last proved the allocation alive: a success response, or relayed data.</summary>
+    private DateTimeOffset _lastHeardAt;
+
+    /// <summary>When relayed data last went out; a probe is due only if that was no earlier than <see cref="_lastHeardAt"/>.</summary>
+    private DateTimeOffset? _lastSentDataAt;
+
     public TurnClient(IPEndPoint server, TurnCredentials credentials, IRandomSource random, TurnClientOptions? options = null)
     {
         _server = Normalized(server);
@@ -65,10 +71,15 @@ public sealed partial class TurnClient
             if (State != TurnClientState.Allocated)
                 return next;
             next = TurnPeers.Earliest(next, _refreshPending ? null : _refreshAt);
+            next = TurnPeers.Earliest(next, _refreshPending ? null : ProbeAt);
             next = TurnPeers.Earliest(next, _expiresAt);
             return TurnPeers.Earliest(next, _peers.NextDeadline());
         }
     }
+
+    /// <summary>When a liveness probe falls due: data went out after the server was last heard, and the silence has lasted <see cref="TurnClientOptions.ProbeAfterSilence"/>.</summary>
+    private DateTimeOffset? ProbeAt =>
+        _options.ProbeAfterSilence is { } silence && _lastSentDataAt is { } sent && sent >= _lastHeardAt ? _lastHeardAt + silence : null;
 
     public StunTransmit? PollTransmit() => _transmits.TryDequeue(out var transmit) ? transmit : null;
 
@@ -137,6 +148,7 @@ public sealed partial class TurnClient
         // Requests first: the server then installs the permission before it sees the data.
         Flush();
 
+        _lastSentDataAt = now;
         if (channel is not null && channel.IsBound(now))
         {
             _transmits.Enqueue(new StunTransmit(_server, ChannelData.Encode(channel.Number, payload)));
@@ -198,7 +210,13 @@ public sealed partial class TurnClient
         {
             case StunClass.SuccessResponse or StunClass.ErrorResponse:
                 if (_transactions.HandleResponse(now, received) is { } outcome)
+                {
+                    // Only a success proves the allocation: a restarted coturn answers
+                    // CreatePermission and ChannelBind with 400, not 437, for an allocation it lost.
+                    if (outcome.Success is not null)
+                        _lastHeardAt = now;
                     OnOutcome(now, outcome);
+                }
                 break;
             case StunClass.Indication when received.Type.Method == StunMethod.Data:
                 HandleDataIndication(now, received);
@@ -222,7 +240,10 @@ public sealed partial class TurnClient
         else if (!_peers.IsPermitted(Normalized(peer).Address))
             Drops.Count(TurnDropReason.DataFromUnpermittedPeer);
         else
+        {
+            _lastHeardAt = now;
             _events.Enqueue(new TurnClientEvent.DataReceived(Normalized(peer), data.Value, ViaChannel: false));
+        }
     }
 
     private void HandleChannelData(DateTimeOffset now, ReadOnlySpan<byte> datagram)
@@ -235,7 +256,10 @@ public sealed partial class TurnClient
         else if (_peers.ChannelNumbered(number) is not { } channel)
             Drops.Count(TurnDropReason.UnknownChannel);
         else
+        {
+            _lastHeardAt = now;
             _events.Enqueue(new TurnClientEvent.DataReceived(channel.Peer, payload.ToArray(), ViaChannel: true));
+        }
     }
 
     private void Flush() => _transactions.DrainTransmits(_transmits);

@@ -26,6 +26,23 @@ public sealed record TurnClientOptions
     /// <summary>Re-allocations after a loss that may fail in a row before the client gives up.</summary>
     public int MaxConsecutiveRestarts { get; init; } = 3;
 
+    /// <summary>
+    /// Liveness: when relayed data went out but nothing has come from the server (a response or
+    /// relayed data) for this long, a Refresh asks whether the allocation is still there, so a
+    /// restarted or dead server is noticed in seconds rather than at the next scheduled refresh.
+    /// Null turns the probe off.
+    /// </summary>
+    public TimeSpan? ProbeAfterSilence { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A liveness probe not answered within this long counts as a lost allocation.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Every other request gives up after this long; null keeps RFC 8489's full 39.5 s schedule.
+    /// An owner that retries on its own (with back-off, or on another server) wants it short.
+    /// </summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
     /// <summary>Payload bound for Send and ChannelData, keeping every datagram under an Ethernet MTU.</summary>
     public int MaxPayloadLength { get; init; } = 1400;
 

@@ -24,6 +24,9 @@ internal sealed record TurnRequest(TurnRequestKind Kind, StunMethod Method, IRea
     public IPAddress? PermissionPeer { get; init; }
     public TurnChannel? Channel { get; init; }
 
+    /// <summary>How long the transaction may take in all; null for the client's <see cref="TurnClientOptions.RequestTimeout"/>.</summary>
+    public TimeSpan? TimeLimit { get; init; }
+
     public static TurnRequest Allocate(TurnClientOptions options)
     {
         var body = new List<StunAttribute> { new RequestedTransportAttribute(RequestedTransportAttribute.Udp) };
@@ -37,6 +40,9 @@ internal sealed record TurnRequest(TurnRequestKind Kind, StunMethod Method, IRea
     public static TurnRequest Refresh(TurnClientOptions options) =>
         new(TurnRequestKind.Refresh, StunMethod.Refresh,
             options.RequestedLifetime is { } lifetime ? [new LifetimeAttribute(Seconds(lifetime))] : []);
+
+    /// <summary>A Refresh sent to learn whether the allocation still exists: answered quickly or taken as lost.</summary>
+    public static TurnRequest Probe(TurnClientOptions options) => Refresh(options) with { TimeLimit = options.ProbeTimeout };
 
     public static TurnRequest Deallocate() =>
         new(TurnRequestKind.Deallocate, StunMethod.Refresh, [new LifetimeAttribute(0)]);

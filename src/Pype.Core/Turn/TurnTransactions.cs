@@ -60,7 +60,7 @@ internal sealed class TurnTransactions(IPEndPoint server, IRandomSource random, 
 
         var message = new StunMessage(new StunMessageType(StunClass.Request, request.Method), transactionId, attributes);
         var bytes = StunMessageEncoder.Encode(message, protection);
-        var transaction = new StunClientTransaction(now, transactionId, bytes, server);
+        var transaction = new StunClientTransaction(now, transactionId, bytes, server, request.TimeLimit ?? options.RequestTimeout);
         _pending[transactionId] = new Pending(request, transaction, protection.IntegrityKey, staleNonceRetries);
     }
 

@@ -38,6 +38,32 @@ public class StunClientTransactionTests
     }
 
     [Fact]
+    public void A_time_limit_cuts_the_retransmissions_short_and_times_out_at_the_limit()
+    {
+        var transaction = new StunClientTransaction(Start, TransactionId, Request, Server, TimeSpan.FromSeconds(3));
+
+        var sendTimes = new List<double>();
+        var now = Start;
+        while (!transaction.IsFinished)
+        {
+            while (transaction.PollTransmit() is not null)
+                sendTimes.Add((now - Start).TotalMilliseconds);
+            now = transaction.NextDeadline!.Value;
+            transaction.HandleTimeout(now);
+        }
+
+        Assert.Equal([0, 500, 1500], sendTimes);
+        Assert.Equal(3_000, (now - Start).TotalMilliseconds);
+        Assert.IsType<StunTransactionTimedOut>(transaction.PollEvent());
+    }
+
+    [Fact]
+    public void A_time_limit_that_is_not_positive_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StunClientTransaction(Start, TransactionId, Request, Server, TimeSpan.Zero));
+    }
+
+    [Fact]
     public void A_tick_before_the_deadline_sends_nothing()
     {
         var transaction = new StunClientTransaction(Start, TransactionId, Request, Server);

@@ -120,6 +120,157 @@ public sealed class RelayLabTests(ITestOutputHelper output)
         Assert.Equal("hung-up-by-peer", Str(callee.WaitFor("call-ended", Connect), "reason"));
     }
 
+    private static JsonElement CallStats(LabNode node)
+    {
+        node.Process.DiscardPending();
+        node.Send("stats");
+        return node.WaitFor("stats", Connect).GetProperty("calls")[0];
+    }
+
+    private static long Long(JsonElement e, string name) => e.GetProperty(name).GetInt64();
+
+    /// <summary>Polls both nodes' call statistics until each has decoded <paramref name="frames"/> more video frames than in <paramref name="since"/>.</summary>
+    private static (JsonElement AtA, JsonElement AtB) WaitForDecodedFrames(LabNode a, LabNode b, (long A, long B) since, long frames, TimeSpan timeout)
+    {
+        var giveUpAt = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var (atA, atB) = (CallStats(a), CallStats(b));
+            if (Long(atA, "video_frames_decoded") >= since.A + frames && Long(atB, "video_frames_decoded") >= since.B + frames)
+                return (atA, atB);
+            if (DateTime.UtcNow > giveUpAt)
+                throw new TimeoutException($"video did not come back within {timeout.TotalSeconds} s (decoded before {since}):\na: {atA}\nb: {atB}");
+            Thread.Sleep(500);
+        }
+    }
+
+    /// <summary>A call from host A to host B (through the relay when their NATs demand it) with video both ways, running until both sides decode frames.</summary>
+    private static (LabNode Caller, LabNode Callee) StartCall(LabNetwork network, TempDirectory files)
+    {
+        var discard = files.File("discard.y4m");
+        File.CreateSymbolicLink(discard, "/dev/null");
+        // Both sides send and decode video (decoding only happens when it is shown or recorded);
+        // 320x240 so the two-core machine tests the relay, not the encoder.
+        string[] media = ["--set", "pype.media.video.width=320", "--set", "pype.media.video.height=240",
+            "--set", "pype.media.video.bitrate-kbps=800", "--set", $"pype.media.video.out=file:{discard}"];
+        var caller = network.StartNode(network.Lab.HostA, 0, media);
+        var callee = network.StartNode(network.Lab.HostB, 0, [.. media, "--set", "pype.node.auto-answer=on"]);
+        WaitForRelay(caller);
+        WaitForRelay(callee);
+        caller.Send($"call {callee.Address}");
+        caller.WaitFor("call-established", Connect);
+        callee.WaitFor("call-established", Connect);
+        WaitForDecodedFrames(caller, callee, (0, 0), 30, Connect);
+        return (caller, callee);
+    }
+
+    /// <summary>
+    /// After a relay outage began: both sides decode video and receive audio again, the call was
+    /// never ended nor the peer lost, and the statuses (returned) show what the relays did.
+    /// </summary>
+    private List<JsonElement> AssertCallResumes(LabNode caller, LabNode callee, DateTime since, string what)
+    {
+        var (beforeA, beforeB) = (CallStats(caller), CallStats(callee));
+        JsonElement afterA, afterB;
+        try
+        {
+            // The peer link would be lost (and the call ended) 45 s after the last packet: the
+            // bound is generous for a loaded machine but well inside that.
+            (afterA, afterB) = WaitForDecodedFrames(caller, callee,
+                (Long(beforeA, "video_frames_decoded"), Long(beforeB, "video_frames_decoded")), 50, TimeSpan.FromSeconds(35));
+        }
+        catch (TimeoutException)
+        {
+            foreach (var node in new[] { caller, callee })
+            {
+                node.Send("status");
+                output.WriteLine(node.WaitFor("status").ToString());
+                output.WriteLine(node.Process.StandardError);
+            }
+            throw;
+        }
+        output.WriteLine($"video decoded again on both sides {(DateTime.UtcNow - since).TotalSeconds:0.0} s after {what}\na: {afterA}\nb: {afterB}");
+        Assert.True(Long(afterA, "audio_packets_received") > Long(beforeA, "audio_packets_received"));
+        Assert.True(Long(afterB, "audio_packets_received") > Long(beforeB, "audio_packets_received"));
+
+        foreach (var node in new[] { caller, callee })
+        {
+            node.Send("calls");
+            Assert.Contains(node.WaitFor("calls").GetProperty("calls").EnumerateArray(), c => Str(c, "state") == "established");
+            node.Process.DiscardPending();
+            Assert.DoesNotContain(node.Process.Seen, e => Str(e, "event") is "call-ended" or "peer-lost");
+        }
+        caller.Send("peers");
+        Assert.Equal("relayed", Str(Assert.Single(caller.WaitFor("peers").GetProperty("peers").EnumerateArray()), "path"));
+        var statuses = new[] { caller, callee }.Select(node =>
+        {
+            node.Send("status");
+            return node.WaitFor("status");
+        }).ToList();
+        output.WriteLine(string.Join("\n", statuses));
+        return statuses;
+    }
+
+    [Fact]
+    public void Killing_and_restarting_coturn_mid_call_allocates_again_and_the_call_resumes_on_both_sides()
+    {
+        using var network = LabNetwork.StartWithRelay(NatMode.Sym, NatMode.Sym, Secret, out var coturn);
+        using var files = new TempDirectory();
+        var (caller, callee) = StartCall(network, files);
+
+        coturn.Kill();
+        // A real outage: relayed media goes nowhere for a while before the server is back, empty.
+        Thread.Sleep(TimeSpan.FromSeconds(2));
+        coturn.Start();
+
+        var statuses = AssertCallResumes(caller, callee, DateTime.UtcNow, "coturn came back");
+        // At least the node whose allocation carried the call noticed the restart and allocated again.
+        Assert.Contains(statuses, s => s.GetProperty("relay_allocations_lost").GetInt32() >= 1 && s.GetProperty("relay_allocations").GetInt32() >= 2);
+
+        caller.Send("hangup");
+        Assert.Equal("hung-up-by-peer", Str(callee.WaitFor("call-ended", Connect), "reason"));
+    }
+
+    [Fact]
+    public void With_two_turn_servers_a_call_on_the_first_moves_to_the_second_when_the_first_dies()
+    {
+        using var network = LabNetwork.StartWithTwoRelays(NatMode.Sym, NatMode.Sym, Secret, out var first, out var second);
+        using var files = new TempDirectory();
+        var (caller, callee) = StartCall(network, files);
+        foreach (var node in new[] { caller, callee })
+            Assert.Equal(first.EndPoint, Str(WaitForRelay(node), "relay_server"));
+
+        first.Kill();
+        var statuses = AssertCallResumes(caller, callee, DateTime.UtcNow, "the first coturn died");
+
+        Assert.Contains(statuses, s => Str(s, "relay_server") == second.EndPoint && Str(s, "relay_state") == "allocated"
+            && s.GetProperty("relayed_candidate").GetString()!.StartsWith($"{NatLab.SeedSecondAddress}:"));
+        caller.Send("hangup");
+        Assert.Equal("hung-up-by-peer", Str(callee.WaitFor("call-ended", Connect), "reason"));
+    }
+
+    [Fact]
+    public void A_direct_call_whose_path_dies_falls_back_to_the_relay_and_resumes_on_both_sides()
+    {
+        using var network = LabNetwork.StartWithRelay(NatMode.Eim, NatMode.Eim, Secret, out _);
+        using var files = new TempDirectory();
+        var (caller, callee) = StartCall(network, files);
+        caller.Send("peers");
+        Assert.Equal("server-reflexive", Str(Assert.Single(caller.WaitFor("peers").GetProperty("peers").EnumerateArray()), "path"));
+
+        // The two NATs stop reaching each other directly (as a firewall might); the relay beside the seed still works.
+        Assert.Equal(0, network.Lab.Exec(network.Lab.Inet, "bash", "-c",
+            $"nft add table ip cut && nft 'add chain ip cut forward {{ type filter hook forward priority -10; }}' "
+            + $"&& nft add rule ip cut forward ip saddr {NatLab.NatAPublicAddress} ip daddr {NatLab.NatBPublicAddress} drop "
+            + $"&& nft add rule ip cut forward ip saddr {NatLab.NatBPublicAddress} ip daddr {NatLab.NatAPublicAddress} drop").ExitCode);
+
+        AssertCallResumes(caller, callee, DateTime.UtcNow, "the direct path was cut");
+        callee.Send("peers");
+        Assert.Equal("relayed", Str(Assert.Single(callee.WaitFor("peers").GetProperty("peers").EnumerateArray()), "path"));
+        caller.Send("hangup");
+        Assert.Equal("hung-up-by-peer", Str(callee.WaitFor("call-ended", Connect), "reason"));
+    }
+
     [Fact]
     public void Garbage_channel_data_and_stun_from_anywhere_are_dropped_and_counted_and_the_node_keeps_serving()
     {

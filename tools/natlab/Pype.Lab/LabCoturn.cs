@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Pype.Lab;
 
 /// <summary>
-/// A real coturn (Debian's <c>turnserver</c>) in the lab's seed namespace, on the seed's first
-/// address at <see cref="Port"/>, taking TURN REST credentials signed with <see cref="Secret"/>
+/// A real coturn (Debian's <c>turnserver</c>) in the lab's seed namespace, on one of the seed's
+/// addresses (the first unless told) at <see cref="Port"/>, taking TURN REST credentials signed with <see cref="Secret"/>
 /// (what a seed configured with the same secret hands out). The lab kills it on dispose;
 /// <see cref="Kill"/> and <see cref="Start"/> let a test take it away and bring it back.
 /// </summary>
@@ -19,24 +19,29 @@ public sealed class LabCoturn : IDisposable
     private readonly TempDirectory _directory = new();
     private Process? _process;
 
-    private LabCoturn(NatLab lab, string secret)
+    private LabCoturn(NatLab lab, string secret, System.Net.IPAddress address)
     {
         _lab = lab;
         Secret = secret;
+        Address = address;
     }
+
+    /// <summary>Where it listens and relays from.</summary>
+    public System.Net.IPAddress Address { get; }
 
     public string Secret { get; }
 
-    public string EndPoint => $"{NatLab.SeedAddress}:{Port}";
+    public string EndPoint => $"{Address}:{Port}";
 
     /// <summary>coturn's own log: allocations, permissions and refusals, for a failing test's message.</summary>
     public string Log => File.Exists(LogFile) ? File.ReadAllText(LogFile) : "(no log)";
 
     private string LogFile => _directory.File("turn.log");
 
-    public static LabCoturn StartIn(NatLab lab, string secret)
+    /// <param name="address">One of the seed's addresses; <see cref="NatLab.SeedAddress"/> when null.</param>
+    public static LabCoturn StartIn(NatLab lab, string secret, System.Net.IPAddress? address = null)
     {
-        var coturn = new LabCoturn(lab, secret);
+        var coturn = new LabCoturn(lab, secret, address ?? NatLab.SeedAddress);
         try
         {
             coturn.Start();
@@ -52,7 +57,7 @@ public sealed class LabCoturn : IDisposable
     /// <summary>Starts coturn (again) and returns once it answers a STUN Binding request from the public host.</summary>
     public void Start()
     {
-        var address = NatLab.SeedAddress.ToString();
+        var address = Address.ToString();
         _process = _lab.StartProcess(_lab.Seed, "turnserver",
         [
             "-n", "--no-cli", "--no-tls", "--no-dtls", "--fingerprint",

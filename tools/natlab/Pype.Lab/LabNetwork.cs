@@ -63,6 +63,29 @@ public sealed class LabNetwork : IDisposable
         }
     }
 
+    /// <summary>
+    /// As <see cref="StartWithRelay"/> with two coturns, one on each of the seed's addresses, granted
+    /// in that order: nodes allocate on the first and move to the second when it fails.
+    /// </summary>
+    public static LabNetwork StartWithTwoRelays(NatMode a, NatMode b, string secret, out LabCoturn first, out LabCoturn second)
+    {
+        var network = new LabNetwork(NatLab.Create(a, b));
+        try
+        {
+            first = LabCoturn.StartIn(network.Lab, secret, NatLab.SeedAddress);
+            lock (network.gate) network.coturns.Add(first);
+            second = LabCoturn.StartIn(network.Lab, secret, NatLab.SeedSecondAddress);
+            lock (network.gate) network.coturns.Add(second);
+            network.StartSeed(["--set", $"pype.seed.turn.servers={first.EndPoint},{second.EndPoint}", "--set", $"pype.seed.turn.secret={secret}"]);
+            return network;
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
     private void StartSeed(IReadOnlyList<string> seedSettings)
     {
         var data = Folder();

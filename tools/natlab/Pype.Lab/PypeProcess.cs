@@ -30,6 +30,9 @@ public sealed class PypeProcess : IDisposable
 
     public string StandardError => string.Join('\n', stderr);
 
+    /// <summary>Every event read so far (waited for or skipped), in order; <see cref="DiscardPending"/> reads the rest first.</summary>
+    public IReadOnlyList<JsonElement> Seen => seen;
+
     public static PypeProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(DotnetHost())

@@ -69,6 +69,14 @@ internal sealed class LinkScenario
         return this;
     }
 
+    /// <summary>The seed introduces the two again, with the candidates each holds now.</summary>
+    public LinkScenario Reintroduce()
+    {
+        Alice.Reintroduce(Now, Bob.Candidates);
+        Bob.Reintroduce(Now, Alice.Candidates);
+        return this;
+    }
+
     public LinkScenario IntroduceAndConnect(TimeSpan? within = null)
     {
         Introduce();

@@ -53,6 +53,8 @@ internal sealed class SimulatedPeer
 
     public int InitiationsRefused { get; private set; }
 
+    public int InitiationsSent { get; private set; }
+
     /// <summary>
     /// This peer's TURN allocation, modelled rather than spoken: a public host at the relayed
     /// address that hands whatever a permitted address sends it to this peer as "via relay", and
@@ -82,6 +84,27 @@ internal sealed class SimulatedPeer
         var candidate = new Candidate(CandidateKind.Relayed, Relay.EndPoint);
         Candidates.Add(candidate);
         return candidate;
+    }
+
+    /// <summary>
+    /// The TURN server restarted: the old allocation vanishes (nothing reaches it, nothing leaves
+    /// it) and a new one at another address takes its place among the candidates, permissions kept.
+    /// </summary>
+    public Candidate ReplaceRelay(string relayedEndPoint)
+    {
+        if (Relay is { } old)
+            old.Vanished = true;
+        Candidates.RemoveAll(c => c.Kind == CandidateKind.Relayed);
+        return AllocateRelay(relayedEndPoint);
+    }
+
+    /// <summary>What the node does with a new introduction of a connected peer: permit its addresses, hand the link the fresh candidates.</summary>
+    public void Reintroduce(DateTimeOffset now, IReadOnlyList<Candidate> remoteCandidates)
+    {
+        foreach (var candidate in remoteCandidates)
+            Permitted.Add(candidate.EndPoint.Address);
+        RequiredLink.Reintroduce(now, remoteCandidates);
+        Flush(now);
     }
 
     /// <summary>Makes the node's responder refuse every initiation, as if they were all lost on the way in.</summary>
@@ -149,6 +172,8 @@ internal sealed class SimulatedPeer
             return;
         while (Link.PollTransmit() is { } transmit)
         {
+            if (PypePacket.Classify(transmit.Datagram) == PypePacketType.HandshakeInitiation)
+                InitiationsSent++;
             if (!transmit.ViaRelay)
             {
                 _network.Send(Host, transmit.Destination, transmit.Datagram);
