@@ -17,11 +17,20 @@ public abstract class FfmpegPcmSource(bool realTime) : IAudioSource
 
     protected virtual void Prepare() { }
 
+    /// <summary>Input read to its end as fast as ffmpeg decodes it: a file, not paced.</summary>
+    protected virtual bool ReadsWholeInputAtOnce => !realTime;
+
     public async IAsyncEnumerable<AudioFrame> ReadFramesAsync([EnumeratorCancellation] CancellationToken cancel = default)
     {
         Prepare();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var frames = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        // A file read as fast as ffmpeg decodes is taken off the pipe at once: FFMpegCore closes the
+        // pipe the moment ffmpeg exits, and output still waiting behind a full channel was lost
+        // (a 2 s wav read back 93 of its 100 frames). Paced and device input keep the small bound,
+        // so a slow reader holds ffmpeg back instead of piling frames up.
+        var frames = ReadsWholeInputAtOnce
+            ? Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true })
+            : Channel.CreateBounded<byte[]>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         var stopToken = stop.Token;
         var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sink = new StreamPipeSink(async (stream, token) =>
@@ -113,6 +122,8 @@ public sealed class WavFileSource(string path, bool realTime = true) : FfmpegPcm
 public sealed class FfmpegDeviceAudioSource(string format, string device) : FfmpegPcmSource(realTime: false)
 {
     protected override (string Input, string InputOptions) Input => (device, $"-f {format}");
+
+    protected override bool ReadsWholeInputAtOnce => false;
 
     protected override void Prepare()
     {
