@@ -18,16 +18,32 @@ public class TurnClientCoturnTests
     private const string Secret = "S";
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>A real coturn, the client's socket, and a peer socket the relay can reach.</summary>
+    private sealed record RelayWithPeer(Coturn Coturn, UdpClient Socket, UdpClient Peer, IPEndPoint PeerEndPoint, ClientLoop Loop) : IDisposable
+    {
+        public static RelayWithPeer Start()
+        {
+            var coturn = Coturn.Start();
+            var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+            var peer = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)) { Client = { ReceiveTimeout = (int)StepTimeout.TotalMilliseconds } };
+            var credentials = TurnRestCredentials.Create(Secret, DateTimeOffset.UtcNow.AddHours(1), "pype-test");
+            var loop = new ClientLoop(new TurnClient(coturn.EndPoint, credentials, SystemRandomSource.Instance), socket, coturn);
+            return new RelayWithPeer(coturn, socket, peer, (IPEndPoint)peer.Client.LocalEndPoint!, loop);
+        }
+
+        public void Dispose()
+        {
+            Peer.Dispose();
+            Socket.Dispose();
+            Coturn.Dispose();
+        }
+    }
+
     [Fact]
     public void Allocates_with_rest_credentials_and_relays_both_ways_by_indication_and_by_channel()
     {
-        using var coturn = Coturn.Start();
-        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        using var peer = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        peer.Client.ReceiveTimeout = (int)StepTimeout.TotalMilliseconds;
-        var peerEndPoint = (IPEndPoint)peer.Client.LocalEndPoint!;
-        var credentials = TurnRestCredentials.Create(Secret, DateTimeOffset.UtcNow.AddHours(1), "pype-test");
-        var loop = new ClientLoop(new TurnClient(coturn.EndPoint, credentials, SystemRandomSource.Instance), socket, coturn);
+        using var relay = RelayWithPeer.Start();
+        var (coturn, socket, peer, peerEndPoint, loop) = relay;
 
         loop.Client.Start(DateTimeOffset.UtcNow);
         var allocated = loop.WaitFor<TurnClientEvent.Allocated>();
@@ -80,13 +96,8 @@ public class TurnClientCoturnTests
     [Fact]
     public void A_coturn_killed_and_started_again_is_noticed_by_the_probe_and_the_client_allocates_anew_with_its_permission()
     {
-        using var coturn = Coturn.Start();
-        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        using var peer = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        peer.Client.ReceiveTimeout = (int)StepTimeout.TotalMilliseconds;
-        var peerEndPoint = (IPEndPoint)peer.Client.LocalEndPoint!;
-        var credentials = TurnRestCredentials.Create(Secret, DateTimeOffset.UtcNow.AddHours(1), "pype-test");
-        var loop = new ClientLoop(new TurnClient(coturn.EndPoint, credentials, SystemRandomSource.Instance), socket, coturn);
+        using var relay = RelayWithPeer.Start();
+        var (coturn, socket, peer, peerEndPoint, loop) = relay;
         loop.Client.Start(DateTimeOffset.UtcNow);
         var first = loop.WaitFor<TurnClientEvent.Allocated>();
         loop.Client.Permit(DateTimeOffset.UtcNow, peerEndPoint.Address);
