@@ -14,18 +14,13 @@ public sealed class RtpReceiveStatistics
     /// <summary>RFC 3550 A.1: a packet this far behind the highest is an old duplicate, not reordering.</summary>
     public const int MaxMisorder = 100;
 
-    private readonly int clockRate;
+    private readonly InterarrivalJitter jitter;
     private bool started;
     private long baseSequence;
     private long highest;
     private long badSequence = -1;
     private long expectedPrior;
     private long receivedPrior;
-    private DateTimeOffset firstArrival;
-    private long lastTransit;
-    private bool haveTransit;
-    /// <summary>Jitter times 16, the integer form of A.8's running estimate, so no precision is lost.</summary>
-    private long scaledJitter;
     private uint lastSenderReport;
     private DateTimeOffset lastSenderReportArrival;
 
@@ -33,7 +28,7 @@ public sealed class RtpReceiveStatistics
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(clockRate, 1);
         Ssrc = ssrc;
-        this.clockRate = clockRate;
+        jitter = new InterarrivalJitter(clockRate);
     }
 
     public uint Ssrc { get; }
@@ -54,9 +49,9 @@ public sealed class RtpReceiveStatistics
     public long CumulativeLost => Expected - Received;
 
     /// <summary>Interarrival jitter in RTP timestamp units, as the report block carries it.</summary>
-    public uint Jitter => (uint)(scaledJitter >> 4);
+    public uint Jitter => jitter.Units;
 
-    public TimeSpan JitterTime => TimeSpan.FromTicks(Jitter * TimeSpan.TicksPerSecond / clockRate);
+    public TimeSpan JitterTime => jitter.Time;
 
     /// <summary>
     /// Counts one arriving packet. Jitter is only fed by packets that advance the highest sequence
@@ -67,9 +62,9 @@ public sealed class RtpReceiveStatistics
     {
         if (!started)
         {
-            Restart(sequenceNumber, arrival);
+            Restart(sequenceNumber);
             Received = 1;
-            NoteTransit(rtpTimestamp, arrival);
+            jitter.Count(rtpTimestamp, arrival);
             return;
         }
 
@@ -78,7 +73,7 @@ public sealed class RtpReceiveStatistics
         if (delta > 0 && delta < MaxDropout)
         {
             highest = extended;
-            NoteTransit(rtpTimestamp, arrival);
+            jitter.Count(rtpTimestamp, arrival);
         }
         else if (delta <= 0 && -delta <= MaxMisorder)
         {
@@ -87,8 +82,8 @@ public sealed class RtpReceiveStatistics
         else if (extended == badSequence)
         {
             // RFC 3550 A.1: two packets in a row after a big jump mean the source restarted its numbering.
-            Restart(sequenceNumber, arrival);
-            NoteTransit(rtpTimestamp, arrival);
+            Restart(sequenceNumber);
+            jitter.Count(rtpTimestamp, arrival);
             Received = 0;
         }
         else
@@ -131,7 +126,7 @@ public sealed class RtpReceiveStatistics
             lastSenderReport == 0 ? 0 : RtcpNtpTime.ToShort(now - lastSenderReportArrival));
     }
 
-    private void Restart(ushort sequenceNumber, DateTimeOffset arrival)
+    private void Restart(ushort sequenceNumber)
     {
         started = true;
         baseSequence = sequenceNumber + (1L << 16);
@@ -139,22 +134,6 @@ public sealed class RtpReceiveStatistics
         badSequence = -1;
         expectedPrior = 0;
         receivedPrior = 0;
-        firstArrival = arrival;
-        haveTransit = false;
-    }
-
-    /// <summary>RFC 3550 A.8: J += (|D| − J) / 16, where D is the change in transit time.</summary>
-    private void NoteTransit(uint rtpTimestamp, DateTimeOffset arrival)
-    {
-        var arrivalUnits = (long)((Int128)(arrival - firstArrival).Ticks * clockRate / TimeSpan.TicksPerSecond);
-        // Only differences matter, so the 32-bit timestamp is compared modulo 2^32.
-        var transit = (long)unchecked((int)((uint)arrivalUnits - rtpTimestamp));
-        if (haveTransit)
-        {
-            var d = Math.Abs((long)unchecked((int)(transit - lastTransit)));
-            scaledJitter += d - ((scaledJitter + 8) >> 4);
-        }
-        lastTransit = transit;
-        haveTransit = true;
+        jitter.Restart();
     }
 }
