@@ -45,6 +45,12 @@ public sealed partial class PeerLink
     private void ReprobeAfterSilence(DateTimeOffset now)
     {
         _silenceReprobeAllowedAt = now + _options.PunchTimeout * 2;
+        BeginReprobing(now);
+    }
+
+    /// <summary>Every candidate, relayed ones included, is probed in rounds for up to the punch timeout, the first round now.</summary>
+    private void BeginReprobing(DateTimeOffset now)
+    {
         _reprobeUntil = now + _options.PunchTimeout;
         _probeGap = _options.ProbeInterval;
         SendProbeRound(now);
@@ -101,9 +107,7 @@ public sealed partial class PeerLink
         // Every introduction may name new addresses (a NAT that rebinds): the oldest go first.
         if (_targets.Count > PeerLinkOptions.MaxDirectTargets)
             _targets.RemoveRange(0, _targets.Count - PeerLinkOptions.MaxDirectTargets);
-        _reprobeUntil = now + _options.PunchTimeout;
-        _probeGap = _options.ProbeInterval;
-        SendProbeRound(now);
+        BeginReprobing(now);
     }
 
     /// <summary>
