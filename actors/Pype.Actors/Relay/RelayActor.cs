@@ -140,8 +140,7 @@ public sealed class RelayActor : SansIoShellActor
     {
         if (client is null) return;
         var reallocated = false;
-        while (client.PollTransmit() is { } transmit)
-            transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram.ToArray()));
+        SendPending(client);
         while (client.PollEvent() is { } turnEvent)
         {
             switch (turnEvent)
@@ -176,8 +175,7 @@ public sealed class RelayActor : SansIoShellActor
             // A permission the old allocation's server refused (a restarted coturn says 400, not
             // 437) is forgotten by the client; the new allocation asks for every remembered one.
             foreach (var address in permittedOrder) client.Permit(Now, address);
-            while (client.PollTransmit() is { } transmit)
-                transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram.ToArray()));
+            SendPending(client);
         }
         var relayed = client.State == TurnClientState.Allocated ? client.RelayedAddress : null;
         if (!Equals(relayed, published))
@@ -185,6 +183,12 @@ public sealed class RelayActor : SansIoShellActor
             published = relayed;
             Context.Parent.Tell(new RelayedCandidateChanged(relayed));
         }
+    }
+
+    private void SendPending(TurnClient turn)
+    {
+        while (turn.PollTransmit() is { } transmit)
+            transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram.ToArray()));
     }
 
     private void OnFailed(TurnFailure failure)
