@@ -89,9 +89,9 @@ public sealed class CallBook
         return callId;
     }
 
-    /// <summary>Answers a ringing incoming call with our limits and fresh SSRCs; false when there is none to answer.</summary>
+    /// <summary>Answers a ringing incoming call with our limits and the SSRCs chosen when it arrived (<see cref="CallSession.PreparedAnswer"/>); false when there is none to answer.</summary>
     public bool Answer(DateTimeOffset now, UInt128 callId) =>
-        _calls.TryGetValue(callId, out var call) && call.RemoteMedia is { } offer && call.Answer(now, AnswerTo(offer));
+        _calls.TryGetValue(callId, out var call) && call.PreparedAnswer is { } answer && call.Answer(now, answer);
 
     /// <summary>Declines a ringing incoming call; false when there is none to decline.</summary>
     public bool Reject(DateTimeOffset now, UInt128 callId) => _calls.TryGetValue(callId, out var call) && call.Reject(now);
@@ -246,7 +246,7 @@ public sealed class CallBook
         }
         else
         {
-            _calls.Add(callId, CallSession.Incoming(now, callId, caller, offer, source, Options, _outbox));
+            _calls.Add(callId, CallSession.Incoming(now, callId, caller, offer, AnswerTo(offer), source, Options, _outbox));
         }
     }
 

@@ -51,6 +51,12 @@ public sealed class CallSession
 
     public MediaOffer? RemoteMedia { get; private set; }
 
+    /// <summary>
+    /// The callee's answer, chosen when the call arrives rather than when the user answers, so
+    /// that media can be prepared with its SSRCs while the call rings; sent by <c>CallBook.Answer</c>.
+    /// </summary>
+    public MediaOffer? PreparedAnswer { get; private init; }
+
     public CallEndReason? EndReason { get; private set; }
 
     public DateTimeOffset? EndedAt { get; private set; }
@@ -89,9 +95,9 @@ public sealed class CallSession
     }
 
     /// <summary>A new incoming call: raises IncomingCall and rings (the owner alerts its user).</summary>
-    internal static CallSession Incoming(DateTimeOffset now, UInt128 callId, HashAddress caller, MediaOffer offer, IncomingCallSource source, CallOptions options, CallOutbox outbox)
+    internal static CallSession Incoming(DateTimeOffset now, UInt128 callId, HashAddress caller, MediaOffer offer, MediaOffer answer, IncomingCallSource source, CallOptions options, CallOutbox outbox)
     {
-        var call = NewCallee(now, now, callId, caller, offer, source, options, outbox);
+        var call = NewCallee(now, now, callId, caller, offer, source, options, outbox, answer);
         call.State = CallState.Ringing;
         call._ringingDeadline = now + options.RingingTimeout;
         outbox.Raise(new CallEvent.IncomingCall(callId, caller, source, offer));
@@ -119,10 +125,11 @@ public sealed class CallSession
         return call;
     }
 
-    private static CallSession NewCallee(DateTimeOffset now, DateTimeOffset startedAt, UInt128 callId, HashAddress caller, MediaOffer offer, IncomingCallSource source, CallOptions options, CallOutbox outbox) =>
+    private static CallSession NewCallee(DateTimeOffset now, DateTimeOffset startedAt, UInt128 callId, HashAddress caller, MediaOffer offer, IncomingCallSource source, CallOptions options, CallOutbox outbox, MediaOffer? answer = null) =>
         new(callId, caller, CallRole.Callee, startedAt, options, outbox)
         {
             RemoteMedia = offer,
+            PreparedAnswer = answer,
             Source = source,
             _lastHeard = source == IncomingCallSource.Direct ? now : null,
         };

@@ -39,6 +39,23 @@ public sealed class CallBookTests
     }
 
     [Fact]
+    public void The_answer_sent_is_the_one_prepared_when_the_call_started_ringing()
+    {
+        var net = new CallNetwork();
+        var id = Call(net, Alice, Bob);
+        net.RunFor(TimeSpan.FromSeconds(1));
+        var prepared = net.Books[Bob].Find(id)!.PreparedAnswer;
+        Assert.NotNull(prepared);
+        Assert.Null(net.Books[Bob].Find(id)!.LocalMedia);
+
+        net.Do(Bob, (book, now) => book.Answer(now, id));
+        net.RunFor(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(prepared, Assert.Single(net.EventsOf<CallEvent.Established>(Bob)).LocalMedia);
+        Assert.Equal(prepared, Assert.Single(net.EventsOf<CallEvent.Established>(Alice)).RemoteMedia);
+    }
+
+    [Fact]
     public void The_answer_keeps_within_both_sides_limits_and_brings_its_own_ssrcs()
     {
         var options = CallOptions.Default with { LocalLimits = new VideoLimits(640, 480, 60, 800) };
