@@ -28,9 +28,13 @@ public sealed class CallManagerActor : SansIoShellActor
     /// <summary>Public keys of everyone a call was placed to or came from: the peer list needs one to ask for an introduction.</summary>
     private readonly Dictionary<HashAddress, byte[]> publicKeys = [];
     private readonly Dictionary<UInt128, DateTimeOffset> establishedAt = [];
-    /// <summary>The media session of each established call, and the call each peer's media belongs to.</summary>
+    /// <summary>The media session of each call with media (flowing, or prepared while it rings), and the call each peer's media belongs to.</summary>
     private readonly Dictionary<UInt128, IActorRef> mediaSessions = [];
     private readonly Dictionary<HashAddress, UInt128> mediaByPeer = [];
+    /// <summary>The local offer each prepared session was started with; a call answered with another gets a new session.</summary>
+    private readonly Dictionary<UInt128, Core.Calls.MediaOffer> preparedWith = [];
+    /// <summary>Calls whose media flows (answered); only these publish statistics.</summary>
+    private readonly HashSet<UInt128> mediaFlowing = [];
     private long mediaGeneration;
 
     public CallManagerActor(IdentityKeyPair identity, Configuration.CallSettings settings, Configuration.MediaSettings mediaSettings, IActorRef peers, IActorRef gossip)
@@ -69,12 +73,12 @@ public sealed class CallManagerActor : SansIoShellActor
         });
         Receive<PublishCallStats>(_ =>
         {
-            foreach (var session in mediaSessions.Values) session.Tell(Media.GetMediaStats.Instance);
+            foreach (var callId in mediaFlowing) mediaSessions[callId].Tell(Media.GetMediaStats.Instance);
         });
         Receive<Media.MediaStats>(media =>
         {
             // A session that ended since it was asked has nothing left to publish.
-            if (!mediaSessions.ContainsKey(media.CallId)) return;
+            if (!mediaFlowing.Contains(media.CallId)) return;
             Context.Parent.Tell(new CallStatsTick(media.CallId.ToString("x32"), book.Find(media.CallId)?.Peer.ToString() ?? "", media));
         });
         Receive<Media.MediaProblem>(problem => Context.Parent.Tell(new CallMediaProblem(problem.CallId.ToString("x32"), problem.Stage, problem.Message)));
@@ -82,7 +86,7 @@ public sealed class CallManagerActor : SansIoShellActor
         {
             var sender = Sender;
             var views = new List<CallStatsView>();
-            foreach (var (callId, session) in mediaSessions.ToList())
+            foreach (var (callId, session) in mediaSessions.Where(pair => mediaFlowing.Contains(pair.Key)).ToList())
             {
                 var call = book.Find(callId);
                 try
@@ -120,18 +124,48 @@ public sealed class CallManagerActor : SansIoShellActor
     /// <summary>A media session that throws is stopped; the call goes on without media rather than restart capture mid-call blindly.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
-    /// <summary>Media flows over the peer list's sessions; each established call gets its own session of stages.</summary>
+    /// <summary>
+    /// Starts a call's media session held, while it rings (settings permitting): the ffmpeg and
+    /// device start-ups then happen before the answer, not between the answer and the first picture.
+    /// A callee prepares one incoming call at a time, so a burst of calls cannot start a burst of
+    /// processes; the others start their media when answered.
+    /// </summary>
+    private void PrepareMedia(UInt128 callId, HashAddress peer, MediaOffer local, MediaOffer? remote, CallRole role)
+    {
+        if (!settings.PrepareMediaWhileRinging || mediaSessions.ContainsKey(callId)) return;
+        if (role == CallRole.Callee && preparedWith.Keys.Any(other => book.Find(other)?.Role == CallRole.Callee)) return;
+        var spec = new Media.MediaSessionSpec(callId, peer, local, remote);
+        AddSession(callId, peer, Media.MediaSessionActor.Prepare(spec, mediaSettings, peers));
+        preparedWith[callId] = local;
+    }
+
+    /// <summary>Media flows over the peer list's sessions: a prepared session is let go, any other call gets a new one.</summary>
     private void StartMedia(UInt128 callId, HashAddress peer, MediaOffer local, MediaOffer remote)
     {
-        if (mediaSessions.ContainsKey(callId)) return;
-        var spec = new Media.MediaSessionSpec(callId, peer, local, remote);
-        var session = Context.ActorOf(Media.MediaSessionActor.Props(spec, mediaSettings, peers), $"media-{callId.ToString("x32")[..12]}-{++mediaGeneration}");
-        mediaSessions[callId] = session;
+        if (!mediaFlowing.Add(callId)) return;
+        if (preparedWith.Remove(callId, out var prepared) && mediaSessions.TryGetValue(callId, out var session))
+        {
+            if (prepared == local)
+            {
+                session.Tell(new Media.StartMediaFlow(remote));
+                return;
+            }
+            mediaSessions.Remove(callId);
+            Context.Stop(session);
+        }
+        AddSession(callId, peer, Media.MediaSessionActor.Props(new Media.MediaSessionSpec(callId, peer, local, remote), mediaSettings, peers));
+    }
+
+    private void AddSession(UInt128 callId, HashAddress peer, Props props)
+    {
+        mediaSessions[callId] = Context.ActorOf(props, $"media-{callId.ToString("x32")[..12]}-{++mediaGeneration}");
         mediaByPeer[peer] = callId;
     }
 
     private void StopMedia(UInt128 callId)
     {
+        mediaFlowing.Remove(callId);
+        preparedWith.Remove(callId);
         if (!mediaSessions.Remove(callId, out var session)) return;
         foreach (var (peer, _) in mediaByPeer.Where(pair => pair.Value == callId).ToList()) mediaByPeer.Remove(peer);
         Context.Stop(session);
@@ -149,7 +183,10 @@ public sealed class CallManagerActor : SansIoShellActor
         var offer = MediaOffer.Create(RandomSsrc(), RandomSsrc());
         var callId = book.Place(now, callee, offer);
         if (book.Find(callId) is { Role: CallRole.Caller })
+        {
             gossip.Tell(new PlaceCallInList(calleePublicKey, callId, offer.Encode()));
+            PrepareMedia(callId, callee, offer, null, CallRole.Caller);
+        }
         return new CallPlaced(callId.ToString("x32"), callee.ToString(), PypeAddress.Encode(calleePublicKey));
     }
 
@@ -202,6 +239,8 @@ public sealed class CallManagerActor : SansIoShellActor
             case CallEvent.IncomingCall incoming:
                 Context.Parent.Tell(new CallIncoming(id, incoming.Caller.ToString(), AddressOf(incoming.Caller),
                     incoming.Source == IncomingCallSource.Direct ? "direct" : "call-list"));
+                if (book.Find(incoming.CallId)?.PreparedAnswer is { } answer)
+                    PrepareMedia(incoming.CallId, incoming.Caller, answer, incoming.Offer, CallRole.Callee);
                 if (settings.AutoAnswer) Self.Tell(new ActOnCall(id, CallAction.Answer, "auto-answer"));
                 break;
             case CallEvent.Ringing:
@@ -225,6 +264,7 @@ public sealed class CallManagerActor : SansIoShellActor
                 Context.Parent.Tell(new CallEnded(id, call?.Peer.ToString() ?? "", ReasonText(ended.Reason), duration));
                 break;
             case CallEvent.Superseded superseded:
+                StopMedia(superseded.CallId);
                 EndInCallList(superseded.CallId, CallEntryKind.HungUp);
                 Context.Parent.Tell(new CallEnded(id, book.Find(superseded.CallId)?.Peer.ToString() ?? "", "superseded", null));
                 break;

@@ -28,7 +28,11 @@ public sealed record NodeSettings(
     CallSettings Calls);
 
 /// <summary>How the node takes calls: answer unattended, and how long a call may ring.</summary>
-public sealed record CallSettings(bool AutoAnswer, TimeSpan RingingTimeout);
+/// <param name="PrepareMediaWhileRinging">
+/// Start capture, encoder and decoder when a call is placed or starts ringing here, held until the
+/// answer, so the first picture does not wait for their start-up (pype.node.prepare-media-while-ringing).
+/// </param>
+public sealed record CallSettings(bool AutoAnswer, TimeSpan RingingTimeout, bool PrepareMediaWhileRinging = true);
 
 public sealed record ReplicationSettings(int AddressBookCapacity, int CallListCapacity, TimeSpan AntiEntropyInterval, int ItemsPerSecondPerLink);
 

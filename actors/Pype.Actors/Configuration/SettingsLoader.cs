@@ -127,7 +127,8 @@ public static class SettingsLoader
                 SnapshotInterval: ReadDuration(config, "pype.node.contacts.snapshot-interval", TimeSpan.FromSeconds(1), TimeSpan.FromDays(1))),
             Calls: new CallSettings(
                 AutoAnswer: ReadBool(config, "pype.node.auto-answer"),
-                RingingTimeout: ReadDuration(config, "pype.node.ringing-timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10)))),
+                RingingTimeout: ReadDuration(config, "pype.node.ringing-timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10)),
+                PrepareMediaWhileRinging: ReadBool(config, "pype.node.prepare-media-while-ringing"))),
         Seed: new SeedSettings(
             Enabled: ReadBool(config, "pype.seed.enabled"),
             Listen: ReadEndPoint(config, "pype.seed.listen"),

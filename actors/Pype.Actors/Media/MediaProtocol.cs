@@ -8,8 +8,17 @@ namespace Pype.Actors.Media;
 /// What one call's media needs: its id, the peer, and both sides' negotiated media offers.
 /// <see cref="Local"/> is what this side sends (its SSRCs); <see cref="Remote"/> is the peer's
 /// (only its SSRCs are accepted). Video is sent within <c>Local.Limits.Intersect(Remote.Limits)</c>.
+/// A caller preparing its media while the call rings does not know the answer yet: its
+/// <see cref="Remote"/> is null until <see cref="StartMediaFlow"/> brings it.
 /// </summary>
-public sealed record MediaSessionSpec(UInt128 CallId, HashAddress Peer, MediaOffer Local, MediaOffer Remote);
+public sealed record MediaSessionSpec(UInt128 CallId, HashAddress Peer, MediaOffer Local, MediaOffer? Remote);
+
+/// <summary>
+/// The call was answered: a session started with <see cref="MediaSessionActor.Prepare"/> lets its
+/// captured frames through, opens its outputs and accepts the peer's packets, with
+/// <paramref name="Remote"/> as the peer's media. Ignored by a session already flowing.
+/// </summary>
+public sealed record StartMediaFlow(MediaOffer Remote);
 
 /// <summary>
 /// Told to the <c>network</c> actor given in <see cref="MediaSessionActor.Props"/> for every outgoing

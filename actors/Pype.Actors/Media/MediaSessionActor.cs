@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Pype.Actors.Configuration;
+using Pype.Core.Calls;
 using Pype.Core.Media;
 using Pype.Core.Rtp;
 using Pype.Core.Rtp.Feedback;
@@ -25,6 +26,13 @@ namespace Pype.Actors.Media;
 /// (a missing device, an ffmpeg that keeps dying) becomes a <see cref="MediaProblem"/> for the
 /// parent, and the rest of the call goes on. Stopping this actor stops every stage, which ends
 /// their ffmpeg processes and closes their files.
+/// <para>
+/// <see cref="Prepare"/> starts every stage while the call still rings, held: capture runs but
+/// its frames are thrown away, the encoder and decoder ffmpegs wait for input, outputs stay
+/// closed, and nothing is sent. <see cref="StartMediaFlow"/> (the answer) lets frames through,
+/// opens the outputs and accepts the peer's packets (any that came first are replayed): the
+/// ffmpeg start-ups, the slowest part of a call's first picture, happened while it rang.
+/// </para>
 /// <para>
 /// Feedback (0x41, docs/protocol/rtp.md §7) is handled here by one <see cref="RtcpSession"/>: it
 /// sees every packet in and out, and every <see cref="FeedbackInterval"/> its reports, NACKs and
@@ -74,23 +82,31 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     /// <summary>A playout target moves its stage only when it changed by this much: finer steps would be noise.</summary>
     private static readonly TimeSpan TargetStep = TimeSpan.FromMilliseconds(1);
 
-    private readonly MediaSessionSpec spec;
+    /// <summary>Packets from the peer kept while the call is not flowing yet (its media may overtake its Accept).</summary>
+    private const int MaxEarlyPackets = 256;
+
+    private MediaSessionSpec spec;
     private readonly MediaSettings settings;
     private readonly IActorRef network;
-    private readonly VideoSendFormat send;
-    private readonly MediaPacketDemux demux;
+    private VideoSendFormat send;
+    private MediaPacketDemux demux;
     private readonly MediaStatsAccumulator stats = new();
     private readonly CallStatistics rates = new();
     private readonly FreezeMeter freezes = new();
     private readonly Dictionary<IActorRef, string> stages = [];
     private readonly HashSet<string> reported = [];
     private readonly ILoggingAdapter log = Context.GetLogger();
-    private readonly RtcpSession feedback;
+    private RtcpSession feedback;
+    private bool flowing;
+    private readonly Queue<byte[]> early = new();
+    private readonly List<IActorRef> heldStages = [];
+    private readonly List<IActorRef> videoSendingStages = [];
+    private int videoSendingGeneration;
     private IActorRef videoReceiver = ActorRefs.Nobody;
     private IActorRef audioPlayout = ActorRefs.Nobody;
     private IActorRef videoSender = ActorRefs.Nobody;
     private IActorRef videoEncoder = ActorRefs.Nobody;
-    private readonly VideoEncodingFollower encoding;
+    private VideoEncodingFollower encoding;
     private EncodedVideoFormat? sentFormat;
     private readonly PlayoutDelayEstimator audioDelay = new(PlayoutDelayOptions.Audio);
     private readonly PlayoutDelayEstimator videoDelay = new(VideoPlayout);
@@ -100,28 +116,23 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     private TimeSpan? firstAudioAt;
     private TimeSpan? firstVideoAt;
 
-    public MediaSessionActor(MediaSessionSpec spec, MediaSettings settings, IActorRef network)
+    public MediaSessionActor(MediaSessionSpec spec, MediaSettings settings, IActorRef network, bool flowsAtStart)
     {
-        (this.spec, this.settings, this.network) = (spec, settings, network);
-        var video = settings.Video;
-        send = VideoSendFormat.Within(video.Width, video.Height, video.FrameRate, video.BitrateKbps, spec.Local.Limits.Intersect(spec.Remote.Limits));
-        demux = new MediaPacketDemux(spec.Remote.VideoSsrc, spec.Remote.AudioSsrc);
-        var rate = new SendRateController(new SendRateOptions
+        (this.spec, this.settings, this.network, flowing) = (spec, settings, network, flowsAtStart);
+        if (flowsAtStart && spec.Remote is null) throw new ArgumentException("media cannot flow before the peer's media offer is known", nameof(spec));
+        (send, demux, feedback, encoding) = Negotiate(spec.Remote);
+
+        Receive<StartMediaFlow>(StartFlow);
+        Receive<MediaPacketReceived>(received =>
         {
-            // The configured bitrate within the negotiated limits is both the start and the ceiling:
-            // on a clean path the call looks as the user set it up; the controller only takes away.
-            StartBitrate = send.BitrateKbps * 1000L,
-            MaxBitrate = send.BitrateKbps * 1000L,
-            Ladder = VideoRung.LadderWithin(send.Width, send.Height, send.FrameRate),
+            if (flowing) Received(received);
+            else if (early.Count < MaxEarlyPackets) early.Enqueue(received.Payload);
+            else stats.Drop("before-answer");
         });
-        feedback = new RtcpSession(new RtcpSessionSsrcs(spec.Local.VideoSsrc, spec.Local.AudioSsrc, spec.Remote.VideoSsrc, spec.Remote.AudioSsrc), rate, Nack);
-
-        encoding = new VideoEncodingFollower(send.BitrateKbps, send.BitrateKbps, rate.Rung);
-
-        Receive<MediaPacketReceived>(Received);
         Receive<RtpSent>(sent => feedback.OnSent(sent.Stream, sent.RtpTimestamp, sent.Packets, sent.PayloadOctets, MediaClock.UtcNow));
         Receive<FeedbackTick>(_ =>
         {
+            if (!flowing) return;
             feedback.HandleTimeout(MediaClock.UtcNow);
             SendFeedback();
             UpdatePlayoutTargets();
@@ -151,9 +162,67 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         });
     }
 
+    /// <summary>A session whose media flows from the start (the call is answered and both offers are known).</summary>
     /// <param name="network">Receives a <see cref="SendMediaPacket"/> for every outgoing packet.</param>
     public static Props Props(MediaSessionSpec spec, MediaSettings settings, IActorRef network) =>
-        Akka.Actor.Props.Create(() => new MediaSessionActor(spec, settings, network));
+        Akka.Actor.Props.Create(() => new MediaSessionActor(spec, settings, network, true));
+
+    /// <summary>
+    /// A session for a call that still rings: every stage starts, held, and nothing flows until
+    /// <see cref="StartMediaFlow"/>. <paramref name="spec"/>'s Remote may be null (a caller does not
+    /// know the answer yet).
+    /// </summary>
+    public static Props Prepare(MediaSessionSpec spec, MediaSettings settings, IActorRef network) =>
+        Akka.Actor.Props.Create(() => new MediaSessionActor(spec, settings, network, false));
+
+    /// <summary>
+    /// What the peer's offer decides: the send format within both sides' limits, the demultiplexer
+    /// and the feedback for its SSRCs. Before the answer a caller knows only its own limits, and the
+    /// peer's SSRCs stand as 0, which no offer uses; nothing is received or reported before the answer.
+    /// </summary>
+    private (VideoSendFormat, MediaPacketDemux, RtcpSession, VideoEncodingFollower) Negotiate(MediaOffer? remote)
+    {
+        var video = settings.Video;
+        var limits = remote is null ? spec.Local.Limits : spec.Local.Limits.Intersect(remote.Limits);
+        var format = VideoSendFormat.Within(video.Width, video.Height, video.FrameRate, video.BitrateKbps, limits);
+        var rate = new SendRateController(new SendRateOptions
+        {
+            // The configured bitrate within the negotiated limits is both the start and the ceiling:
+            // on a clean path the call looks as the user set it up; the controller only takes away.
+            StartBitrate = format.BitrateKbps * 1000L,
+            MaxBitrate = format.BitrateKbps * 1000L,
+            Ladder = VideoRung.LadderWithin(format.Width, format.Height, format.FrameRate),
+        });
+        var (remoteVideo, remoteAudio) = remote is null ? (0u, 0u) : (remote.VideoSsrc, remote.AudioSsrc);
+        return (format, new MediaPacketDemux(remoteVideo, remoteAudio),
+            new RtcpSession(new RtcpSessionSsrcs(spec.Local.VideoSsrc, spec.Local.AudioSsrc, remoteVideo, remoteAudio), rate, Nack),
+            new VideoEncodingFollower(format.BitrateKbps, format.BitrateKbps, rate.Rung));
+    }
+
+    private void StartFlow(StartMediaFlow start)
+    {
+        if (flowing) return;
+        flowing = true;
+        var prepared = send;
+        spec = spec with { Remote = start.Remote };
+        (send, demux, feedback, encoding) = Negotiate(start.Remote);
+        // The peer's limits were unknown while a caller prepared; a smaller negotiated format needs
+        // capture and encoder started again (a rare cost: both sides usually run the same limits).
+        if (send != prepared && videoSendingStages.Count > 0)
+        {
+            foreach (var stage in videoSendingStages)
+            {
+                heldStages.Remove(stage);
+                stages.Remove(stage);
+                Context.Stop(stage);
+            }
+            videoSendingStages.Clear();
+            StartVideoSending(held: false);
+        }
+        foreach (var stage in heldStages) stage.Tell(MediaFlowing.Instance);
+        heldStages.Clear();
+        while (early.TryDequeue(out var payload)) Received(new MediaPacketReceived(payload));
+    }
 
     /// <summary>A stage that throws is restarted (its ffmpeg and files are closed and reopened), at most three times a minute, then stopped.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
@@ -164,65 +233,73 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Timers.StartPeriodicTimer("feedback", FeedbackTick.Instance, FeedbackInterval);
-        StartVideoSending();
-        StartAudioSending();
-        StartVideoReceiving();
-        StartAudioReceiving();
+        var held = !flowing;
+        StartVideoSending(held);
+        StartAudioSending(held);
+        StartVideoReceiving(held);
+        StartAudioReceiving(held);
     }
 
-    private void StartVideoSending()
+    private void StartVideoSending(bool held)
     {
         var video = settings.Video;
         if (video.Source.Kind == VideoSourceKind.None) return;
-        var sender = videoSender = Stage(VideoSenderActor.Stage, VideoSenderActor.Props(spec.Peer, spec.Local.VideoSsrc, network));
+        // A restart at the answer (a smaller negotiated format) needs names the stopping stages do not hold.
+        var suffix = videoSendingGeneration++ == 0 ? "" : $"-{videoSendingGeneration}";
+        var sender = videoSender = Stage(VideoSenderActor.Stage, VideoSenderActor.Props(spec.Peer, spec.Local.VideoSsrc, network), suffix);
         var encoderSettings = VideoEncoderActor.SettingsFor(send, video.KeyframeInterval, encoding.Current);
-        var encoder = videoEncoder = Stage(VideoEncoderActor.Stage, VideoEncoderActor.Props(encoderSettings, send.FrameRate, sender));
+        var encoder = videoEncoder = Stage(VideoEncoderActor.Stage, VideoEncoderActor.Props(encoderSettings, send.FrameRate, sender), suffix);
         var (source, format) = (video.Source, send);
-        Stage("video-capture", CaptureActor<VideoFrame>.Props("video-capture", () =>
+        var capture = Stage("video-capture", CaptureActor<VideoFrame>.Props("video-capture", () =>
         {
             var opened = MediaDevices.OpenVideoSource(source, format, video);
             return new OpenedSource<VideoFrame>(opened.ReadFramesAsync, opened);
-        }, encoder, MediaCounter.VideoFramesCaptured));
+        }, encoder, MediaCounter.VideoFramesCaptured, held), suffix);
+        videoSendingStages.AddRange([sender, encoder, capture]);
+        if (held) heldStages.Add(capture);
     }
 
-    private void StartAudioSending()
+    private void StartAudioSending(bool held)
     {
         var source = settings.Audio.Source;
         if (source.Kind == AudioSourceKind.None) return;
         var sender = Stage(AudioSenderActor.Stage, AudioSenderActor.Props(spec.Peer, spec.Local.AudioSsrc, network));
         var encoder = Stage(AudioEncoderActor.Stage, AudioEncoderActor.Props(sender));
-        Stage("audio-capture", CaptureActor<AudioFrame>.Props("audio-capture", () =>
+        var capture = Stage("audio-capture", CaptureActor<AudioFrame>.Props("audio-capture", () =>
         {
             var opened = MediaDevices.OpenAudioSource(source);
             return new OpenedSource<AudioFrame>(opened.ReadFramesAsync, opened);
-        }, encoder, MediaCounter.AudioFramesCaptured));
+        }, encoder, MediaCounter.AudioFramesCaptured, held));
+        if (held) heldStages.Add(capture);
     }
 
-    private void StartVideoReceiving()
+    private void StartVideoReceiving(bool held)
     {
         var video = settings.Video;
         IActorRef decoder = ActorRefs.Nobody;
         if (video.DecodesReceived)
         {
             var (sink, record, width, height, frameRate) = (video.Out, video.Record, video.Width, video.Height, video.FrameRate);
-            var render = Stage(VideoRenderActor.Stage, VideoRenderActor.Props(() => MediaDevices.OpenVideoSinks(sink, record, width, height, frameRate)));
+            var render = Stage(VideoRenderActor.Stage, VideoRenderActor.Props(() => MediaDevices.OpenVideoSinks(sink, record, width, height, frameRate), closed: held));
+            if (held) heldStages.Add(render);
             decoder = Stage(VideoDecoderActor.Stage, VideoDecoderActor.Props(width, height, render));
         }
         videoReceiver = Stage(VideoReceiverActor.Stage, VideoReceiverActor.Props(decoder));
     }
 
-    private void StartAudioReceiving()
+    private void StartAudioReceiving(bool held)
     {
         var (sink, record) = (settings.Audio.Out, settings.Audio.Record);
         var output = sink.Kind == AudioSinkKind.None && (record?.Kind ?? AudioSinkKind.None) == AudioSinkKind.None
             ? ActorRefs.Nobody
-            : Stage(AudioOutActor.Stage, AudioOutActor.Props(() => MediaDevices.OpenAudioSinks(sink, record)));
+            : Stage(AudioOutActor.Stage, AudioOutActor.Props(() => MediaDevices.OpenAudioSinks(sink, record), closed: held));
+        if (held && !output.IsNobody()) heldStages.Add(output);
         audioPlayout = Stage(AudioPlayoutActor.Stage, AudioPlayoutActor.Props(output));
     }
 
-    private IActorRef Stage(string name, Props props)
+    private IActorRef Stage(string name, Props props, string actorNameSuffix = "")
     {
-        var child = Context.ActorOf(props, name);
+        var child = Context.ActorOf(props, name + actorNameSuffix);
         Context.Watch(child);
         stages[child] = name;
         return child;

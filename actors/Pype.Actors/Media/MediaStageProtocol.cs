@@ -39,6 +39,15 @@ internal sealed record PlayoutTick : IDeadLetterSuppression
     public static readonly PlayoutTick Instance = new();
 }
 
+/// <summary>
+/// The call was answered: a capture stage started held (its device opened while the call rang,
+/// frames thrown away) passes frames on from now, and an output stage opens its sink.
+/// </summary>
+internal sealed record MediaFlowing : IDeadLetterSuppression
+{
+    public static readonly MediaFlowing Instance = new();
+}
+
 /// <summary>A stage gave up (a device is missing or failed); the session reports it as a <see cref="MediaProblem"/>.</summary>
 internal sealed record StageFailed(string Stage, string Message);
 

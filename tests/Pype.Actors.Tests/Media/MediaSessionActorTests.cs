@@ -193,6 +193,91 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
         Assert.Equal(440, ReceivedTone().DominantHz);
     }
 
+    /// <summary>
+    /// Both sides prepared while ringing, as the call manager starts them: A (the caller) without
+    /// B's answer yet, B (the callee) with A's offer. Returns the relay too, connected from the start,
+    /// so anything sent before the answer would reach the other side.
+    /// </summary>
+    private (IActorRef A, IActorRef B) PrepareCall(MediaSessionSpec specA, MediaSessionSpec specB)
+    {
+        var relay = Sys.ActorOf(Props.Create(() => new MediaRelay(0, 0.02, 7)), "relay");
+        var sessionA = Sys.ActorOf(MediaSessionActor.Prepare(specA with { Remote = null }, MediaCall.Settings("test", "none", "sine:440", "none", "1s"), relay), "call-a");
+        var sessionB = Sys.ActorOf(MediaSessionActor.Prepare(specB, MediaCall.Settings("none", $"file:{Y4m}", "sine:880", $"file:{Wav}", "1s"), relay), "call-b");
+        relay.Tell(new MediaRelay.Connect(a, sessionA, b, sessionB));
+        // A's video capture, encoder and tone, B's tone and decoder: every process started while it rings.
+        AwaitCondition(() => MediaCall.FfmpegChildren("").Count >= 5, TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100));
+        return (sessionA, sessionB);
+    }
+
+    [Fact]
+    public void A_call_prepared_while_ringing_sends_and_writes_nothing_until_answered_then_flows_whole()
+    {
+        var (specA, specB) = MediaCall.Specs(0xCA13, a, b);
+        var (sessionA, sessionB) = PrepareCall(specA, specB);
+        Thread.Sleep(TimeSpan.FromSeconds(1));
+        var (ringingA, ringingB) = (Stats(sessionA), Stats(sessionB));
+        Assert.Equal((0L, 0L, 0L), (ringingA.PacketsSent, ringingA.VideoFramesCaptured, ringingA.AudioFramesCaptured));
+        Assert.Equal((0L, 0L), (ringingB.PacketsSent, ringingB.PacketsReceived));
+        Assert.False(File.Exists(Y4m), "the video file was opened before the answer");
+        Assert.False(File.Exists(Wav), "the audio file was opened before the answer");
+
+        var answered = System.Diagnostics.Stopwatch.StartNew();
+        sessionB.Tell(new StartMediaFlow(specB.Remote!));
+        sessionA.Tell(new StartMediaFlow(specA.Remote!));
+        AwaitRendered(sessionB, 1, TimeSpan.FromSeconds(15));
+        output.WriteLine($"answer → first picture at B: {answered.ElapsedMilliseconds} ms (prepared; not asserted, see pype-bench call)");
+        AwaitRendered(sessionB, 60, TimeSpan.FromSeconds(15));
+        var sent = Stats(sessionA);
+        StopAndWait(sessionA);
+        Thread.Sleep(200);
+        var received = Stats(sessionB);
+        StopAndWait(sessionB);
+        output.WriteLine("A: " + Describe(sent));
+        output.WriteLine("B: " + Describe(received));
+        FfmpegTool.AssertNoFfmpegChildren();
+
+        var frames = CheckReceivedVideo();
+        Assert.True(frames.Count >= 0.9 * sent.VideoFramesSent, $"{frames.Count} of {sent.VideoFramesSent} frames arrived");
+        Assert.Equal((640, 480, 30, 1500), (sent.SendWidth, sent.SendHeight, sent.SendFrameRate, sent.SendBitrateKbps));
+        Assert.Equal(0, sent.EncoderRestarts);
+        Assert.Equal(440, ReceivedTone().DominantHz);
+        Assert.True(sent.AudioPacketsReceived > 0, "B's tone did not reach A");
+    }
+
+    [Fact]
+    public void A_prepared_call_never_answered_ends_its_processes_and_leaves_no_files()
+    {
+        var (specA, specB) = MediaCall.Specs(0xCA14, a, b);
+        var (sessionA, sessionB) = PrepareCall(specA, specB);
+        StopAndWait(sessionA);
+        StopAndWait(sessionB);
+        FfmpegTool.AssertNoFfmpegChildren();
+        Assert.False(File.Exists(Y4m));
+        Assert.False(File.Exists(Wav));
+    }
+
+    [Fact]
+    public void An_answer_with_smaller_limits_than_the_caller_prepared_for_restarts_its_video_at_the_negotiated_format()
+    {
+        var (specA, specB) = MediaCall.Specs(0xCA15, a, b);
+        var small = specA.Remote! with { Limits = new Pype.Core.Calls.VideoLimits(320, 240, 15, 300) };
+        var (sessionA, sessionB) = PrepareCall(specA, specB with { Local = small });
+        Assert.Equal((640, 480), (Stats(sessionA).SendWidth, Stats(sessionA).SendHeight));
+
+        sessionB.Tell(new StartMediaFlow(specB.Remote!));
+        sessionA.Tell(new StartMediaFlow(small));
+        AwaitRendered(sessionB, 30, TimeSpan.FromSeconds(15));
+        var sent = Stats(sessionA);
+        output.WriteLine("A: " + Describe(sent));
+        StopAndWait(sessionA);
+        StopAndWait(sessionB);
+        FfmpegTool.AssertNoFfmpegChildren();
+
+        Assert.Equal((320, 240, 15, 300), (sent.SendWidth, sent.SendHeight, sent.SendFrameRate, sent.SendBitrateKbps));
+        Assert.Equal((320, 240), (sent.SentWidth, sent.SentHeight));
+        Assert.Equal(0, sent.EncoderRestarts);
+    }
+
     /// <summary>Runs the call for <paramref name="length"/> from B's first shown frame; returns A's and B's stats at both ends of that span.</summary>
     private (MediaStats A0, MediaStats B0, MediaStats A1, MediaStats B1) RunFor(IActorRef sessionA, IActorRef sessionB, TimeSpan length)
     {
