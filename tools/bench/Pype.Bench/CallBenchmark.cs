@@ -15,7 +15,9 @@ namespace Pype.Bench;
 /// the decoder, read from the frame index stamped into each picture (one clock, one machine).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel)
+/// <param name="ringing">How long the callee lets the call ring before it answers, like a person
+/// reaching for the button; zero answers the moment the call arrives (an unattended node).</param>
+internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel, TimeSpan ringing)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(30);
 
@@ -62,17 +64,22 @@ internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel)
             // .NET locks files it writes; /dev/null behind both links would be "in use" by the other node.
             new Dictionary<string, string> { ["DOTNET_SYSTEM_IO_DISABLEFILELOCKING"] = "true" });
         using var caller = Node("caller");
-        using var callee = Node("callee", "--set", "pype.node.auto-answer=on");
+        using var callee = Node("callee");
         var calleeAddress = callee.WaitFor("ready", StepTimeout).GetProperty("address").GetString()!;
         caller.WaitFor("seed-registered", StepTimeout);
         callee.WaitFor("seed-registered", StepTimeout);
 
+        var placed = Stopwatch.StartNew();
         caller.Send($"call {calleeAddress}");
-        var established = caller.WaitFor("call-established", StepTimeout);
-        callee.WaitFor("call-established", StepTimeout);
+        callee.WaitFor("incoming-call", StepTimeout);
+        caller.WaitFor("ringing", StepTimeout);
+        var toRinging = placed.Elapsed.TotalMilliseconds;
+        Wait(ringing);
         var answered = Stopwatch.StartNew();
-        var firstAtCallee = FirstFrame(callee, answered);
-        var firstAtCaller = FirstFrame(caller, answered);
+        callee.Send("answer");
+        caller.WaitFor("call-established", StepTimeout);
+        callee.WaitFor("call-established", StepTimeout);
+        var (firstAtCaller, firstAtCallee) = FirstFrames(caller, callee, answered);
 
         Wait(TimeSpan.FromSeconds(2)); // past ffmpeg start-up
         var cpuBefore = (Cpu(caller.Id), Cpu(callee.Id));
@@ -84,7 +91,7 @@ internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel)
         var atCaller = Stats(caller);
         caller.Send("hangup");
         caller.WaitFor("call-ended", StepTimeout);
-        return new Row($"{width}x{height}", kbps, established.GetProperty("setup_ms").GetDouble(),
+        return new Row($"{width}x{height}", kbps, toRinging,
             firstAtCaller, firstAtCallee,
             Number(atCallee, "capture_to_render_p50_ms"), Number(atCallee, "capture_to_render_p95_ms"),
             Number(atCallee, "audio_capture_to_play_p50_ms"), Number(atCallee, "audio_capture_to_play_p95_ms"),
@@ -96,16 +103,35 @@ internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel)
         };
     }
 
-    /// <summary>Milliseconds from the answer until the node has shown its first picture (polled every 10 ms).</summary>
-    private double FirstFrame(PypeProcess node, Stopwatch since)
+    /// <summary>Milliseconds from the answer until each node has shown its first picture (both polled in turn, every 10 ms).</summary>
+    private (double Caller, double Callee) FirstFrames(PypeProcess caller, PypeProcess callee, Stopwatch since)
     {
+        double? atCaller = null, atCallee = null;
+        // When each step of the first picture's path first counted something, to see where the time goes.
+        string[] steps = ["video_frames_captured", "video_frames_encoded", "video_frames_sent", "video_packets_received", "video_frames_received_complete", "video_frames_decoded", "video_frames_rendered"];
+        var firsts = new Dictionary<string, double>();
+        void Note(string side, JsonElement stats)
+        {
+            foreach (var step in steps)
+                if (stats.GetProperty(step).GetInt64() > 0) firsts.TryAdd($"{side} {step}", since.Elapsed.TotalMilliseconds);
+        }
         while (since.Elapsed < StepTimeout)
         {
             cancel.ThrowIfCancellationRequested();
-            if (Stats(node).GetProperty("video_frames_rendered").GetInt64() > 0) return since.Elapsed.TotalMilliseconds;
+            var (ofCaller, ofCallee) = (Stats(caller), Stats(callee));
+            Note("caller", ofCaller);
+            Note("callee", ofCallee);
+            if (atCaller is null && ofCaller.GetProperty("video_frames_rendered").GetInt64() > 0) atCaller = since.Elapsed.TotalMilliseconds;
+            if (atCallee is null && ofCallee.GetProperty("video_frames_rendered").GetInt64() > 0) atCallee = since.Elapsed.TotalMilliseconds;
+            if (atCaller is { } a && atCallee is { } b)
+            {
+                log.WriteLine("call: first counts after the answer: " + string.Join(", ", firsts.OrderBy(f => f.Value).Select(f => $"{f.Key} {f.Value:0} ms")));
+                return (a, b);
+            }
             Thread.Sleep(10);
         }
-        throw new TimeoutException($"no picture within 30 s of the answer: {Stats(node)}; stderr: {node.StandardError}");
+        var late = atCaller is null ? caller : callee;
+        throw new TimeoutException($"no picture within 30 s of the answer: {Stats(late)}; stderr: {late.StandardError}");
     }
 
     private static JsonElement Stats(PypeProcess node)
@@ -202,12 +228,13 @@ internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel)
     /// <summary>Share of the whole machine (all cores) over the interval.</summary>
     private static double Percent(double cpuSeconds, double wallSeconds) => 100 * cpuSeconds / (wallSeconds * Environment.ProcessorCount);
 
-    public static void Print(TextWriter output, IReadOnlyList<Row> rows)
+    public static void Print(TextWriter output, IReadOnlyList<Row> rows, TimeSpan ringing)
     {
         output.WriteLine($"Calls between two pype nodes on this machine (loopback, no added delay; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)");
+        output.WriteLine($"The callee answers after {ringing.TotalMilliseconds:0} ms of ringing (pype.node.prepare-media-while-ringing on: media starts while it rings).");
         output.WriteLine("Latency: capture → picture out of the decoder and handed to the sink, read from the index stamped in each frame.");
         output.WriteLine();
-        output.WriteLine("| size | kbit/s | call → established | answer → first picture (caller / callee) | pype p50 / p95 | stock ffmpeg→UDP→ffmpeg p50 / p95 | ratio p50 | mouth-to-ear p50 / p95 | frames shown / sent | video playout target / frame jitter at the end | CPU of the machine: caller / callee / stock pair |");
+        output.WriteLine("| size | kbit/s | call → ringing | answer → first picture (caller / callee) | pype p50 / p95 | stock ffmpeg→UDP→ffmpeg p50 / p95 | ratio p50 | mouth-to-ear p50 / p95 | frames shown / sent | video playout target / frame jitter at the end | CPU of the machine: caller / callee / stock pair |");
         output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in rows)
         {

@@ -5,7 +5,9 @@ using Pype.Bench;
 //   pype-bench handshake         Noise handshakes per second on one core
 //   pype-bench lab [--runs N]    connection set-up between real nodes in the NAT lab (root)
 //   pype-bench gossip            the replicated address book, simulated (N = 100 and 1000)
-//   pype-bench call [--seconds N] a call between two pype nodes vs stock ffmpeg→UDP→ffmpeg (640x480, 1280x720)
+//   pype-bench call [--seconds N] [--ring-ms N]
+//                                 a call between two pype nodes vs stock ffmpeg→UDP→ffmpeg (640x480, 1280x720);
+//                                 the callee answers after N ms of ringing (default 1000; 0 = at once)
 //   pype-bench seeds             one seed and a cluster of three under 10k simulated clients; relaying through coturn
 //   pype-bench all [--runs N]    all of them (default)
 var which = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "all";
@@ -27,6 +29,13 @@ var secondsAt = Array.IndexOf(args, "--seconds");
 if (secondsAt >= 0 && (secondsAt + 1 >= args.Length || !int.TryParse(args[secondsAt + 1], out callSeconds) || callSeconds < 1))
 {
     Console.Error.WriteLine("--seconds needs a whole number ≥ 1");
+    return 2;
+}
+var ringMs = 1000;
+var ringAt = Array.IndexOf(args, "--ring-ms");
+if (ringAt >= 0 && (ringAt + 1 >= args.Length || !int.TryParse(args[ringAt + 1], out ringMs) || ringMs < 0))
+{
+    Console.Error.WriteLine("--ring-ms needs a whole number ≥ 0");
     return 2;
 }
 
@@ -73,13 +82,13 @@ if (which is "all" or "call")
     }
     try
     {
-        var bench = new CallBenchmark(Console.Error, interrupted.Token);
+        var bench = new CallBenchmark(Console.Error, interrupted.Token, TimeSpan.FromMilliseconds(ringMs));
         var callRows = new List<CallBenchmark.Row>
         {
             bench.Measure(640, 480, 1500, TimeSpan.FromSeconds(callSeconds)),
             bench.Measure(1280, 720, 2000, TimeSpan.FromSeconds(callSeconds)),
         };
-        CallBenchmark.Print(Console.Out, callRows);
+        CallBenchmark.Print(Console.Out, callRows, TimeSpan.FromMilliseconds(ringMs));
         Console.WriteLine();
     }
     catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
