@@ -72,6 +72,36 @@ public sealed class EncoderLifecycleTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public async Task A_warmed_up_encoder_gives_no_access_unit_for_its_warm_up_frame_and_starts_real_frames_with_a_decodable_idr()
+    {
+        await using var encoder = new H264Encoder(new H264EncoderSettings(640, 480, 30, KeyframeInterval: 600));
+        await using var decoder = new H264Decoder(640, 480);
+        encoder.Start(warmUp: true);
+        decoder.Start();
+        // The warm-up frame is encoded at once; give it time, then check nothing came out for it.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.False(encoder.AccessUnits.TryPeek(out _), "the warm-up frame's access unit was handed out");
+
+        var units = new List<EncodedAccessUnit>();
+        for (var i = 0; i < 10; i++)
+        {
+            encoder.Encode(Frame(i));
+            units.Add(await Next(encoder));
+        }
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), units.Select(u => u.FrameIndex));
+        Assert.Equal([0L], units.Where(u => u.IsKeyframe).Select(u => u.FrameIndex));
+        output.WriteLine($"first real frame after warm-up: {units[0].Data.Length} bytes, encoded in {units[0].EncodeLatency.TotalMilliseconds:F1} ms");
+
+        // The IDR alone starts a fresh decoder: the warm-up frame is not needed to decode anything.
+        foreach (var unit in units) decoder.Decode(unit);
+        for (var i = 0; i < 10; i++)
+        {
+            var decoded = await decoder.Frames.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(i, FrameStamp.Read(decoded.Frame.Yuv420p, 640, 480));
+        }
+    }
+
+    [Fact]
     public async Task A_720p_frame_encodes_and_decodes_with_its_stamp_intact()
     {
         await using var encoder = new H264Encoder(new H264EncoderSettings(1280, 720, 30));

@@ -29,6 +29,7 @@ public sealed class H264Encoder : IAsyncDisposable
     private X264Process? _standby;
     private long _nextSequence;
     private long _nextToEmit;
+    private long? _warmUpSequence;
     private bool _disposed;
     private int _firstStandbyWarming;
 
@@ -66,14 +67,33 @@ public sealed class H264Encoder : IAsyncDisposable
 
     public bool IsRunning => _current is { Retired: false, Exited.IsCompleted: false };
 
-    public void Start()
+    public void Start() => Start(warmUp: false);
+
+    /// <summary>
+    /// Starts the encoder. <paramref name="warmUp"/>: encode one black frame at once and throw its
+    /// access unit away, so ffmpeg's and x264's start-up (their output is set up only when the first
+    /// frame arrives: 50–300 ms on a busy machine) is over before the first real frame; that frame
+    /// is then forced to be an IDR. For an encoder started while its call rings.
+    /// </summary>
+    public void Start(bool warmUp)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_current is not null) throw new InvalidOperationException("encoder already started");
-            _current = Launch();
+            _current = Launch(Settings, idrOnSecondFrame: warmUp);
+            if (!warmUp) return;
+            _warmUpSequence = _nextSequence;
+            _current.TryEncode(BlackFrame(Settings.Width, Settings.Height), _nextSequence++);
         }
+    }
+
+    private static VideoFrame BlackFrame(int width, int height)
+    {
+        var yuv = new byte[VideoFrame.SizeOf(width, height)];
+        Array.Fill(yuv, (byte)16, 0, width * height);
+        Array.Fill(yuv, (byte)128, width * height, yuv.Length - width * height);
+        return new VideoFrame(-1, MediaClock.Now, width, height, yuv);
     }
 
     /// <summary>Queues a frame; false when no encoder process is running (it died and was not restarted).</summary>
@@ -124,10 +144,10 @@ public sealed class H264Encoder : IAsyncDisposable
 
     private X264Process Launch() => Launch(Settings);
 
-    private X264Process Launch(H264EncoderSettings settings)
+    private X264Process Launch(H264EncoderSettings settings, bool idrOnSecondFrame = false)
     {
         X264Process? process = null;
-        process = new X264Process(settings, OnAccessUnit);
+        process = new X264Process(settings, OnAccessUnit, idrOnSecondFrame);
         lock (_gate) _all.Add(process);
         _ = process.Exited.ContinueWith(t => OnExited(process, t), TaskScheduler.Default);
         return process;
@@ -186,8 +206,8 @@ public sealed class H264Encoder : IAsyncDisposable
     {
         while (_finished.Remove(_nextToEmit, out var unit))
         {
+            if (unit is not null && _nextToEmit != _warmUpSequence) _out.Writer.TryWrite(unit);
             _nextToEmit++;
-            if (unit is not null) _out.Writer.TryWrite(unit);
         }
     }
 

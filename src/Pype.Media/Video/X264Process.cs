@@ -26,15 +26,20 @@ internal sealed class X264Process
     private readonly RecentLines _errors = new(8);
     private volatile bool _inputDone;
 
-    public X264Process(H264EncoderSettings settings, Action<long, EncodedAccessUnit> onAccessUnit)
+    /// <param name="idrOnSecondFrame">
+    /// Force an IDR on the second frame: the first is a warm-up frame thrown away, so the first real
+    /// frame must be decodable on its own (forced keyframes are IDRs, with their SPS and PPS in band).
+    /// </param>
+    public X264Process(H264EncoderSettings settings, Action<long, EncodedAccessUnit> onAccessUnit, bool idrOnSecondFrame = false)
     {
         _settings = settings;
         _onAccessUnit = onAccessUnit;
         var source = new RawVideoPipeSource(Slots()) { FrameRate = settings.FrameRate };
         var sink = new StreamPipeSink(ReadOutputAsync) { Format = "h264" };
+        var options = idrOnSecondFrame ? settings.OutputOptions + " -force_key_frames expr:eq(n,1) -forced-idr 1" : settings.OutputOptions;
         var processor = FFMpegArguments
             .FromPipeInput(source)
-            .OutputToPipe(sink, o => o.WithCustomArgument(settings.OutputOptions))
+            .OutputToPipe(sink, o => o.WithCustomArgument(options))
             .NotifyOnStandardError(OnErrorLine)
             .CancellableThrough(_kill.Token, TimeSpan.FromSeconds(1));
         PipeName = System.Text.RegularExpressions.Regex.Match(processor.Arguments, @"FFMpegCore_[0-9a-fA-F\-]+").Value;
