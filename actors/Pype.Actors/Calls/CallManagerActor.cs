@@ -81,6 +81,8 @@ public sealed class CallManagerActor : SansIoShellActor
             if (!mediaFlowing.Contains(media.CallId)) return;
             Context.Parent.Tell(new CallStatsTick(media.CallId.ToString("x32"), book.Find(media.CallId)?.Peer.ToString() ?? "", media));
         });
+        Receive<Media.FirstPictureShown>(shown =>
+            Context.Parent.Tell(new CallFirstPicture(shown.CallId.ToString("x32"), book.Find(shown.CallId)?.Peer.ToString() ?? "", shown.AfterFlowStart)));
         Receive<Media.MediaProblem>(problem => Context.Parent.Tell(new CallMediaProblem(problem.CallId.ToString("x32"), problem.Stage, problem.Message)));
         ReceiveAsync<GetCallStats>(async _ =>
         {

@@ -20,6 +20,9 @@ public sealed record MediaSessionSpec(UInt128 CallId, HashAddress Peer, MediaOff
 /// </summary>
 public sealed record StartMediaFlow(MediaOffer Remote);
 
+/// <summary>Told to the session's parent once: the first received picture reached its output, <paramref name="AfterFlowStart"/> after media started to flow.</summary>
+public sealed record FirstPictureShown(UInt128 CallId, TimeSpan AfterFlowStart);
+
 /// <summary>
 /// Told to the <c>network</c> actor given in <see cref="MediaSessionActor.Props"/> for every outgoing
 /// packet: byte 0 is <see cref="Pype.Core.Session.SessionMessageType.MediaRtp"/> (0x40), the rest one

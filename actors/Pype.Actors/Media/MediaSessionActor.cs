@@ -114,11 +114,14 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     private TimeSpan videoTargetTold = VideoPlayout.Min;
     private TimeSpan holdLimit;
     private TimeSpan? firstAudioAt;
+    private TimeSpan flowStartedAt;
+    private bool firstPictureTold;
     private TimeSpan? firstVideoAt;
 
     public MediaSessionActor(MediaSessionSpec spec, MediaSettings settings, IActorRef network, bool flowsAtStart)
     {
         (this.spec, this.settings, this.network, flowing) = (spec, settings, network, flowsAtStart);
+        flowStartedAt = MediaClock.Now;
         if (flowsAtStart && spec.Remote is null) throw new ArgumentException("media cannot flow before the peer's media offer is known", nameof(spec));
         (send, demux, feedback, encoding) = Negotiate(spec.Remote);
 
@@ -148,6 +151,11 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         });
         Receive<MediaLatency>(latency =>
         {
+            if (!firstPictureTold)
+            {
+                firstPictureTold = true;
+                Context.Parent.Tell(new FirstPictureShown(spec.CallId, MediaClock.Now - flowStartedAt));
+            }
             stats.Latency.Add(latency.CaptureToRender);
             var now = MediaClock.Now;
             freezes.FrameShown(now);
@@ -203,6 +211,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
     {
         if (flowing) return;
         flowing = true;
+        flowStartedAt = MediaClock.Now;
         var prepared = send;
         spec = spec with { Remote = start.Remote };
         (send, demux, feedback, encoding) = Negotiate(start.Remote);
@@ -248,7 +257,7 @@ public sealed class MediaSessionActor : ReceiveActor, IWithTimers
         var suffix = videoSendingGeneration++ == 0 ? "" : $"-{videoSendingGeneration}";
         var sender = videoSender = Stage(VideoSenderActor.Stage, VideoSenderActor.Props(spec.Peer, spec.Local.VideoSsrc, network), suffix);
         var encoderSettings = VideoEncoderActor.SettingsFor(send, video.KeyframeInterval, encoding.Current);
-        var encoder = videoEncoder = Stage(VideoEncoderActor.Stage, VideoEncoderActor.Props(encoderSettings, send.FrameRate, sender), suffix);
+        var encoder = videoEncoder = Stage(VideoEncoderActor.Stage, VideoEncoderActor.Props(encoderSettings, send.FrameRate, sender, warmUp: held), suffix);
         var (source, format) = (video.Source, send);
         var capture = Stage("video-capture", CaptureActor<VideoFrame>.Props("video-capture", () =>
         {

@@ -32,14 +32,15 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
     private readonly IActorRef sender;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly FrameDecimator decimator = new();
+    private readonly bool warmUp;
     private H264Encoder? encoder;
     private Task? pump;
     private int framesInFlight;
     private int restarts;
 
-    public VideoEncoderActor(H264EncoderSettings settings, int sourceFrameRate, IActorRef sender)
+    public VideoEncoderActor(H264EncoderSettings settings, int sourceFrameRate, IActorRef sender, bool warmUp)
     {
-        (this.settings, this.sourceFrameRate, this.sender) = (settings, sourceFrameRate, sender);
+        (this.settings, this.sourceFrameRate, this.sender, this.warmUp) = (settings, sourceFrameRate, sender, warmUp);
         Receive<VideoFrame>(Encode);
         Receive<MediaProcessDied>(Died);
         Receive<RequestKeyframe>(_ =>
@@ -71,8 +72,9 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="sourceFrameRate">The rate frames are captured at; frames are thinned only below it.</param>
-    public static Props Props(H264EncoderSettings settings, int sourceFrameRate, IActorRef sender) =>
-        Akka.Actor.Props.Create(() => new VideoEncoderActor(settings, sourceFrameRate, sender));
+    /// <param name="warmUp">Encode a throw-away frame at start (<see cref="H264Encoder.Start(bool)"/>): for a call still ringing.</param>
+    public static Props Props(H264EncoderSettings settings, int sourceFrameRate, IActorRef sender, bool warmUp = false) =>
+        Akka.Actor.Props.Create(() => new VideoEncoderActor(settings, sourceFrameRate, sender, warmUp));
 
     /// <summary>
     /// The encoder settings for frames captured at the call's send format, encoded as
@@ -92,7 +94,7 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
         encoder.Died += exit => self.Tell(new MediaProcessDied(0, exit));
         try
         {
-            encoder.Start();
+            encoder.Start(warmUp);
         }
         catch (Exception error)
         {

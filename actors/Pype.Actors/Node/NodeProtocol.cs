@@ -95,6 +95,8 @@ public sealed record CallEstablished(string CallId, string Peer, string Role, do
 public sealed record CallEnded(string CallId, string Peer, string Reason, TimeSpan? Duration) : NodeReply;
 /// <summary>A media stage failed for good (a missing camera, an ffmpeg that keeps dying); the call goes on where it can.</summary>
 public sealed record CallMediaProblem(string CallId, string Stage, string Message) : NodeReply;
+/// <summary>The call's first received picture was shown, this long after its media started to flow here (the answer at the callee, the peer's answer heard at the caller).</summary>
+public sealed record CallFirstPicture(string CallId, string Peer, TimeSpan AfterAnswer) : NodeReply;
 public sealed record CallStatsView(string CallId, string Peer, TimeSpan Duration, Media.MediaStats Media);
 /// <summary>Reply to <c>stats</c>: the media counters of every established call.</summary>
 public sealed record CallStatsReply(IReadOnlyList<CallStatsView> Calls) : NodeReply;

@@ -248,6 +248,9 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
             case CallMediaProblem c:
                 Write("media-problem", w => { w.WriteString("call_id", c.CallId); w.WriteString("stage", c.Stage); w.WriteString("message", c.Message); });
                 break;
+            case CallFirstPicture c:
+                Write("first-picture", w => { w.WriteString("call_id", c.CallId); w.WriteString("peer", c.Peer); w.WriteNumber("after_answer_ms", Math.Round(c.AfterAnswer.TotalMilliseconds, 1)); });
+                break;
             case CallStatsReply c:
                 Write("stats", w =>
                 {

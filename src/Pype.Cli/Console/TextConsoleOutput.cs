@@ -172,6 +172,9 @@ public sealed class TextConsoleOutput : IConsoleOutput
             case CallMediaProblem c:
                 console.MarkupLineInterpolated($"[yellow]media ({c.Stage})[/]: {c.Message}");
                 break;
+            case CallFirstPicture c:
+                console.MarkupLineInterpolated($"picture from {c.Peer[..16]}… {c.AfterAnswer.TotalMilliseconds:0} ms after the answer");
+                break;
             case CallStatsReply { Calls.Count: 0 }:
                 console.MarkupLine("no call in progress");
                 break;

@@ -166,21 +166,15 @@ public sealed class CallLabTests(ITestOutputHelper output)
         Assert.False(File.Exists(y4m), "the caller opened its recording before the answer");
         Assert.False(File.Exists(y4m + ".callee.y4m"), "the callee opened its recording before the answer");
 
-        var answered = System.Diagnostics.Stopwatch.StartNew();
         callee.Send($"answer {callId[..8]}");
         callee.WaitFor("call-established", Setup);
         caller.WaitFor("call-established", Setup);
-        long Rendered(LabNode node)
-        {
-            node.Send("stats");
-            return node.WaitFor("stats").GetProperty("calls").EnumerateArray().Sum(call => call.GetProperty("video_frames_rendered").GetInt64());
-        }
-        while (Rendered(caller) == 0 || Rendered(callee) == 0)
-        {
-            Assert.True(answered.Elapsed < Setup, "no picture on both sides 20 s after the answer");
-            Thread.Sleep(20);
-        }
-        output.WriteLine($"answer → a picture on both sides: {answered.ElapsedMilliseconds} ms (printed, not asserted: see pype-bench call)");
+        var atCaller = caller.WaitFor("first-picture", Setup);
+        var atCallee = callee.WaitFor("first-picture", Setup);
+        Assert.Equal((callId, callId), (Str(atCaller, "call_id"), Str(atCallee, "call_id")));
+        Assert.Equal((callee.Hash, caller.Hash), (Str(atCaller, "peer"), Str(atCallee, "peer")));
+        output.WriteLine($"first picture after the answer: caller {atCaller.GetProperty("after_answer_ms").GetDouble():0} ms, " +
+                         $"callee {atCallee.GetProperty("after_answer_ms").GetDouble():0} ms (printed, not asserted: see pype-bench call)");
         caller.Send("hangup");
         callee.WaitFor("call-ended", Setup);
         AssertNoMediaProcesses(caller, callee);
