@@ -20,28 +20,32 @@ public readonly record struct VideoRung(int Width, int Height, int FrameRate, lo
     ];
 
     /// <summary>
-    /// The rungs of <see cref="DefaultLadder"/> no larger or faster than what was negotiated, with the
-    /// negotiated format itself on top (at the floor of the first rung it replaces), so the
-    /// controller never asks for more than the call may send. The last rung's floor is always 0.
-    /// A lower rung keeps the picture's aspect ratio: its size is the largest one of that shape
-    /// within the rung's box, even on both sides (1280x720 steps down to 640x360, not 640x480).
+    /// <see cref="DefaultLadder"/> brought within what was negotiated, with the negotiated format on
+    /// top, so the controller never asks for more than the call may send. Each rung becomes the
+    /// largest picture of the call's shape within its box and no larger than the call's, at no more
+    /// than the call's frame rate (1280x720 steps down to 640x360, not 640x480; a 640x360 call still
+    /// halves its frame rate before its size). Rungs that come out the same are one, at the lowest
+    /// floor among them: the floor of the box where that picture naturally belongs. The last rung's
+    /// floor is always 0.
     /// </summary>
     public static IReadOnlyList<VideoRung> LadderWithin(int width, int height, int frameRate)
     {
-        var fitting = DefaultLadder.Where(r => r.Width <= width && r.Height <= height && r.FrameRate <= frameRate)
-            .Select(r => KeepingAspect(r, width, height)).ToList();
-        var top = new VideoRung(width, height, frameRate, fitting.Count > 0 ? fitting[0].MinBitrate : 0);
-        if (fitting.Count > 0 && (fitting[0].Width, fitting[0].Height, fitting[0].FrameRate) == (width, height, frameRate))
-            fitting.RemoveAt(0);
-        List<VideoRung> ladder = [top, .. fitting];
-        ladder[^1] = ladder[^1] with { MinBitrate = 0 };
-        return ladder;
+        // DefaultLadder goes down in floors, so the last of a group has the lowest.
+        var rungs = DefaultLadder.Select(box => Within(box, width, height, frameRate))
+            .GroupBy(rung => (rung.Width, rung.Height, rung.FrameRate))
+            .Select(same => same.Last())
+            .OrderByDescending(rung => rung.MinBitrate)
+            .ToList();
+        if ((rungs[0].Width, rungs[0].Height, rungs[0].FrameRate) != (width, height, frameRate))
+            rungs.Insert(0, new VideoRung(width, height, frameRate, rungs[0].MinBitrate));
+        rungs[^1] = rungs[^1] with { MinBitrate = 0 };
+        return rungs;
     }
 
-    private static VideoRung KeepingAspect(VideoRung box, int width, int height)
+    private static VideoRung Within(VideoRung box, int width, int height, int frameRate)
     {
-        var scale = Math.Min(box.Width / (double)width, box.Height / (double)height);
-        return box with { Width = Even(width * scale), Height = Even(height * scale) };
+        var scale = Math.Min(1, Math.Min(box.Width / (double)width, box.Height / (double)height));
+        return box with { Width = Even(width * scale), Height = Even(height * scale), FrameRate = Math.Min(box.FrameRate, frameRate) };
     }
 
     private static int Even(double value) => Math.Max(16, (int)Math.Floor(value + 1e-9) & ~1);
