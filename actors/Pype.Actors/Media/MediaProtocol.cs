@@ -119,6 +119,16 @@ public sealed record MediaStats(
     /// <summary>How long the video receiver holds packets behind a gap for a retransmission (the NACK repair window).</summary>
     public TimeSpan VideoRepairWindow { get; init; }
 
+    /// <summary>Delay trend and queueing delay of the incoming video, from the send times it carries (docs/RESILIENCE.md §5).</summary>
+    public Pype.Core.Rtp.RateControl.DelayTrend DelayTrend { get; init; }
+
+    public TimeSpan QueueDelay { get; init; }
+
+    /// <summary>What the peer last reported of our video's path (PYDT): what our send-rate controller follows; null before any report.</summary>
+    public Pype.Core.Rtp.RateControl.DelayTrend? RemoteDelayTrend { get; init; }
+
+    public TimeSpan? RemoteQueueDelay { get; init; }
+
     /// <summary>
     /// The send-rate controller's video target and the ladder rung it chose (the encoder follows the
     /// rung: its size and frame rate are what is sent once the switch has landed).

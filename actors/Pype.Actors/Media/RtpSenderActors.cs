@@ -15,6 +15,12 @@ namespace Pype.Actors.Media;
 /// start at random values (RFC 3550 §5.1). Packets of a frame go out back to back (no pacing yet).
 /// Every packet is kept for a second in an <see cref="RtpSendHistory"/>, so a NACK is answered with
 /// the very same packet (docs/protocol/rtp.md §7.3).
+/// <para>
+/// Each packet is stamped with its send time (<see cref="RtpSendTimeExtension"/>) here, the last
+/// place before it leaves for the network, and a retransmission gets a fresh stamp: the receiver's
+/// delay trend compares arrival spacing with send spacing, so time the frame spent in capture and
+/// encoding, or a resend's age, must not be in it (docs/RESILIENCE.md §5).
+/// </para>
 /// </summary>
 internal sealed class VideoSenderActor : ReceiveActor
 {
@@ -30,7 +36,7 @@ internal sealed class VideoSenderActor : ReceiveActor
             var (gone, resent) = (history.NackedButGone, 0L);
             foreach (var packet in history.Retransmit(asked.SequenceNumbers, MediaClock.UtcNow, asked.MinInterval))
             {
-                var payload = MediaPacketDemux.Frame(packet);
+                var payload = MediaPacketDemux.Frame(Stamped(packet));
                 network.Tell(new SendMediaPacket(peer, payload));
                 resent += payload.Length;
                 Context.Parent.Tell(new MediaCount(MediaCounter.VideoPacketsRetransmitted));
@@ -48,7 +54,7 @@ internal sealed class VideoSenderActor : ReceiveActor
             var now = MediaClock.UtcNow;
             foreach (var packet in packets)
             {
-                var payload = MediaPacketDemux.Frame(packet);
+                var payload = MediaPacketDemux.Frame(Stamped(packet));
                 bytes += payload.Length;
                 octets += packet.Payload.Length;
                 history.Add(packet, now);
@@ -65,6 +71,8 @@ internal sealed class VideoSenderActor : ReceiveActor
 
     public static Props Props(HashAddress peer, uint ssrc, IActorRef network) => Akka.Actor.Props.Create(() => new VideoSenderActor(peer, ssrc, network));
 
+    private static RtpPacket Stamped(RtpPacket packet) => packet with { SendTime = RtpSendTimeExtension.From(MediaClock.UtcNow) };
+
     internal static ushort RandomSequenceNumber() => (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
 
     internal static uint RandomTimestampOffset()
@@ -78,6 +86,8 @@ internal sealed class VideoSenderActor : ReceiveActor
 /// <summary>
 /// Packetises Opus packets (RFC 7587) and tells each to the network. The timestamp counts 960
 /// ticks per 20 ms frame from the frame index, so capture jitter never looks like a silence.
+/// No send time is stamped: the delay trend reads video only (what rate control governs), and
+/// 4 bytes every 20 ms that nobody reads would be 1.6 kb/s for nothing.
 /// </summary>
 internal sealed class AudioSenderActor : ReceiveActor
 {

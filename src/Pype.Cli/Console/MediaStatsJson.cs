@@ -23,6 +23,10 @@ internal static class MediaStatsJson
         w.WriteNumber("video_frame_jitter_ms", Math.Round(m.VideoFrameJitter.TotalMilliseconds, 2));
         w.WriteNumber("audio_jitter_ms", Math.Round(m.AudioJitter.TotalMilliseconds, 2));
         w.WriteNumber("video_repair_window_ms", Math.Round(m.VideoRepairWindow.TotalMilliseconds, 1));
+        w.WriteString("delay_trend", TrendName(m.DelayTrend));
+        w.WriteNumber("queue_delay_ms", Math.Round(m.QueueDelay.TotalMilliseconds, 1));
+        if (m.RemoteDelayTrend is { } remote) w.WriteString("remote_delay_trend", TrendName(remote)); else w.WriteNull("remote_delay_trend");
+        WriteOptionalNumber(w, "remote_queue_delay_ms", m.RemoteQueueDelay?.TotalMilliseconds);
         w.WriteNumber("target_bitrate_kbps", m.TargetBitrateKbps);
         w.WriteNumber("encoder_bitrate_kbps", m.EncoderBitrateKbps);
         w.WriteNumber("encoder_reconfigurations", m.EncoderReconfigurations);
@@ -48,6 +52,13 @@ internal static class MediaStatsJson
         foreach (var (reason, count) in m.DropsByReason.OrderBy(d => d.Key, StringComparer.Ordinal)) w.WriteNumber(reason, count);
         w.WriteEndObject();
     }
+
+    private static string TrendName(Pype.Core.Rtp.RateControl.DelayTrend trend) => trend switch
+    {
+        Pype.Core.Rtp.RateControl.DelayTrend.Overusing => "overusing",
+        Pype.Core.Rtp.RateControl.DelayTrend.Underusing => "underusing",
+        _ => "normal",
+    };
 
     private static void WriteOptionalNumber(System.Text.Json.Utf8JsonWriter w, string name, double? value)
     {

@@ -24,8 +24,8 @@ public static class RtpLimits
     public const int MaxCsrcCount = 15;
 
     /// <summary>
-    /// Payload bytes left in a packet with no CSRCs and the capture-time extension:
-    /// 1167 − 12 − 12 = 1143.
+    /// Payload bytes left in a packet with no CSRCs and the header extension carrying both capture
+    /// and send time: 1167 − 12 − 16 = 1139.
     /// </summary>
-    public const int MaxPayloadLength = MaxPacketLength - FixedHeaderLength - RtpCaptureTimeExtension.ExtensionLength;
+    public const int MaxPayloadLength = MaxPacketLength - FixedHeaderLength - RtpHeaderExtension.FullLength;
 }

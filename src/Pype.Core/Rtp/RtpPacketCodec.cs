@@ -36,19 +36,20 @@ public static class RtpPacketCodec
             csrcs[i] = BinaryPrimitives.ReadUInt32BigEndian(datagram[offset..]);
 
         long? captureTime = null;
+        uint? sendTime = null;
         if (hasExtension)
         {
-            if (datagram.Length - offset < RtpCaptureTimeExtension.ExtensionHeaderLength)
+            if (datagram.Length - offset < RtpHeaderExtension.HeaderLength)
                 return RtpParseResult.Failure(RtpParseError.ExtensionTruncated);
             var profile = BinaryPrimitives.ReadUInt16BigEndian(datagram[offset..]);
             var dataLength = BinaryPrimitives.ReadUInt16BigEndian(datagram[(offset + 2)..]) * 4;
-            offset += RtpCaptureTimeExtension.ExtensionHeaderLength;
+            offset += RtpHeaderExtension.HeaderLength;
             if (datagram.Length - offset < dataLength)
                 return RtpParseResult.Failure(RtpParseError.ExtensionTruncated);
             var data = datagram.Slice(offset, dataLength);
-            if (profile == RtpCaptureTimeExtension.OneByteHeaderProfile
-                && !RtpCaptureTimeExtension.TryReadOneByteElements(data, out captureTime))
-                return RtpParseResult.Failure(RtpParseError.ExtensionElementTruncated);
+            if (profile == RtpHeaderExtension.OneByteHeaderProfile
+                && RtpHeaderExtension.ReadOneByteElements(data, out captureTime, out sendTime) is var error and not RtpParseError.None)
+                return RtpParseResult.Failure(error);
             offset += dataLength;
         }
 
@@ -74,6 +75,7 @@ public static class RtpPacketCodec
         {
             Csrcs = csrcs,
             CaptureTimeMicroseconds = captureTime,
+            SendTime = sendTime,
             PaddingLength = paddingLength,
         };
         return RtpParseResult.Success(packet);
@@ -83,7 +85,7 @@ public static class RtpPacketCodec
     public static int LengthOf(RtpPacket packet) =>
         RtpLimits.FixedHeaderLength
         + packet.Csrcs.Count * RtpLimits.CsrcLength
-        + (packet.CaptureTimeMicroseconds is null ? 0 : RtpCaptureTimeExtension.ExtensionLength)
+        + RtpHeaderExtension.LengthOf(packet.CaptureTimeMicroseconds, packet.SendTime)
         + packet.Payload.Length
         + packet.PaddingLength;
 
@@ -105,7 +107,7 @@ public static class RtpPacketCodec
         if (destination.Length < length)
             throw new ArgumentException("Destination too small.", nameof(destination));
 
-        var hasExtension = packet.CaptureTimeMicroseconds is not null;
+        var hasExtension = packet.CaptureTimeMicroseconds is not null || packet.SendTime is not null;
         destination[0] = (byte)((Version << VersionShift)
             | (packet.PaddingLength > 0 ? PaddingBit : 0)
             | (hasExtension ? ExtensionBit : 0)
@@ -120,11 +122,7 @@ public static class RtpPacketCodec
             BinaryPrimitives.WriteUInt32BigEndian(destination[offset..], csrc);
             offset += RtpLimits.CsrcLength;
         }
-        if (packet.CaptureTimeMicroseconds is { } captureTime)
-        {
-            RtpCaptureTimeExtension.Write(captureTime, destination[offset..]);
-            offset += RtpCaptureTimeExtension.ExtensionLength;
-        }
+        offset += RtpHeaderExtension.Write(packet.CaptureTimeMicroseconds, packet.SendTime, destination[offset..]);
         packet.Payload.Span.CopyTo(destination[offset..]);
         offset += packet.Payload.Length;
         if (packet.PaddingLength > 0)

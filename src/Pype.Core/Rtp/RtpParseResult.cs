@@ -10,6 +10,8 @@ public enum RtpParseError
     CsrcListTruncated,
     ExtensionTruncated,
     ExtensionElementTruncated,
+    /// <summary>A send-time element (ID 2) whose value is not 3 bytes.</summary>
+    SendTimeMalformed,
     PaddingLongerThanPayload,
     PaddingCountZero,
 }

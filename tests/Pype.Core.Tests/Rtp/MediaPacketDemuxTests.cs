@@ -36,8 +36,9 @@ public sealed class MediaPacketDemuxTests
     [Fact]
     public void A_packet_of_the_largest_payload_fits_and_one_byte_more_does_not()
     {
-        Assert.Equal(MediaPacketDemux.MaxPayloadLength, MediaPacketDemux.Frame(Packet(96, VideoSsrc, RtpLimits.MaxPayloadLength)).Length);
-        Assert.Throws<ArgumentException>(() => MediaPacketDemux.Frame(Packet(96, VideoSsrc, RtpLimits.MaxPayloadLength + 1)));
+        var stamped = Packet(96, VideoSsrc, RtpLimits.MaxPayloadLength) with { SendTime = 1 };
+        Assert.Equal(MediaPacketDemux.MaxPayloadLength, MediaPacketDemux.Frame(stamped).Length);
+        Assert.Throws<ArgumentException>(() => MediaPacketDemux.Frame(Packet(96, VideoSsrc, RtpLimits.MaxPayloadLength + 1) with { SendTime = 1 }));
     }
 
     [Fact]
@@ -46,6 +47,8 @@ public sealed class MediaPacketDemuxTests
         Assert.Equal(MediaPacketDropReason.NotMediaRtp, demux.Demux([]).Drop);
         Assert.Equal(MediaPacketDropReason.NotMediaRtp, demux.Demux([0x30, 1, 2]).Drop);
         Assert.Equal(MediaPacketDropReason.MalformedRtp, demux.Demux([0x40, 0x80, 96]).Drop);
+        // A send-time element of two bytes instead of three.
+        Assert.Equal(MediaPacketDropReason.MalformedRtp, demux.Demux([0x40, 0x90, 96, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xBE, 0xDE, 0, 1, 0x21, 0, 0, 0]).Drop);
         var tooLong = new byte[MediaPacketDemux.MaxPayloadLength + 1];
         tooLong[0] = 0x40;
         Assert.Equal(MediaPacketDropReason.TooLong, demux.Demux(tooLong).Drop);

@@ -1,5 +1,6 @@
 using CsCheck;
 using Pype.Core.Rtp.Feedback;
+using Pype.Core.Rtp.RateControl;
 using Xunit;
 
 namespace Pype.Core.Tests.Rtp;
@@ -15,7 +16,9 @@ public sealed class RtcpCodecTests
             (ssrc, ntp, rtp, packets, octets, blocks) => new RtcpSenderReport(ssrc, ntp, rtp, packets, octets, blocks)),
         Gen.Select(Gen.UInt, AnyBlock.Array[0, 4], (ssrc, blocks) => new RtcpReceiverReport(ssrc, blocks)),
         Gen.Select(Gen.UInt, Gen.UInt, Gen.UShort.Array[1, 40], (sender, media, lost) => new RtcpGenericNack(sender, media, lost)),
-        Gen.Select(Gen.UInt, Gen.UInt, (sender, media) => new RtcpPictureLossIndication(sender, media)));
+        Gen.Select(Gen.UInt, Gen.UInt, (sender, media) => new RtcpPictureLossIndication(sender, media)),
+        Gen.Select(Gen.UInt, Gen.UInt, Gen.Int[0, 2], Gen.UShort, Gen.UInt,
+            (sender, media, trend, queue, rate) => new RtcpDelayTrendReport(sender, media, (DelayTrend)trend, queue, rate)));
 
     [Fact]
     public void A_compound_survives_a_round_trip()
@@ -95,6 +98,35 @@ public sealed class RtcpCodecTests
         var bytes = RtcpCodec.Serialize(new RtcpPictureLossIndication(7, 9));
 
         Assert.Equal(new byte[] { 0x81, 206, 0x00, 0x02, 0, 0, 0, 7, 0, 0, 0, 9 }, bytes);
+    }
+
+    [Fact]
+    public void Delay_trend_report_is_an_APP_packet_named_PYDT()
+    {
+        var bytes = RtcpCodec.Serialize(new RtcpDelayTrendReport(7, 9, DelayTrend.Overusing, 0x0123, 456_789));
+
+        Assert.Equal(new byte[]
+        {
+            0x80, 204, 0x00, 0x05, 0, 0, 0, 7, (byte)'P', (byte)'Y', (byte)'D', (byte)'T',
+            0, 0, 0, 9, 1, 0, 0x01, 0x23, 0x00, 0x06, 0xF8, 0x55,
+        }, bytes);
+    }
+
+    [Fact]
+    public void Other_APP_packets_and_unknown_trend_states_are_skipped_and_a_short_PYDT_is_refused()
+    {
+        byte[] otherApp = [0x80, 204, 0x00, 0x02, 0, 0, 0, 7, (byte)'X', (byte)'Y', (byte)'Z', (byte)'W'];
+        var unknownState = RtcpCodec.Serialize(new RtcpDelayTrendReport(7, 9, DelayTrend.Normal, 0, 0));
+        unknownState[16] = 3;
+        var pli = RtcpCodec.Serialize(new RtcpPictureLossIndication(1, 2));
+
+        var parsed = RtcpCodec.Parse([.. otherApp, .. unknownState, .. pli]);
+
+        Assert.True(parsed.IsSuccess);
+        Assert.Equal(2, parsed.SkippedPackets);
+        Assert.Equal(new RtcpPictureLossIndication(1, 2), Assert.Single(parsed.Packets));
+        byte[] shortPydt = [0x80, 204, 0x00, 0x03, 0, 0, 0, 7, (byte)'P', (byte)'Y', (byte)'D', (byte)'T', 0, 0, 0, 9];
+        Assert.Equal(RtcpParseError.BodyTooShort, RtcpCodec.Parse(shortPydt).Error);
     }
 
     [Fact]

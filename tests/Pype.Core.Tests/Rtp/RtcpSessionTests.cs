@@ -142,6 +142,83 @@ public sealed class RtcpSessionTests
         Assert.True(a.Rate.TargetBitrate < 1_000_000, $"target {a.Rate.TargetBitrate}");
     }
 
+    /// <summary>
+    /// A sends stamped video every 5 ms; its one-way delay is 20 ms, growing by <paramref name="growthPerSecond"/>
+    /// from 1 s on (a filling queue). B's reports come back in 20 ms. Returns B's PYDT reports as A got them.
+    /// </summary>
+    private static List<RtcpDelayTrendReport> RunWithSendTimes(RtcpSession a, RtcpSession b, TimeSpan duration, double growthPerSecond, bool stamp = true)
+    {
+        var toB = new List<(DateTimeOffset At, Action<DateTimeOffset> Deliver)>();
+        var toA = new List<(DateTimeOffset At, Action<DateTimeOffset> Deliver)>();
+        var reports = new List<RtcpDelayTrendReport>();
+        ushort videoSeq = 0;
+        for (var ms = 0; ms < duration.TotalMilliseconds; ms++)
+        {
+            var now = Start + TimeSpan.FromMilliseconds(ms);
+            if (ms % 5 == 0)
+            {
+                var packet = Video(videoSeq++) with { SendTime = stamp ? RtpSendTimeExtension.From(now) : null };
+                a.OnSent(MediaStreamKind.Video, packet.Timestamp, 1, packet.Payload.Length, now);
+                var delay = TimeSpan.FromMilliseconds(20 + Math.Max(0, ms - 1000) * growthPerSecond);
+                toB.Add((now + delay, t => b.OnReceived(MediaStreamKind.Video, packet, t)));
+            }
+            Deliver(toB, now);
+            Deliver(toA, now);
+            a.HandleTimeout(now);
+            b.HandleTimeout(now);
+            while (a.TryTakeCompound(out var rtcp)) toB.Add((now + TimeSpan.FromMilliseconds(20), t => b.OnRtcp(rtcp, t)));
+            while (b.TryTakeCompound(out var rtcp))
+            {
+                reports.AddRange(RtcpCodec.Parse(rtcp).Packets.OfType<RtcpDelayTrendReport>());
+                toA.Add((now + TimeSpan.FromMilliseconds(20), t => a.OnRtcp(rtcp, t)));
+            }
+        }
+        return reports;
+    }
+
+    [Fact]
+    public void A_filling_queue_is_reported_as_overuse_at_once_and_cuts_the_senders_target()
+    {
+        var (a, b) = (NewSession(SsrcsA), NewSession(SsrcsB));
+
+        var reports = RunWithSendTimes(a, b, TimeSpan.FromSeconds(4), growthPerSecond: 0.2);
+
+        Assert.Equal(DelayTrend.Overusing, b.DelayTrend);
+        Assert.True(b.QueueDelay > TimeSpan.FromMilliseconds(100), $"queue {b.QueueDelay}");
+        Assert.Equal(DelayTrend.Overusing, a.RemoteDelay?.Trend);
+        // Reports come with each 1 s report and at once on a change, then every 200 ms while over-using.
+        var overuse = reports.Where(r => r.Trend == DelayTrend.Overusing).ToList();
+        Assert.InRange(overuse.Count, 5, 20);
+        Assert.All(reports, r => Assert.Equal((SsrcsB.LocalVideo, SsrcsA.LocalVideo), (r.Ssrc, r.MediaSsrc)));
+        // 1.5 Mb/s start; 200-packet-a-second video of 15 bytes arrives at ~28 kb/s, so the cut lands at the floor.
+        Assert.Equal(50_000, a.Rate.TargetBitrate);
+    }
+
+    [Fact]
+    public void A_steady_path_reports_normal_once_a_second_and_leaves_the_target_alone()
+    {
+        var (a, b) = (NewSession(SsrcsA, startBitrate: 1_000_000), NewSession(SsrcsB));
+
+        var reports = RunWithSendTimes(a, b, TimeSpan.FromSeconds(4), growthPerSecond: 0);
+
+        Assert.All(reports, r => Assert.Equal(DelayTrend.Normal, r.Trend));
+        Assert.InRange(reports.Count, 3, 4);
+        Assert.Equal((DelayTrend.Normal, TimeSpan.Zero), a.RemoteDelay);
+        Assert.True(a.Rate.TargetBitrate >= 1_000_000);
+    }
+
+    [Fact]
+    public void Video_without_send_times_gets_no_delay_reports()
+    {
+        var (a, b) = (NewSession(SsrcsA), NewSession(SsrcsB));
+
+        var reports = RunWithSendTimes(a, b, TimeSpan.FromSeconds(3), growthPerSecond: 0.2, stamp: false);
+
+        Assert.Empty(reports);
+        Assert.Null(a.RemoteDelay);
+        Assert.True(b.ReportsSent >= 2);
+    }
+
     [Fact]
     public void Compounds_from_strangers_or_garbage_are_rejected_and_counted()
     {

@@ -11,6 +11,7 @@ public sealed class RtpMalformedInputPropertyTests
 
     private static readonly byte[][] RealPackets = H264DepacketizerTests
         .Packetize(65500, SyntheticH264.Frames(new Random(42), 8))
+        .Select((packet, i) => i % 2 == 0 ? packet : packet with { SendTime = (uint)(i * 4099) & RtpSendTimeExtension.MaxValue })
         .Select(RtpPacketCodec.Serialize)
         .ToArray();
 

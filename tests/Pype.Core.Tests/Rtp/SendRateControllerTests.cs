@@ -1,3 +1,4 @@
+using Pype.Core.Rtp;
 using Pype.Core.Rtp.Feedback;
 using Pype.Core.Rtp.RateControl;
 using Xunit;
@@ -116,6 +117,48 @@ public sealed class SendRateControllerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Behind_a_deep_buffer_the_delay_trend_keeps_the_rate_under_the_cap_and_the_queue_short_where_loss_alone_fills_it()
+    {
+        // 1 s of buffer: nothing is dropped for a long while, so loss says nothing; only delay does.
+        var options = new SendRateOptions { StartBitrate = 1_000_000, MaxBitrate = 2_500_000 };
+        var withTrend = new BottleneckSimulation(options, buffer: TimeSpan.FromSeconds(1));
+        var lossOnly = new BottleneckSimulation(options, buffer: TimeSpan.FromSeconds(1), delayFeedback: false);
+        foreach (var run in new[] { withTrend, lossOnly })
+        {
+            run.Run(until: 10, capacity: 10_000_000, loss: 0);
+            run.Run(until: 40, capacity: 800_000, loss: 0);
+        }
+
+        var settled = withTrend.Samples.Where(s => s.Time is >= 15 and < 40).ToList();
+        var unguarded = lossOnly.Samples.Where(s => s.Time is >= 15 and < 40).ToList();
+        output.WriteLine($"with the delay trend: {settled.Min(s => s.Target) / 1000}–{settled.Max(s => s.Target) / 1000} kb/s, mean {settled.Average(s => s.Target) / 1000:0}, "
+            + $"queue ≤ {settled.Max(s => s.QueueDelayMs):0} ms; loss alone: mean {unguarded.Average(s => s.Target) / 1000:0} kb/s, queue up to {unguarded.Max(s => s.QueueDelayMs):0} ms");
+        // The 1 s the buffer filled before the trend was seen is drained by a deeper cut (down to
+        // half the receive rate), so for a few seconds the rate sits well under the cap.
+        Assert.All(settled, s => Assert.InRange(s.Target, 350_000, 880_000));
+        Assert.InRange(settled.Max(s => s.QueueDelayMs), 0, 100);
+        Assert.InRange(settled.Where(s => s.Time >= 20).Average(s => s.Target), 650_000, 800_000);
+        Assert.True(unguarded.Max(s => s.QueueDelayMs) > 900, "without the delay trend the buffer should have filled");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void With_5_percent_random_loss_and_no_queue_the_delay_trend_never_takes_the_rate_below_what_loss_control_gives(int seed)
+    {
+        var options = new SendRateOptions { StartBitrate = 800_000, MaxBitrate = 2_500_000 };
+        var withTrend = new BottleneckSimulation(options, random: new Random(seed));
+        var lossOnly = new BottleneckSimulation(options, delayFeedback: false, random: new Random(seed));
+        withTrend.Run(until: 30, capacity: 10_000_000, loss: 0.05);
+        lossOnly.Run(until: 30, capacity: 10_000_000, loss: 0.05);
+
+        output.WriteLine($"seed {seed}: with the delay trend {withTrend.Controller.TargetBitrate / 1000} kb/s, loss alone {lossOnly.Controller.TargetBitrate / 1000} kb/s");
+        Assert.All(withTrend.Samples.Zip(lossOnly.Samples), p => Assert.True(p.First.Target >= p.Second.Target, $"at {p.First.Time:0} s {p.First.Target} < {p.Second.Target}"));
+        Assert.True(withTrend.Controller.TargetBitrate >= 800_000);
+    }
+
+    [Fact]
     public void Heavy_loss_cuts_the_rate_and_light_loss_lets_it_recover()
     {
         var run = new BottleneckSimulation(new SendRateOptions { StartBitrate = 1_500_000 });
@@ -134,14 +177,19 @@ public sealed class SendRateControllerTests(ITestOutputHelper output)
     /// <summary>
     /// A sender at the controller's rate, a FIFO bottleneck (200 ms of buffer, drop-tail) and a
     /// receiver that reports loss every second and its delay trend every 100 ms, in 5 ms steps.
-    /// Random loss is spread evenly (every 1/loss-th packet), so each report sees the set rate.
+    /// Random loss is spread evenly (every 1/loss-th packet), so each report sees the set rate,
+    /// unless a <paramref name="random"/> is given: then each packet is lost with that chance.
+    /// The delay trend comes from the send time each packet carries; with
+    /// <paramref name="delayFeedback"/> off the controller runs on loss and RTT alone.
+    /// A sample's queue delay is the longest seen since the previous sample.
     /// </summary>
-    private sealed class BottleneckSimulation(SendRateOptions options)
+    private sealed class BottleneckSimulation(SendRateOptions options, TimeSpan? buffer = null, bool delayFeedback = true, Random? random = null)
     {
         private const int PacketBytes = 1000;
         private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(5);
         private static readonly TimeSpan Propagation = TimeSpan.FromMilliseconds(20);
-        private static readonly TimeSpan MaxQueue = TimeSpan.FromMilliseconds(200);
+        private readonly TimeSpan maxQueue = buffer ?? TimeSpan.FromMilliseconds(200);
+        private TimeSpan longestQueue;
 
         private readonly RtpReceiveStatistics statistics = new(1, 90_000);
         private readonly DelayTrendEstimator delay = new();
@@ -163,13 +211,15 @@ public sealed class SendRateControllerTests(ITestOutputHelper output)
                 Send(capacity, loss);
                 Deliver();
                 steps++;
-                if (steps % 20 == 0)
-                    Controller.OnDelayTrend(now, delay.Trend(now), delay.ReceiveBitrate(now));
+                longestQueue = QueueDelay > longestQueue ? QueueDelay : longestQueue;
+                if (steps % 20 == 0 && delayFeedback)
+                    Controller.OnDelayTrend(now, delay.Trend(now), delay.ReceiveBitrate(now), delay.QueueDelay);
                 if (steps % 200 == 0)
                 {
                     Controller.OnRoundTrip(2 * Propagation + QueueDelay);
                     Controller.OnReportBlock(now, statistics.CreateReportBlock(now));
-                    Samples.Add(((now - Start).TotalSeconds, Controller.TargetBitrate, QueueDelay.TotalMilliseconds, Controller.RungIndex));
+                    Samples.Add(((now - Start).TotalSeconds, Controller.TargetBitrate, longestQueue.TotalMilliseconds, Controller.RungIndex));
+                    longestQueue = TimeSpan.Zero;
                 }
                 now += Step;
             }
@@ -183,7 +233,8 @@ public sealed class SendRateControllerTests(ITestOutputHelper output)
             for (; credit >= PacketBytes; credit -= PacketBytes)
             {
                 sequence++;
-                if (QueueDelay > MaxQueue || Math.Floor(sequence * loss) != Math.Floor((sequence - 1) * loss))
+                var lost = random is null ? Math.Floor(sequence * loss) != Math.Floor((sequence - 1) * loss) : random.NextDouble() < loss;
+                if (QueueDelay > maxQueue || lost)
                     continue;
                 var departure = (linkFreeAt > now ? linkFreeAt : now) + TimeSpan.FromSeconds(PacketBytes * 8.0 / capacity);
                 linkFreeAt = departure;
@@ -197,7 +248,7 @@ public sealed class SendRateControllerTests(ITestOutputHelper output)
             {
                 inFlight.Dequeue();
                 statistics.Receive(packet.Sequence, 0, packet.Arrival);
-                delay.OnPacket(packet.Capture, packet.Arrival, PacketBytes);
+                delay.OnPacket(RtpSendTimeExtension.FromUnixMicroseconds(packet.Capture), packet.Arrival, PacketBytes);
             }
         }
     }

@@ -56,6 +56,19 @@ public sealed class LinkEmulatorTests
     }
 
     [Fact]
+    public void A_deep_queue_holds_what_a_shallow_one_drops_and_its_delay_can_be_read()
+    {
+        var link = new LinkImpairment(new Random(1)) { Profile = new LinkProfile { RateKbps = 1000, QueueLimit = 1000 * Ms } };
+        // The same burst of 50 packets of 10 ms each: all fit a 1 s queue, the last waits 490 ms.
+        var releases = Enumerable.Range(0, 50).Select(_ => link.Schedule(TimeSpan.Zero, 1250)).ToList();
+        Assert.All(releases, r => Assert.NotNull(r));
+        Assert.Equal(0, link.QueueDrops);
+        Assert.Equal(500 * Ms, link.QueueDelay(TimeSpan.Zero));
+        Assert.Equal(100 * Ms, link.QueueDelay(400 * Ms));
+        Assert.Equal(TimeSpan.Zero, link.QueueDelay(600 * Ms));
+    }
+
+    [Fact]
     public void Udp_between_the_nats_is_delayed_and_dropped_as_set_and_flows_freely_again_afterwards()
     {
         using var lab = NatLab.Create(NatMode.None, NatMode.None);

@@ -57,6 +57,19 @@ public sealed class LinkEmulator : IDisposable
         }
     }
 
+    /// <summary>How long a packet entering the bottleneck now would wait, each direction (zero without a rate cap).</summary>
+    public (TimeSpan AToB, TimeSpan BToA) QueueDelays
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var now = _clock.Elapsed;
+                return (_aToB.QueueDelay(now), _bToA.QueueDelay(now));
+            }
+        }
+    }
+
     /// <summary>Puts the emulator between natA and natB of <paramref name="lab"/>.</summary>
     public static LinkEmulator Start(NatLab lab, LinkProfile profile, int seed = 1)
     {

@@ -17,6 +17,9 @@ public sealed class LinkImpairment(Random random)
 
     public long Passed { get; private set; }
 
+    /// <summary>How long a packet arriving at <paramref name="now"/> would wait in the bottleneck queue.</summary>
+    public TimeSpan QueueDelay(TimeSpan now) => _bottleneckFreeAt > now ? _bottleneckFreeAt - now : TimeSpan.Zero;
+
     public TimeSpan? Schedule(TimeSpan arrival, int bytes)
     {
         var profile = Profile;

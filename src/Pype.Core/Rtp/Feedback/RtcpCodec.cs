@@ -3,8 +3,8 @@ using System.Buffers.Binary;
 namespace Pype.Core.Rtp.Feedback;
 
 /// <summary>
-/// Reads and writes compound RTCP packets (RFC 3550 §6.1, §6.4; RFC 4585 §6.1–6.3): SR, RR,
-/// Generic NACK and PLI. Parsing never throws; a structural error anywhere (bad version, a length
+/// Reads and writes compound RTCP packets (RFC 3550 §6.1, §6.4, §6.7; RFC 4585 §6.1–6.3): SR, RR,
+/// Generic NACK, PLI and Pype's APP delay-trend report ("PYDT"). Parsing never throws; a structural error anywhere (bad version, a length
 /// past the end, bad padding, a known body too short) rejects the whole compound, since a length
 /// we cannot trust leaves every following packet in doubt. Unlike RFC 3550 §6.1, a compound need
 /// not start with an SR or RR (RFC 5506 reduced size), so a NACK can go out alone.
@@ -15,6 +15,17 @@ public static class RtcpCodec
 
     public const byte SenderReportType = 200;
     public const byte ReceiverReportType = 201;
+
+    /// <summary>RFC 3550 §6.7: application-defined.</summary>
+    public const byte ApplicationType = 204;
+
+    /// <summary>The APP name of Pype's delay-trend report, and its subtype.</summary>
+    public static ReadOnlySpan<byte> DelayTrendName => "PYDT"u8;
+
+    public const byte DelayTrendSubtype = 0;
+
+    /// <summary>SSRC, name, then media SSRC (4), trend (1), reserved (1), queue delay ms (2), receive bit/s (4).</summary>
+    public const int DelayTrendBodyLength = 4 + 4 + 12;
 
     /// <summary>RFC 4585 §6.1: transport-layer feedback.</summary>
     public const byte TransportFeedbackType = 205;
@@ -94,6 +105,7 @@ public static class RtcpCodec
         RtcpReceiverReport rr => HeaderLength + 4 + rr.Reports.Count * ReportBlockLength,
         RtcpGenericNack nack => HeaderLength + FeedbackHeaderLength + NackItems(nack.LostSequenceNumbers).Count * NackItemLength,
         RtcpPictureLossIndication => HeaderLength + FeedbackHeaderLength,
+        RtcpDelayTrendReport => HeaderLength + DelayTrendBodyLength,
         _ => throw new ArgumentException("Unknown RTCP packet kind.", nameof(packet)),
     };
 
@@ -176,6 +188,20 @@ public static class RtcpCodec
                     return RtcpParseError.BodyTooShort;
                 packet = new RtcpPictureLossIndication(BinaryPrimitives.ReadUInt32BigEndian(body), BinaryPrimitives.ReadUInt32BigEndian(body[4..]));
                 return RtcpParseError.None;
+            case ApplicationType when count == DelayTrendSubtype && body.Length >= 8 && body[4..8].SequenceEqual(DelayTrendName):
+                if (body.Length < DelayTrendBodyLength)
+                    return RtcpParseError.BodyTooShort;
+                // A trend this version does not know is skipped like any other APP packet, so a
+                // later version may add states without its reports being refused.
+                if (body[12] > (byte)RateControl.DelayTrend.Underusing)
+                    return RtcpParseError.None;
+                packet = new RtcpDelayTrendReport(
+                    Ssrc: BinaryPrimitives.ReadUInt32BigEndian(body),
+                    MediaSsrc: BinaryPrimitives.ReadUInt32BigEndian(body[8..]),
+                    Trend: (RateControl.DelayTrend)body[12],
+                    QueueDelayMs: BinaryPrimitives.ReadUInt16BigEndian(body[14..]),
+                    ReceiveBitrate: BinaryPrimitives.ReadUInt32BigEndian(body[16..]));
+                return RtcpParseError.None;
             default:
                 return RtcpParseError.None;
         }
@@ -228,6 +254,7 @@ public static class RtcpCodec
             RtcpReceiverReport rr => (CheckBlocks(rr.Reports), ReceiverReportType),
             RtcpGenericNack nack => (nack.LostSequenceNumbers.Count > 0 ? GenericNackFormat
                 : throw new ArgumentException("A NACK names at least one packet.", nameof(packet)), TransportFeedbackType),
+            RtcpDelayTrendReport => (DelayTrendSubtype, ApplicationType),
             _ => (PictureLossFormat, PayloadFeedbackType),
         };
         destination[0] = (byte)((Version << VersionShift) | count);
@@ -260,6 +287,15 @@ public static class RtcpCodec
                 break;
             case RtcpPictureLossIndication pli:
                 WriteFeedbackHeader(pli.SenderSsrc, pli.MediaSsrc, body);
+                break;
+            case RtcpDelayTrendReport trend:
+                BinaryPrimitives.WriteUInt32BigEndian(body, trend.Ssrc);
+                DelayTrendName.CopyTo(body[4..]);
+                BinaryPrimitives.WriteUInt32BigEndian(body[8..], trend.MediaSsrc);
+                body[12] = (byte)trend.Trend;
+                body[13] = 0;
+                BinaryPrimitives.WriteUInt16BigEndian(body[14..], trend.QueueDelayMs);
+                BinaryPrimitives.WriteUInt32BigEndian(body[16..], trend.ReceiveBitrate);
                 break;
         }
         return length;

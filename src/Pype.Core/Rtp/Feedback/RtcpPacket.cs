@@ -78,3 +78,10 @@ public sealed record RtcpGenericNack(uint SenderSsrc, uint MediaSsrc, IReadOnlyL
 
 /// <summary>RFC 4585 §6.3.1 Picture Loss Indication (PT 206, FMT 1): the receiver needs a keyframe.</summary>
 public sealed record RtcpPictureLossIndication(uint SenderSsrc, uint MediaSsrc) : RtcpPacket;
+
+/// <summary>
+/// Pype's delay-trend report, an RTCP APP packet (RFC 3550 §6.7, PT 204, subtype 0, name "PYDT"):
+/// what the receiver of <see cref="MediaSsrc"/> measures of its path (docs/protocol/rtp.md §7.5).
+/// <see cref="QueueDelayMs"/> saturates at 65535; <see cref="ReceiveBitrate"/> is in bits per second.
+/// </summary>
+public sealed record RtcpDelayTrendReport(uint Ssrc, uint MediaSsrc, RateControl.DelayTrend Trend, ushort QueueDelayMs, uint ReceiveBitrate) : RtcpPacket;

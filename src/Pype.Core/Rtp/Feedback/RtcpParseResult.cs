@@ -10,7 +10,7 @@ public enum RtcpParseError
     LengthPastEnd,
     /// <summary>Padding on a packet other than the last, a zero count, or more padding than body.</summary>
     BadPadding,
-    /// <summary>An SR, RR, NACK or PLI body shorter than its header or report count needs.</summary>
+    /// <summary>An SR, RR, NACK, PLI or PYDT body shorter than its header or report count needs.</summary>
     BodyTooShort,
 }
 

@@ -19,10 +19,19 @@ public readonly record struct RtcpSessionSsrcs(uint LocalVideo, uint LocalAudio,
 /// A report (SR per local stream that sent since the last report, else an RR, with a block per
 /// incoming stream) goes out every <see cref="ReportInterval"/>; NACKs and PLIs go out at once,
 /// each as its own reduced-size compound (RFC 5506), so a repair never waits for the report.
+/// <para>
+/// The delay trend of incoming video (<see cref="DelayTrendEstimator"/>, from the send times the
+/// packets carry) goes back as a PYDT report: in every report, at once when the trend changes, and
+/// every <see cref="OveruseReportInterval"/> while it is over-use, so the peer's controller can cut
+/// within about an RTT. The peer's PYDT about our video feeds <see cref="Rate"/>.
+/// </para>
 /// </summary>
 public sealed class RtcpSession
 {
     public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>While over-using, the controller may cut once per RTT + 100 ms: it needs a fresh receive rate about that often.</summary>
+    public static readonly TimeSpan OveruseReportInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>RFC 3550 §6.4.1: an SR's RTP timestamp is on the stream's media clock.</summary>
     public const int VideoClockRate = RtpPayloadFormat.H264ClockRate;
@@ -34,6 +43,7 @@ public sealed class RtcpSession
     private readonly RtpReceiveStatistics audioIn;
     private readonly NackScheduler nack;
     private readonly FrameArrivalJitter videoFrames = new(VideoClockRate);
+    private readonly DelayTrendEstimator videoDelay = new();
     private readonly SentStream videoOut = new();
     private readonly SentStream audioOut = new();
     private readonly Queue<byte[]> compounds = new();
@@ -43,6 +53,9 @@ public sealed class RtcpSession
     private long videoPacketsAtLastBlock;
     private bool keyframeRequested;
     private DateTimeOffset? nextReport;
+    private bool sendTimesSeen;
+    private DelayTrend trendTold;
+    private DateTimeOffset trendToldAt;
 
     public RtcpSession(RtcpSessionSsrcs ssrcs, SendRateController rate, NackSchedulerOptions? nackOptions = null)
     {
@@ -71,6 +84,15 @@ public sealed class RtcpSession
     public TimeSpan VideoFrameJitter => videoFrames.Jitter;
 
     public TimeSpan AudioJitter => audioIn.JitterTime;
+
+    /// <summary>The delay trend of the peer's video on its way to us, from the send times it carries.</summary>
+    public DelayTrend DelayTrend => videoDelay.State;
+
+    /// <summary>Queueing delay of the peer's video on its way to us, above the lowest of the last seconds.</summary>
+    public TimeSpan QueueDelay => videoDelay.QueueDelay;
+
+    /// <summary>What the peer last reported (PYDT) of our video on its way: trend and queueing delay; null before any.</summary>
+    public (DelayTrend Trend, TimeSpan QueueDelay)? RemoteDelay { get; private set; }
 
     public long NacksSent => nack.NacksSent;
 
@@ -121,6 +143,11 @@ public sealed class RtcpSession
         {
             videoIn.Receive(packet.SequenceNumber, packet.Timestamp, now);
             videoFrames.OnPacket(packet.Timestamp, now);
+            if (packet.SendTime is { } sent)
+            {
+                sendTimesSeen = true;
+                videoDelay.OnPacket(sent, now, RtpPacketCodec.LengthOf(packet));
+            }
             nack.OnPacket(packet.SequenceNumber, now, Network);
             DrainNack();
         }
@@ -157,6 +184,10 @@ public sealed class RtcpSession
                     PlisReceived++;
                     keyframeRequested = true;
                     break;
+                case RtcpDelayTrendReport trend when trend.MediaSsrc == ssrcs.LocalVideo && (trend.Ssrc == ssrcs.RemoteVideo || trend.Ssrc == ssrcs.RemoteAudio):
+                    RemoteDelay = (trend.Trend, TimeSpan.FromMilliseconds(trend.QueueDelayMs));
+                    Rate.OnDelayTrend(now, trend.Trend, trend.ReceiveBitrate, TimeSpan.FromMilliseconds(trend.QueueDelayMs));
+                    break;
                 default:
                     Rejected++;
                     break;
@@ -177,10 +208,27 @@ public sealed class RtcpSession
         DrainNack();
         if (nextReport is { } due && now >= due)
         {
-            compounds.Enqueue(RtcpCodec.Serialize(Report(now)));
+            var report = Report(now);
+            if (sendTimesSeen)
+                report.Add(DelayTrendReport(now));
+            compounds.Enqueue(RtcpCodec.Serialize(report));
             ReportsSent++;
             nextReport = now + ReportInterval;
         }
+        else if (sendTimesSeen && (videoDelay.Trend(now) != trendTold
+            || (trendTold == DelayTrend.Overusing && now - trendToldAt >= OveruseReportInterval)))
+        {
+            compounds.Enqueue(RtcpCodec.Serialize(DelayTrendReport(now)));
+        }
+    }
+
+    private RtcpDelayTrendReport DelayTrendReport(DateTimeOffset now)
+    {
+        trendTold = videoDelay.Trend(now);
+        trendToldAt = now;
+        var queueMs = (ushort)Math.Clamp(videoDelay.QueueDelay.TotalMilliseconds, 0, ushort.MaxValue);
+        var rate = (uint)Math.Clamp(videoDelay.ReceiveBitrate(now), 0, uint.MaxValue);
+        return new RtcpDelayTrendReport(ssrcs.LocalVideo, ssrcs.RemoteVideo, trendTold, queueMs, rate);
     }
 
     public bool TryTakeCompound(out byte[] compound) => compounds.TryDequeue(out compound!);

@@ -26,6 +26,16 @@ public sealed record SendRateOptions
     public double OveruseFactor { get; init; } = 0.85;
 
     /// <summary>
+    /// A reported queue is to be drained within about this long: a cut goes below
+    /// <see cref="OveruseFactor"/> × receive rate when the queue is deeper than (1 − factor) of it,
+    /// down to <see cref="MinOveruseFactor"/>. At 0.85 a 1 s queue (a deep buffer filled before the
+    /// trend was seen) takes 6–7 s to drain, all of it glass-to-glass delay.
+    /// </summary>
+    public TimeSpan QueueDrainTime { get; init; } = TimeSpan.FromSeconds(2);
+
+    public double MinOveruseFactor { get; init; } = 0.5;
+
+    /// <summary>
     /// The rate may not run further ahead of the measured receive rate than this factor (plus
     /// 10 kb/s): increases past what the path has shown it carries are only guesses.
     /// </summary>
@@ -48,7 +58,9 @@ public sealed record SendRateOptions
 /// <para>
 /// Rules, after libwebrtc's: loss under 2% and flat delay → rate × 1.08 per second (capped at the
 /// maximum and at 1.5 × the receive rate); 2–10% → hold; over 10% → rate × (1 − 0.5·loss), at
-/// most once per RTT + 300 ms; rising delay → 0.85 × receive rate, at most once per RTT + 100 ms.
+/// most once per RTT + 300 ms; rising delay → 0.85 × receive rate (less when the reported queue
+/// needs it to drain within 2 s, never under 0.5 ×), at most once per RTT + 100 ms, and no
+/// increase until the trend is normal again.
 /// Interarrival jitter is not an input on purpose: it says the path is bursty, not that it is full.
 /// </para>
 /// </summary>
@@ -57,7 +69,7 @@ public sealed class SendRateController
     private static readonly TimeSpan LossDecreaseSpacing = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan DelayDecreaseSpacing = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>A receive rate older than this no longer caps increases.</summary>
+    /// <summary>A receive rate older than this no longer caps increases, and a trend older than this no longer holds them.</summary>
     private static readonly TimeSpan ReceiveRateLifetime = TimeSpan.FromSeconds(3);
 
     private readonly SendRateOptions options;
@@ -65,6 +77,7 @@ public sealed class SendRateController
     private DateTimeOffset? lastIncrease;
     private DateTimeOffset? lastDecrease;
     private DelayTrend trend = DelayTrend.Normal;
+    private DateTimeOffset trendAt;
     private long? receiveRate;
     private DateTimeOffset receiveRateAt;
     private DateTimeOffset? upgradeEligibleSince;
@@ -115,25 +128,29 @@ public sealed class SendRateController
             if (DecreaseAllowed(now, LossDecreaseSpacing))
                 SetDecreased(now, rate * (1 - 0.5 * lossFraction));
         }
-        else if (lossFraction < options.LowLoss && trend == DelayTrend.Normal)
+        else if (lossFraction < options.LowLoss && (trend == DelayTrend.Normal || now - trendAt > ReceiveRateLifetime))
             Increase(now);
         else
             lastIncrease = now; // holding: the next increase counts its time from here, not from before the hold
         Settle(now, before);
     }
 
-    /// <summary>The receiver's one-way delay trend and the bitrate it measured arriving (0 when unknown).</summary>
-    public void OnDelayTrend(DateTimeOffset now, DelayTrend delayTrend, long receiveBitrate)
+    /// <summary>The receiver's one-way delay trend, the bitrate it measured arriving (0 when unknown) and the queueing delay it sees.</summary>
+    public void OnDelayTrend(DateTimeOffset now, DelayTrend delayTrend, long receiveBitrate, TimeSpan queueDelay = default)
     {
         var before = (TargetBitrate, RungIndex);
         trend = delayTrend;
+        trendAt = now;
         if (receiveBitrate > 0)
         {
             receiveRate = receiveBitrate;
             receiveRateAt = now;
         }
         if (delayTrend == DelayTrend.Overusing && receiveBitrate > 0 && DecreaseAllowed(now, DelayDecreaseSpacing))
-            SetDecreased(now, Math.Min(rate, options.OveruseFactor * receiveBitrate));
+        {
+            var factor = Math.Clamp(1 - queueDelay / options.QueueDrainTime, options.MinOveruseFactor, options.OveruseFactor);
+            SetDecreased(now, Math.Min(rate, factor * receiveBitrate));
+        }
         Settle(now, before);
     }
 
