@@ -72,7 +72,7 @@ public sealed class EncoderLifecycleTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
-    public async Task A_warmed_up_encoder_gives_no_access_unit_for_its_warm_up_frame_and_starts_real_frames_with_a_decodable_idr()
+    public async Task A_warmed_up_encoder_keeps_its_warm_up_frame_out_of_the_stream_and_starts_real_frames_with_an_idr_a_warmed_up_decoder_shows()
     {
         await using var encoder = new H264Encoder(new H264EncoderSettings(640, 480, 30, KeyframeInterval: 600));
         await using var decoder = new H264Decoder(640, 480);
@@ -92,12 +92,23 @@ public sealed class EncoderLifecycleTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal([0L], units.Where(u => u.IsKeyframe).Select(u => u.FrameIndex));
         output.WriteLine($"first real frame after warm-up: {units[0].Data.Length} bytes, encoded in {units[0].EncodeLatency.TotalMilliseconds:F1} ms");
 
-        // The IDR alone starts a fresh decoder: the warm-up frame is not needed to decode anything.
+        // The warm-up keyframe is handed out on its own, and a decoder can warm up on it (here one
+        // of another size, as a call's own encoder gives): its picture never comes out, and the
+        // IDR alone starts the real stream — the warm-up frame is not needed to decode anything.
+        var warmUp = await encoder.WarmUpAccessUnit.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.NotNull(warmUp);
+        Assert.True(warmUp.IsKeyframe);
+        await using (var small = new H264Encoder(new H264EncoderSettings(320, 240, 30)))
+        {
+            small.Start(warmUp: true);
+            Assert.True(decoder.WarmUp((await small.WarmUpAccessUnit.WaitAsync(TimeSpan.FromSeconds(15)))!));
+        }
         foreach (var unit in units) decoder.Decode(unit);
         for (var i = 0; i < 10; i++)
         {
             var decoded = await decoder.Frames.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));
             Assert.Equal(i, FrameStamp.Read(decoded.Frame.Yuv420p, 640, 480));
+            Assert.Equal(i, decoded.Frame.Index);
         }
     }
 

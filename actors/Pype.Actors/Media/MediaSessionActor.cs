@@ -106,6 +106,7 @@ public sealed partial class MediaSessionActor : ReceiveActor, IWithTimers
     private IActorRef audioPlayout = ActorRefs.Nobody;
     private IActorRef videoSender = ActorRefs.Nobody;
     private IActorRef videoEncoder = ActorRefs.Nobody;
+    private IActorRef videoDecoder = ActorRefs.Nobody;
     private VideoEncodingFollower encoding;
     private EncodedVideoFormat? sentFormat;
     private readonly PlayoutDelayEstimator audioDelay = new(PlayoutDelayOptions.Audio);
@@ -144,6 +145,8 @@ public sealed partial class MediaSessionActor : ReceiveActor, IWithTimers
         Receive<MediaCount>(Count);
         Receive<MediaDrop>(drop => stats.Drop(drop.Reason, drop.Amount));
         Receive<EncodedVideoFormat>(format => sentFormat = format);
+        // Our own warm-up keyframe: the decoder's ffmpeg sets itself up on it while the call rings.
+        Receive<WarmUpKeyframe>(warm => videoDecoder.Tell(warm));
         Receive<KeyframeNeeded>(_ =>
         {
             feedback.RequestKeyframe(MediaClock.UtcNow);
@@ -291,7 +294,7 @@ public sealed partial class MediaSessionActor : ReceiveActor, IWithTimers
             var (sink, record, width, height, frameRate) = (video.Out, video.Record, video.Width, video.Height, video.FrameRate);
             var render = Stage(VideoRenderActor.Stage, VideoRenderActor.Props(() => MediaDevices.OpenVideoSinks(sink, record, width, height, frameRate), closed: held));
             if (held) heldStages.Add(render);
-            decoder = Stage(VideoDecoderActor.Stage, VideoDecoderActor.Props(width, height, render));
+            decoder = videoDecoder = Stage(VideoDecoderActor.Stage, VideoDecoderActor.Props(width, height, render));
         }
         videoReceiver = Stage(VideoReceiverActor.Stage, VideoReceiverActor.Props(decoder));
     }

@@ -48,6 +48,12 @@ internal sealed record MediaFlowing : IDeadLetterSuppression
     public static readonly MediaFlowing Instance = new();
 }
 
+/// <summary>
+/// The encoder's warm-up keyframe (a black frame encoded while the call rings, never sent): the
+/// session hands it to its own decoder to warm up on (<see cref="Pype.Media.Video.H264Decoder.WarmUp"/>).
+/// </summary>
+internal sealed record WarmUpKeyframe(EncodedAccessUnit Unit) : IDeadLetterSuppression;
+
 /// <summary>A stage gave up (a device is missing or failed); the session reports it as a <see cref="MediaProblem"/>.</summary>
 internal sealed record StageFailed(string Stage, string Message);
 

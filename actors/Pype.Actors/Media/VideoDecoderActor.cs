@@ -34,6 +34,7 @@ internal sealed class VideoDecoderActor : ReceiveActor
     {
         (this.width, this.height, this.render) = (width, height, render);
         Receive<DepacketizedAccessUnit>(Decode);
+        Receive<WarmUpKeyframe>(warm => { decoder?.WarmUp(warm.Unit); });
         Receive<MediaProcessDied>(Died);
     }
 

@@ -101,6 +101,11 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
             MediaStage.Fail(Context, Stage, $"the H.264 encoder could not start: {MediaStage.Describe(error)}");
             return;
         }
+        if (warmUp)
+            encoder.WarmUpAccessUnit.ContinueWith(t =>
+            {
+                if (t.Result is { } unit) session.Tell(new WarmUpKeyframe(unit));
+            }, TaskScheduler.Default);
         var reader = encoder.AccessUnits;
         pump = Task.Run(async () =>
         {

@@ -20,9 +20,9 @@ public sealed class H264Decoder : IAsyncDisposable
 {
     private static readonly byte[] DelimiterNal = [.. AccessUnit.StartCode, .. AccessUnit.Delimiter];
 
-    private sealed record Submitted(EncodedAccessUnit Unit, TimeSpan WrittenAt);
+    private sealed record Submitted(EncodedAccessUnit Unit, TimeSpan WrittenAt, bool IsWarmUp);
 
-    private readonly Channel<EncodedAccessUnit> _in = Channel.CreateUnbounded<EncodedAccessUnit>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(EncodedAccessUnit Unit, bool IsWarmUp)> _in = Channel.CreateUnbounded<(EncodedAccessUnit, bool)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<DecodedVideoFrame> _out = Channel.CreateUnbounded<DecodedVideoFrame>();
     private readonly ConcurrentQueue<Submitted> _written = new();
     private readonly CancellationTokenSource _kill = new();
@@ -65,16 +65,24 @@ public sealed class H264Decoder : IAsyncDisposable
     }
 
     /// <summary>Queues one access unit (as the encoder or the depacketiser produced it).</summary>
-    public bool Decode(EncodedAccessUnit unit) => _in.Writer.TryWrite(unit);
+    public bool Decode(EncodedAccessUnit unit) => _in.Writer.TryWrite((unit, false));
+
+    /// <summary>
+    /// Decodes a keyframe whose picture is thrown away: ffmpeg probes its input and sets up decoder
+    /// and output only when the first access unit arrives (30–100 ms), so a decoder started while
+    /// its call rings does that on this one instead of on the call's first frame. Any size will do;
+    /// the stream that follows starts with its own keyframe and parameter sets.
+    /// </summary>
+    public bool WarmUp(EncodedAccessUnit keyframe) => keyframe.IsKeyframe && _in.Writer.TryWrite((keyframe, true));
 
     private async Task WriteAccessUnitsAsync(Stream pipe, CancellationToken cancel)
     {
         var first = true;
         try
         {
-            await foreach (var unit in _in.Reader.ReadAllAsync(cancel).ConfigureAwait(false))
+            await foreach (var (unit, isWarmUp) in _in.Reader.ReadAllAsync(cancel).ConfigureAwait(false))
             {
-                _written.Enqueue(new Submitted(unit, MediaClock.Now));
+                _written.Enqueue(new Submitted(unit, MediaClock.Now, isWarmUp));
                 var body = first ? unit.Data : AccessUnit.Parse(unit.Data).WithoutLeadingDelimiter().ToAnnexB();
                 first = false;
                 await pipe.WriteAsync(body, cancel).ConfigureAwait(false);
@@ -97,6 +105,7 @@ public sealed class H264Decoder : IAsyncDisposable
                 var now = MediaClock.Now;
                 // One picture per access unit and in order, while the stream is intact; the stamped index is the check.
                 _written.TryDequeue(out var source);
+                if (source is { IsWarmUp: true }) continue;
                 var frame = new VideoFrame(source?.Unit.FrameIndex ?? -1, source?.Unit.CaptureTime ?? now, Width, Height, yuv);
                 _out.Writer.TryWrite(new DecodedVideoFrame(frame, source is null ? TimeSpan.Zero : now - source.WrittenAt));
             }

@@ -30,6 +30,7 @@ public sealed class H264Encoder : IAsyncDisposable
     private long _nextSequence;
     private long _nextToEmit;
     private long? _warmUpSequence;
+    private readonly TaskCompletionSource<EncodedAccessUnit?> _warmUpUnit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
     private int _firstStandbyWarming;
 
@@ -48,6 +49,13 @@ public sealed class H264Encoder : IAsyncDisposable
     }
 
     public ChannelReader<EncodedAccessUnit> AccessUnits => _out.Reader;
+
+    /// <summary>
+    /// The access unit of the warm-up frame (<see cref="Start(bool)"/>), kept out of
+    /// <see cref="AccessUnits"/>: a keyframe a decoder can warm up on. Null when there was none or
+    /// its process ended first.
+    /// </summary>
+    public Task<EncodedAccessUnit?> WarmUpAccessUnit => _warmUpUnit.Task;
 
     /// <summary>The encoding ffmpeg exited without being asked to.</summary>
     public event Action<MediaProcessExit>? Died;
@@ -82,7 +90,11 @@ public sealed class H264Encoder : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_current is not null) throw new InvalidOperationException("encoder already started");
             _current = Launch(Settings, idrOnSecondFrame: warmUp);
-            if (!warmUp) return;
+            if (!warmUp)
+            {
+                _warmUpUnit.TrySetResult(null);
+                return;
+            }
             _warmUpSequence = _nextSequence;
             _current.TryEncode(BlackFrame(Settings.Width, Settings.Height), _nextSequence++);
         }
@@ -206,7 +218,8 @@ public sealed class H264Encoder : IAsyncDisposable
     {
         while (_finished.Remove(_nextToEmit, out var unit))
         {
-            if (unit is not null && _nextToEmit != _warmUpSequence) _out.Writer.TryWrite(unit);
+            if (_nextToEmit == _warmUpSequence) _warmUpUnit.TrySetResult(unit);
+            else if (unit is not null) _out.Writer.TryWrite(unit);
             _nextToEmit++;
         }
     }
@@ -218,6 +231,7 @@ public sealed class H264Encoder : IAsyncDisposable
         {
             if (_disposed) return;
             _disposed = true;
+            _warmUpUnit.TrySetResult(null);
             all = [.. _all];
             foreach (var process in all) process.Retire();
         }
