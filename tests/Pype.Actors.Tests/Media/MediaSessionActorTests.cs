@@ -71,6 +71,28 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
         return result;
     }
 
+    /// <summary>Stops A, gives B a moment for the last packets, stops B; prints both sides' stats and checks no ffmpeg is left.</summary>
+    private (MediaStats Sent, MediaStats Received) EndCall(IActorRef sessionA, IActorRef sessionB)
+    {
+        var sent = Stats(sessionA);
+        StopAndWait(sessionA);
+        Thread.Sleep(200);
+        var received = Stats(sessionB);
+        StopAndWait(sessionB);
+        output.WriteLine("A: " + Describe(sent));
+        output.WriteLine("B: " + Describe(received));
+        FfmpegTool.AssertNoFfmpegChildren();
+        return (sent, received);
+    }
+
+    /// <summary>A sent at the configured format, and B's file holds at least 90 % of what A sent, clean (<see cref="CheckReceivedVideo"/>).</summary>
+    private void AssertTheVideoSentArrived(MediaStats sent)
+    {
+        var frames = CheckReceivedVideo();
+        Assert.True(frames.Count >= 0.9 * sent.VideoFramesSent, $"{frames.Count} of {sent.VideoFramesSent} frames arrived");
+        Assert.Equal((640, 480, 30, 1500), (sent.SendWidth, sent.SendHeight, sent.SendFrameRate, sent.SendBitrateKbps));
+    }
+
     /// <summary>B's wav: its length in samples and its strongest frequency on a 55 Hz grid (440 and 880 both on it).</summary>
     private (int Samples, double DominantHz) ReceivedTone()
     {
@@ -98,18 +120,9 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
     {
         var (sessionA, sessionB) = StartCall();
         AwaitRendered(sessionB, 100, TimeSpan.FromSeconds(15));
-        var sent = Stats(sessionA);
-        StopAndWait(sessionA);
-        Thread.Sleep(200);
-        var received = Stats(sessionB);
-        StopAndWait(sessionB);
-        output.WriteLine("A: " + Describe(sent));
-        output.WriteLine("B: " + Describe(received));
-        FfmpegTool.AssertNoFfmpegChildren();
+        var (sent, received) = EndCall(sessionA, sessionB);
 
-        var frames = CheckReceivedVideo();
-        Assert.True(frames.Count >= 0.9 * sent.VideoFramesSent, $"{frames.Count} of {sent.VideoFramesSent} frames arrived");
-        Assert.Equal((640, 480, 30, 1500), (sent.SendWidth, sent.SendHeight, sent.SendFrameRate, sent.SendBitrateKbps));
+        AssertTheVideoSentArrived(sent);
         Assert.NotNull(received.CaptureToRenderP50);
         Assert.Equal(0, received.VideoFramesReceivedIncomplete);
 
@@ -227,18 +240,9 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
         AwaitRendered(sessionB, 1, TimeSpan.FromSeconds(15));
         output.WriteLine($"answer → first picture at B: {answered.ElapsedMilliseconds} ms (prepared; not asserted, see pype-bench call)");
         AwaitRendered(sessionB, 60, TimeSpan.FromSeconds(15));
-        var sent = Stats(sessionA);
-        StopAndWait(sessionA);
-        Thread.Sleep(200);
-        var received = Stats(sessionB);
-        StopAndWait(sessionB);
-        output.WriteLine("A: " + Describe(sent));
-        output.WriteLine("B: " + Describe(received));
-        FfmpegTool.AssertNoFfmpegChildren();
+        var (sent, _) = EndCall(sessionA, sessionB);
 
-        var frames = CheckReceivedVideo();
-        Assert.True(frames.Count >= 0.9 * sent.VideoFramesSent, $"{frames.Count} of {sent.VideoFramesSent} frames arrived");
-        Assert.Equal((640, 480, 30, 1500), (sent.SendWidth, sent.SendHeight, sent.SendFrameRate, sent.SendBitrateKbps));
+        AssertTheVideoSentArrived(sent);
         Assert.Equal(0, sent.EncoderRestarts);
         Assert.Equal(440, ReceivedTone().DominantHz);
         Assert.True(sent.AudioPacketsReceived > 0, "B's tone did not reach A");
