@@ -12,8 +12,9 @@ internal sealed record OpenedSource<TFrame>(Func<CancellationToken, IAsyncEnumer
 /// fails is reported and this stage stops; a source that ends (a file) is reported too.
 /// <para>
 /// Started <c>held</c> (a call still ringing), the source runs but every frame is thrown away
-/// until <see cref="MediaFlowing"/>: the device and its ffmpeg are warm when the call is answered,
-/// so the first frame passed on is a fresh one, a frame interval later at most.
+/// until <see cref="MediaFlowing"/>: the device and its ffmpeg are warm when the call is answered.
+/// The newest frame thrown away is kept and passed on the moment the call flows (it carries its own
+/// capture time, at most a frame interval old), so the answer does not wait for the next frame.
 /// </para>
 /// </summary>
 internal sealed class CaptureActor<TFrame> : ReceiveActor where TFrame : class
@@ -25,14 +26,15 @@ internal sealed class CaptureActor<TFrame> : ReceiveActor where TFrame : class
     private readonly CancellationTokenSource stop = new();
     private OpenedSource<TFrame>? source;
     private Task? pump;
-    private volatile bool held;
+    private readonly object gate = new();
+    private bool held;
+    private TFrame? newestHeld;
 
     public CaptureActor(string stage, Func<OpenedSource<TFrame>> open, IActorRef next, MediaCounter counter, bool held)
     {
         (this.stage, this.open, this.next, this.counter, this.held) = (stage, open, next, counter, held);
         Receive<StageFailed>(failed => MediaStage.Fail(Context, failed.Stage, failed.Message));
-        // A block body: as an expression the assignment's value (false) would read as "not handled".
-        Receive<MediaFlowing>(_ => { this.held = false; });
+        Receive<MediaFlowing>(_ => Release());
     }
 
     /// <param name="held">Throw frames away until <see cref="MediaFlowing"/> (the call is not answered yet).</param>
@@ -58,8 +60,16 @@ internal sealed class CaptureActor<TFrame> : ReceiveActor where TFrame : class
             {
                 await foreach (var frame in read(token).ConfigureAwait(false))
                 {
-                    if (held) continue;
-                    next.Tell(frame);
+                    // Under the lock, so the frame kept while held never follows a newer one.
+                    lock (gate)
+                    {
+                        if (held)
+                        {
+                            newestHeld = frame;
+                            continue;
+                        }
+                        next.Tell(frame);
+                    }
                     session.Tell(count);
                 }
                 if (!token.IsCancellationRequested) self.Tell(new StageFailed(stage, "the source ended"));
@@ -70,6 +80,20 @@ internal sealed class CaptureActor<TFrame> : ReceiveActor where TFrame : class
                 self.Tell(new StageFailed(stage, MediaStage.Describe(error)));
             }
         });
+    }
+
+    private void Release()
+    {
+        lock (gate)
+        {
+            if (!held) return;
+            held = false;
+            var kept = newestHeld;
+            newestHeld = null;
+            if (kept is null) return;
+            next.Tell(kept);
+        }
+        Context.Parent.Tell(new MediaCount(counter));
     }
 
     protected override void PostStop()

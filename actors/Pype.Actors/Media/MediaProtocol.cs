@@ -21,7 +21,7 @@ public sealed record MediaSessionSpec(UInt128 CallId, HashAddress Peer, MediaOff
 public sealed record StartMediaFlow(MediaOffer Remote);
 
 /// <summary>Told to the session's parent once: the first received picture reached its output, <paramref name="AfterFlowStart"/> after media started to flow.</summary>
-public sealed record FirstPictureShown(UInt128 CallId, TimeSpan AfterFlowStart);
+public sealed record FirstPictureShown(UInt128 CallId, TimeSpan AfterFlowStart) : IDeadLetterSuppression;
 
 /// <summary>
 /// Told to the <c>network</c> actor given in <see cref="MediaSessionActor.Props"/> for every outgoing
