@@ -228,6 +228,11 @@ public sealed class CallSession
 
         if (now >= GiveUpAt())
         {
+            // A callee whose Accept was never acknowledged cannot tell a lost Accept from lost
+            // acks: one HangUp, not repeated, ends the call at a caller that did get the Accept
+            // instead of leaving it in a call nobody is in.
+            if (_pending.Type == SessionMessageType.CallAccept && State != CallState.Ended)
+                _outbox.Send(Peer, new CallMessage.HangUp(CallId, HangUpReason.Normal));
             _pending = null;
             if (State != CallState.Ended)
             {

@@ -56,6 +56,22 @@ public sealed class CallBookTests
     }
 
     [Fact]
+    public void A_callee_that_never_hears_its_accept_acknowledged_gives_up_with_a_hang_up_the_caller_hears()
+    {
+        var net = new CallNetwork();
+        var id = Call(net, Alice, Bob);
+        net.RunFor(TimeSpan.FromSeconds(1));
+        net.Cut(Alice, Bob); // the Accept gets through, every ack of it is lost
+
+        net.Do(Bob, (book, now) => book.Answer(now, id));
+        net.RunFor(TimeSpan.FromSeconds(30));
+
+        Assert.Single(net.EventsOf<CallEvent.Established>(Alice));
+        Assert.Equal(CallEndReason.TimeoutNoAnswerFromPeer, Assert.Single(net.EventsOf<CallEvent.Ended>(Bob)).Reason);
+        Assert.Equal(CallEndReason.HungUpRemote, Assert.Single(net.EventsOf<CallEvent.Ended>(Alice)).Reason);
+    }
+
+    [Fact]
     public void The_answer_keeps_within_both_sides_limits_and_brings_its_own_ssrcs()
     {
         var options = CallOptions.Default with { LocalLimits = new VideoLimits(640, 480, 60, 800) };
