@@ -104,6 +104,7 @@ public sealed class EncoderLifecycleTests(ITestOutputHelper output) : IDisposabl
             Assert.True(decoder.WarmUp((await small.WarmUpAccessUnit.WaitAsync(TimeSpan.FromSeconds(15)))!));
         }
         foreach (var unit in units) decoder.Decode(unit);
+        Assert.False(decoder.WarmUp(warmUp), "a warm-up keyframe was taken in the middle of a stream");
         for (var i = 0; i < 10; i++)
         {
             var decoded = await decoder.Frames.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));

@@ -30,6 +30,7 @@ public sealed class H264Decoder : IAsyncDisposable
     private Task<FFMpegResult>? _process;
     private string _pipeName = "";
     private bool _stopping;
+    private bool _decoding;
 
     public H264Decoder(int width, int height)
     {
@@ -65,15 +66,22 @@ public sealed class H264Decoder : IAsyncDisposable
     }
 
     /// <summary>Queues one access unit (as the encoder or the depacketiser produced it).</summary>
-    public bool Decode(EncodedAccessUnit unit) => _in.Writer.TryWrite((unit, false));
+    public bool Decode(EncodedAccessUnit unit)
+    {
+        Volatile.Write(ref _decoding, true);
+        return _in.Writer.TryWrite((unit, false));
+    }
 
     /// <summary>
     /// Decodes a keyframe whose picture is thrown away: ffmpeg probes its input and sets up decoder
     /// and output only when the first access unit arrives (30–100 ms), so a decoder started while
     /// its call rings does that on this one instead of on the call's first frame. Any size will do;
-    /// the stream that follows starts with its own keyframe and parameter sets.
+    /// the stream that follows starts with its own keyframe and parameter sets. Refused (false) once
+    /// the stream has begun: a keyframe slipped in between its frames would become the reference
+    /// of the frames after it, and they would decode to garbage until the next keyframe.
     /// </summary>
-    public bool WarmUp(EncodedAccessUnit keyframe) => keyframe.IsKeyframe && _in.Writer.TryWrite((keyframe, true));
+    public bool WarmUp(EncodedAccessUnit keyframe) =>
+        keyframe.IsKeyframe && !Volatile.Read(ref _decoding) && _in.Writer.TryWrite((keyframe, true));
 
     private async Task WriteAccessUnitsAsync(Stream pipe, CancellationToken cancel)
     {
