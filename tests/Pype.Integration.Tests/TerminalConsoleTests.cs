@@ -47,6 +47,9 @@ public class TerminalConsoleTests : IDisposable
             process.StandardInput.Write("quit\r");
             process.StandardInput.Flush();
             Assert.True(process.WaitForExit(TimeSpan.FromSeconds(20)));
+            // Only the wait without a timeout also waits for the redirected output to be read to
+            // its end; without it the last line ("stopped (quit)") was sometimes still in flight.
+            process.WaitForExit();
             var screen = Screen();
             Assert.Contains("address: pype1", screen);
             Assert.Contains("pype> whoami", screen);

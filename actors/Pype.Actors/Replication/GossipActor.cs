@@ -26,6 +26,7 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
 
     private GossipEngine? engine;
     private bool snapshotRequested;
+    private int unjournalled;
     private IReadOnlyList<Candidate> ownCandidates;
 
     public GossipActor(IdentityKeyPair identity, Configuration.ReplicationSettings settings, IReadOnlyList<Candidate> hostCandidates, IActorRef addressBookStore, IActorRef callListStore)
@@ -109,9 +110,17 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
             .ToList())));
         Receive<PlaceCallInList>(place => Feed(now => Sender.Tell(PlaceCall(now, place))));
         Receive<EndCallInList>(end => Feed(now => Sender.Tell(EndCall(now, end))));
+        Receive<ItemStored>(_ => unjournalled = Math.Max(0, unjournalled - 1));
         Receive<GetGossipStatus>(_ => Sender.Tell(new GossipStatus(
             engine!.AddressBook.Count, engine.CallList.Count, engine.Neighbours.Count, engine.MessagesSent, engine.BytesSent, engine.AntiEntropyRounds,
-            Enum.GetValues<GossipDropReason>().Where(r => engine.DropCount(r) > 0).ToDictionary(r => r.ToString(), engine.DropCount))));
+            Enum.GetValues<GossipDropReason>().Where(r => engine.DropCount(r) > 0).ToDictionary(r => r.ToString(), engine.DropCount), unjournalled)));
+    }
+
+    /// <summary>Hands an accepted item to its store; the store's <see cref="ItemStored"/> says when the journal has it.</summary>
+    private void Journal(IActorRef store, byte[] encoded)
+    {
+        unjournalled++;
+        store.Tell(new StoreItem(encoded));
     }
 
     private object PlaceCall(DateTimeOffset now, PlaceCallInList place)
@@ -121,7 +130,7 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
         var entry = CallListEntry.CreateInvite(identity, place.CalleePublicKey, place.CallId, place.Offer, now, CallListEntry.DefaultLifetime);
         var result = engine!.LocalCallChanged(now, entry);
         if (!result.IsAccepted) return new CallListRefused($"the call list refused the entry ({result})");
-        callListStore.Tell(new StoreItem(entry.Encoded.ToArray()));
+        Journal(callListStore, entry.Encoded.ToArray());
         return new CallListWritten(entry.CallId.ToString("x32"), entry.Kind);
     }
 
@@ -139,14 +148,14 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
         var tombstone = CallListEntry.CreateTombstone(identity, mine[0], end.How);
         var result = engine.LocalCallChanged(now, tombstone);
         if (!result.IsAccepted) return new CallListRefused($"the call list refused the entry ({result})");
-        callListStore.Tell(new StoreItem(tombstone.Encoded.ToArray()));
+        Journal(callListStore, tombstone.Encoded.ToArray());
         return new CallListWritten(tombstone.CallId.ToString("x32"), tombstone.Kind);
     }
 
     private void Publish(DateTimeOffset now)
     {
         var record = engine!.PublishOwnRecord(now, ownCandidates, []);
-        addressBookStore.Tell(new StoreItem(record.Encoded.ToArray()));
+        Journal(addressBookStore, record.Encoded.ToArray());
     }
 
     protected override void DrainOutputs()
@@ -159,11 +168,11 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
             switch (gossipEvent)
             {
                 case GossipEvent.RecordLearned learned:
-                    addressBookStore.Tell(new StoreItem(learned.Record.Encoded.ToArray()));
+                    Journal(addressBookStore, learned.Record.Encoded.ToArray());
                     Context.Parent.Tell(new RecordLearned(learned.Record.Hash.ToString(), learned.Record.Sequence, learned.Record.Candidates.Count));
                     break;
                 case GossipEvent.CallEntryLearned entry:
-                    callListStore.Tell(new StoreItem(entry.Entry.Encoded.ToArray()));
+                    Journal(callListStore, entry.Entry.Encoded.ToArray());
                     break;
                 case GossipEvent.CallFound found:
                     Context.Parent.Tell(new Calls.CallInviteFound(found.Entry.CallId, found.Invite.CallerPublicKey.ToArray(), found.Invite.Offer.ToArray()));

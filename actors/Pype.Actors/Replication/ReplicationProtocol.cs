@@ -51,7 +51,8 @@ public sealed record GetGossipStatus : IGossipMessage
     public static readonly GetGossipStatus Instance = new();
 }
 
-public sealed record GossipStatus(int Records, int CallEntries, int Neighbours, long MessagesSent, long BytesSent, long AntiEntropyRounds, IReadOnlyDictionary<string, long> Drops);
+/// <param name="Unjournalled">Items the replicas hold that their journal has not confirmed yet: a kill -9 now would lose them here (neighbours still have them).</param>
+public sealed record GossipStatus(int Records, int CallEntries, int Neighbours, long MessagesSent, long BytesSent, long AntiEntropyRounds, IReadOnlyDictionary<string, long> Drops, int Unjournalled = 0);
 
 /// <summary>Writes a ringing entry for the callee into the call list, with the call's id and its
 /// encoded <see cref="Pype.Core.Calls.MediaOffer"/>; answered with a NodeReply.</summary>

@@ -100,6 +100,7 @@ public sealed class JsonConsoleOutput(TextWriter writer, TimeProvider clock) : I
                         w.WriteNumber("gossip_messages_sent", gossip.MessagesSent);
                         w.WriteNumber("gossip_bytes_sent", gossip.BytesSent);
                         w.WriteNumber("anti_entropy_rounds", gossip.AntiEntropyRounds);
+                        w.WriteNumber("replicas_unjournalled", gossip.Unjournalled);
                     }
                     WriteCounts(w, "protocol_drops", s.Peers.Drops
                         .Concat(s.SeedLink?.Drops.Select(d => KeyValuePair.Create("seed-" + d.Key, d.Value)) ?? [])

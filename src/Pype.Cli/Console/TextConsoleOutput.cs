@@ -90,7 +90,7 @@ public sealed class TextConsoleOutput : IConsoleOutput
                 if (s.Relay is { } relay)
                     status.AddRow("relay", $"{relay.State}{(relay.Relayed is { } at ? $" at {at}" : "")} on {relay.Server ?? "no server granted"}, {relay.Allocations} allocated, {relay.AllocationsLost} lost");
                 if (s.Gossip is { } gossip)
-                    status.AddRow("replicas", $"{gossip.Records} address-book records, {gossip.CallEntries} call-list entries; gossip with {gossip.Neighbours} neighbours, {gossip.MessagesSent} messages ({gossip.BytesSent / 1024.0:0.#} KiB) sent, {gossip.AntiEntropyRounds} anti-entropy rounds");
+                    status.AddRow("replicas", $"{gossip.Records} address-book records, {gossip.CallEntries} call-list entries; gossip with {gossip.Neighbours} neighbours, {gossip.MessagesSent} messages ({gossip.BytesSent / 1024.0:0.#} KiB) sent, {gossip.AntiEntropyRounds} anti-entropy rounds" + (gossip.Unjournalled > 0 ? $", {gossip.Unjournalled} not journalled yet" : ""));
                 AddTransportRows(status, s.Transport);
                 console.Write(status);
                 break;

@@ -41,6 +41,19 @@ public sealed class ReplicationLabTests
         Assert.Fail($"call {callId[..8]} never became '{kind}' in {node.Hash[..8]}'s call list");
     }
 
+    private static void AwaitJournalled(LabNode node, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            node.Send("status");
+            var waiting = node.WaitFor("status").GetProperty("replicas_unjournalled").GetInt32();
+            if (waiting == 0) return;
+            Assert.True(DateTime.UtcNow < deadline, $"{waiting} replicated items still not journalled after {timeout.TotalSeconds:0} s");
+            Thread.Sleep(100);
+        }
+    }
+
     [Fact]
     public void Five_nodes_converge_on_one_address_book_that_survives_kill_9()
     {
@@ -83,7 +96,10 @@ public sealed class ReplicationLabTests
         Assert.Equal((callId, "rejected"), (Str(ended, "call_id"), Str(ended, "reason")));
         AwaitCallListKind(caller, callId, "rejected", TimeSpan.FromSeconds(20));
 
-        // The book is journalled: a kill -9 and a restart of the same data directory keep it.
+        // The book is journalled: a kill -9 and a restart of the same data directory keep what the
+        // journal confirmed. It writes behind the replicas (the tombstone was seen in memory, then
+        // lost to a kill -9 milliseconds later, in CI), so wait for it first.
+        AwaitJournalled(caller, TimeSpan.FromSeconds(20));
         var restarted = network.RestartNode(nodes[0]);
         Assert.True(BookSize(restarted) >= nodes.Length);
         restarted.Send("calls");
