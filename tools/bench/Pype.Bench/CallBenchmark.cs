@@ -14,15 +14,15 @@ namespace Pype.Bench;
 /// x264 flags, sending it over UDP to a stock ffmpeg decoder. Latency is capture → picture out of
 /// the decoder, read from the frame index stamped into each picture (one clock, one machine).
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 /// <param name="ringing">How long the callee lets the call ring before it answers, like a person
 /// reaching for the button; zero answers the moment the call arrives (an unattended node).</param>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel, TimeSpan ringing)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(30);
 
     public sealed record Row(
-        string Size, int Kbps, double SetupMs, double FirstFrameAtCallerMs, double FirstFrameAtCalleeMs,
+        string Size, int Kbps, double CallToRingingMs, double FirstFrameAtCallerMs, double FirstFrameAtCalleeMs,
         double? PypeP50Ms, double? PypeP95Ms, double? AudioP50Ms, double? AudioP95Ms, long FramesSent, long FramesShown,
         double CallerCpuPercent, double CalleeCpuPercent,
         double? BaselineP50Ms, double? BaselineP95Ms, double BaselineCpuPercent)
@@ -211,7 +211,7 @@ internal sealed class CallBenchmark(TextWriter log, CancellationToken cancel, Ti
         foreach (var r in rows)
         {
             var ratio = r.PypeP50Ms is { } p && r.BaselineP50Ms is { } b && p > 0 ? $"{b / p:0.0}× faster" : "—";
-            output.WriteLine($"| {r.Size} | {r.Kbps} | {r.SetupMs:0} ms | {r.FirstFrameAtCallerMs:0} / {r.FirstFrameAtCalleeMs:0} ms | {Ms(r.PypeP50Ms)} / {Ms(r.PypeP95Ms)} | "
+            output.WriteLine($"| {r.Size} | {r.Kbps} | {r.CallToRingingMs:0} ms | {r.FirstFrameAtCallerMs:0} / {r.FirstFrameAtCalleeMs:0} ms | {Ms(r.PypeP50Ms)} / {Ms(r.PypeP95Ms)} | "
                 + $"{Ms(r.BaselineP50Ms)} / {Ms(r.BaselineP95Ms)} | {ratio} | {Ms(r.AudioP50Ms)} / {Ms(r.AudioP95Ms)} | {r.FramesShown} / {r.FramesSent} | {Playout(r.VideoPlayout)} | {r.CallerCpuPercent:0} % / {r.CalleeCpuPercent:0} % / {r.BaselineCpuPercent:0} % |");
         }
         output.WriteLine();
