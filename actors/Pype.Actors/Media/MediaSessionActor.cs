@@ -28,8 +28,8 @@ namespace Pype.Actors.Media;
 /// their ffmpeg processes and closes their files.
 /// <para>
 /// <see cref="Prepare"/> starts every stage while the call still rings, held: capture runs but
-/// its frames are thrown away, the encoder and decoder ffmpegs wait for input, outputs stay
-/// closed, and nothing is sent. <see cref="StartMediaFlow"/> (the answer) lets frames through,
+/// its frames are thrown away, the encoder and decoder ffmpegs set themselves up on one warm-up
+/// keyframe that is never sent or shown, outputs stay closed, and nothing is sent. <see cref="StartMediaFlow"/> (the answer) lets frames through,
 /// opens the outputs and accepts the peer's packets (any that came first are replayed): the
 /// ffmpeg start-ups, the slowest part of a call's first picture, happened while it rang.
 /// </para>
@@ -215,9 +215,18 @@ public sealed partial class MediaSessionActor : ReceiveActor, IWithTimers
         if (flowing) return;
         flowing = true;
         flowStartedAt = MediaClock.Now;
+        // A callee prepared with the caller's offer already; only a caller learns the peer's now.
+        if (start.Remote != spec.Remote) Renegotiate(start.Remote);
+        foreach (var stage in heldStages) stage.Tell(MediaFlowing.Instance);
+        heldStages.Clear();
+        while (early.TryDequeue(out var payload)) Received(new MediaPacketReceived(payload));
+    }
+
+    private void Renegotiate(MediaOffer remote)
+    {
         var prepared = send;
-        spec = spec with { Remote = start.Remote };
-        (send, demux, feedback, encoding) = Negotiate(start.Remote);
+        spec = spec with { Remote = remote };
+        (send, demux, feedback, encoding) = Negotiate(remote);
         // The peer's limits were unknown while a caller prepared; a smaller negotiated format needs
         // capture and encoder started again (a rare cost: both sides usually run the same limits).
         if (send != prepared && videoSendingStages.Count > 0)
@@ -231,9 +240,6 @@ public sealed partial class MediaSessionActor : ReceiveActor, IWithTimers
             videoSendingStages.Clear();
             StartVideoSending(held: false);
         }
-        foreach (var stage in heldStages) stage.Tell(MediaFlowing.Instance);
-        heldStages.Clear();
-        while (early.TryDequeue(out var payload)) Received(new MediaPacketReceived(payload));
     }
 
     /// <summary>A stage that throws is restarted (its ffmpeg and files are closed and reopened), at most three times a minute, then stopped.</summary>
