@@ -33,7 +33,26 @@ for project in tests/*/*.csproj; do
   fi
 done
 
-[ "$failed" -gt 0 ] && status=1
+# Repeat each failure with the start of its message just above the summary, so a log that keeps
+# only its head and tail still names what failed.
+if [ "$failed" -gt 0 ]; then
+  echo "== failed tests"
+  for trx in "$results"/*.trx; do
+    awk '
+      /<UnitTestResult / && /outcome="Failed"/ {
+        match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11)
+        gsub(/&quot;/, "\"", name); print "FAILED " name; inside = 1; lines = 0; next }
+      inside && /<Message>/ { printing = 1; sub(/.*<Message>/, "") }
+      inside && printing {
+        done = sub(/<\/Message>.*/, "")
+        if (lines < 6) { gsub(/&quot;/, "\""); gsub(/&lt;/, "<"); gsub(/&gt;/, ">"); gsub(/&amp;/, "\\&"); print "  " $0 }
+        lines++
+        if (done) { printing = 0; inside = 0 } }
+      /<\/UnitTestResult>/ { inside = 0; printing = 0 }
+    ' "$trx"
+  done
+  status=1
+fi
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
 else
