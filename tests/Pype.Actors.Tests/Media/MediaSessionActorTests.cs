@@ -340,15 +340,26 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
         var (sessionA, sessionB) = StartCall(new MediaLink(OneWay: TimeSpan.FromMilliseconds(10), CapBitsPerSecond: 600_000), "2s");
         AwaitRendered(sessionB, 1, TimeSpan.FromSeconds(15));
         AwaitCondition(() => Stats(sessionA).TargetBitrateKbps < 600, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
-        Thread.Sleep(TimeSpan.FromSeconds(4));
-        var sent = Stats(sessionA);
+        var trace = new List<MediaStats>();
+        for (var i = 0; i < 16; i++)
+        {
+            Thread.Sleep(250);
+            trace.Add(Stats(sessionA));
+        }
+        output.WriteLine("target/send kb/s every 250 ms: " + string.Join(" ", trace.Select(s => $"{s.TargetBitrateKbps}/{s.SendBitrate / 1000}")));
+        var sent = trace[^1];
         output.WriteLine("A: " + Describe(sent));
         output.WriteLine("B: " + Describe(Stats(sessionB)));
         StopAndWait(sessionA);
         StopAndWait(sessionB);
         FfmpegTool.AssertNoFfmpegChildren();
 
-        Assert.True(sent.TargetBitrateKbps < 600, $"target {sent.TargetBitrateKbps} kb/s after 4 s more");
+        // Loss-based control saw-tooths: with no loss the target climbs 8 % a second until x264 (which
+        // sends about 75 % of its target here) fills the cap, then it is cut again. So the middle of
+        // the 4 s trace is under the cap, and what actually left in the last 2 s stayed under it.
+        var targets = trace.Select(s => s.TargetBitrateKbps).Order().ToList();
+        Assert.True(targets[targets.Count / 2] < 600, $"median target {targets[targets.Count / 2]} kb/s over 4 s");
+        Assert.All(trace.TakeLast(8), s => Assert.True(s.SendBitrate < 600_000, $"sent {s.SendBitrate / 1000} kb/s in a second, 2–4 s after settling"));
         Assert.True(sent.EncoderBitrateKbps < 700, $"the encoder still runs at {sent.EncoderBitrateKbps} kb/s");
         Assert.True(sent.EncoderReconfigurations > 0);
         Assert.Equal(0, sent.EncoderRestarts);

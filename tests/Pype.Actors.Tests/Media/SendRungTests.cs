@@ -55,33 +55,54 @@ public sealed class SendRungTests(ITestOutputHelper output) : TestKit
         $"drops {string.Join(", ", s.DropsByReason.Select(d => $"{d.Key}={d.Value}"))}");
 
     /// <summary>
-    /// B's y4m: every picture 640x480, stock ffprobe reads it cleanly, the stamped indices never go
-    /// back, and at least <paramref name="readableShare"/> of the last <paramref name="last"/> pictures
-    /// (or all) carry a readable stamp. The stamp has one parity bit, so in a picture squeezed hard
-    /// (a 640x480 keyframe at 300 kb/s) two flipped blocks can read as the previous index: a repeated
-    /// index is accepted only when the two pictures differ, i.e. B did not write one picture twice.
+    /// B's counters once nothing more arrives (A stopped): rendered twice in a row the same, 300 ms apart.
     /// </summary>
-    private List<long> ReceivedIndices(int? last = null, double readableShare = 1)
+    private MediaStats SettledStats(IActorRef session)
+    {
+        var last = Stats(session);
+        for (var i = 0; i < 20; i++)
+        {
+            Thread.Sleep(300);
+            var now = Stats(session);
+            if (now.VideoFramesRendered == last.VideoFramesRendered) return now;
+            last = now;
+        }
+        return last;
+    }
+
+    /// <summary>
+    /// B's y4m: every picture 640x480, stock ffprobe reads it cleanly, one picture for each frame B
+    /// rendered and no more rendered than decoded (B wrote no picture twice), the stamped indices
+    /// never go back, and at least <paramref name="readableShare"/> of the last <paramref name="last"/>
+    /// pictures (or all) carry a readable stamp. The stamp has one parity bit, so in a picture squeezed
+    /// hard (a 640x480 keyframe at 300 kb/s) two flipped blocks can read as the previous index. A
+    /// squeezed encoder also sends pictures identical to the one before: x264 at 50–100 kb/s with a
+    /// 1/15 s buffer skips every macroblock of some frames (seen with stock ffmpeg and testsrc2), so
+    /// an unchanged picture is counted, not taken for a double write.
+    /// </summary>
+    private List<long> ReceivedIndices(MediaStats final, int? last = null, double readableShare = 1)
     {
         var (probed, errors) = MediaCall.Probe(Y4m);
         Assert.Equal("", errors);
         var frames = MediaSignals.ReadY4mFrames(Y4m, MediaCall.Width, MediaCall.Height);
         Assert.Equal(frames.Count, probed);
+        Assert.Equal(final.VideoFramesRendered, frames.Count);
+        Assert.True(final.VideoFramesRendered <= final.VideoFramesDecoded, $"{final.VideoFramesRendered} pictures rendered of {final.VideoFramesDecoded} decoded");
         var indices = frames.Select(f => FrameStamp.Read(f, MediaCall.Width, MediaCall.Height)).ToList();
         var tail = indices.TakeLast(last ?? indices.Count).ToList();
         Assert.True(tail.Count(i => i is not null) >= readableShare * tail.Count,
             $"stamps unreadable at {string.Join(",", tail.Select((i, n) => (i, n)).Where(p => p.i is null).Select(p => p.n))} of the last {tail.Count} pictures");
         var stamped = indices.Select((index, n) => (Index: index, Picture: frames[n])).Where(p => p.Index is not null).ToList();
-        var repeats = 0;
+        var (repeats, unchanged) = (0, 0);
         for (var n = 1; n < stamped.Count; n++)
         {
             var (index, previous) = (stamped[n].Index!.Value, stamped[n - 1].Index!.Value);
             Assert.True(index >= previous, $"stamped picture {n} has index {index} after {previous}");
             if (index != previous) continue;
-            repeats++;
-            Assert.False(stamped[n].Picture.AsSpan().SequenceEqual(stamped[n - 1].Picture), $"picture {index} was written twice");
+            if (stamped[n].Picture.AsSpan().SequenceEqual(stamped[n - 1].Picture)) unchanged++;
+            else repeats++;
         }
-        output.WriteLine($"{frames.Count} pictures received, {indices.Count(i => i is null)} without a readable stamp, {repeats} misread as the one before");
+        output.WriteLine($"{frames.Count} pictures received, {indices.Count(i => i is null)} without a readable stamp, {repeats} misread as the one before, {unchanged} unchanged from the one before");
         return stamped.Select(p => p.Index!.Value).ToList();
     }
 
@@ -97,8 +118,7 @@ public sealed class SendRungTests(ITestOutputHelper output) : TestKit
         var a1 = Stats(sessionA);
         var elapsed = clock.Elapsed;
         StopAndWait(sessionA);
-        Thread.Sleep(300);
-        var b1 = Stats(sessionB);
+        var b1 = SettledStats(sessionB);
         StopAndWait(sessionB);
         Show("A", a1);
         Show("B", b1);
@@ -119,7 +139,7 @@ public sealed class SendRungTests(ITestOutputHelper output) : TestKit
         var shown = b1.VideoFramesRendered - b0.VideoFramesRendered;
         Assert.True(shown >= 0.9 * sent, $"{shown} of {sent} frames sent were shown");
         // 300 kb/s with a VBV buffer of 1/15 s squeezes each 640x480 keyframe hard: now and then its stamp (and the next frame's) is lost.
-        var indices = ReceivedIndices(readableShare: 0.9);
+        var indices = ReceivedIndices(b1, readableShare: 0.9);
         // Evenly thinned: shown frames are typically two captures apart (a backlog drop on a busy machine widens a gap).
         var gaps = indices.Zip(indices.Skip(1), (x, y) => y - x).Order().ToList();
         Assert.True(gaps[gaps.Count / 2] == 2, $"gaps between shown frames: {string.Join(",", gaps)}");
@@ -135,8 +155,7 @@ public sealed class SendRungTests(ITestOutputHelper output) : TestKit
         Thread.Sleep(TimeSpan.FromSeconds(4));
         var a1 = Stats(sessionA);
         StopAndWait(sessionA);
-        Thread.Sleep(300);
-        var b1 = Stats(sessionB);
+        var b1 = SettledStats(sessionB);
         StopAndWait(sessionB);
         Show("A", a1);
         Show("B", b1);
@@ -153,6 +172,6 @@ public sealed class SendRungTests(ITestOutputHelper output) : TestKit
         // While the cap squeezes the full picture (before the switch) a stamp may drown in quantisation.
         // Pictures shown since the switch to 320x240 carry theirs through the upscaling (at ~150 kb/s
         // a rare one is still lost to quantisation; a wrongly decoded size would lose them all).
-        ReceivedIndices(last: (int)shown, readableShare: 0.9);
+        ReceivedIndices(b1, last: (int)shown, readableShare: 0.9);
     }
 }
