@@ -374,7 +374,7 @@ public sealed partial class MediaSessionActor : ReceiveActor, IWithTimers
             network.Tell(new SendMediaPacket(spec.Peer, payload));
         }
         while (feedback.TryTakeRetransmission(out var lost))
-            videoSender.Tell(new RetransmitVideo(lost, feedback.Network.RoundTrip));
+            videoSender.Tell(new RetransmitVideo(lost, RtpSendHistory.MinResendInterval(feedback.Network.RoundTrip)));
         if (feedback.TakeKeyframeRequest())
             videoEncoder.Tell(RequestKeyframe.Instance);
         if (encoding.Follow(feedback.Rate.TargetBitrate, feedback.Rate.Rung, MediaClock.Now) is { } next)

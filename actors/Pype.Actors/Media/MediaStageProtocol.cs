@@ -75,7 +75,7 @@ internal sealed record CheckHoldDeadline : IDeadLetterSuppression
 /// <summary>A sender stage put packets of its stream on the wire; the session counts them for its sender reports.</summary>
 internal sealed record RtpSent(MediaStreamKind Stream, uint RtpTimestamp, int Packets, int PayloadOctets) : IDeadLetterSuppression;
 
-/// <summary>The peer NACKed these video packets; the sender resends those still in its history, at most once per <paramref name="MinInterval"/> (the RTT).</summary>
+/// <summary>The peer NACKed these video packets; the sender resends those still in its history, at most once per <paramref name="MinInterval"/> (half the RTT: <see cref="Pype.Core.Rtp.Feedback.RtpSendHistory.MinResendInterval"/>).</summary>
 internal sealed record RetransmitVideo(IReadOnlyList<ushort> SequenceNumbers, TimeSpan MinInterval) : IDeadLetterSuppression;
 
 /// <summary>The peer asked for a keyframe (PLI): the encoder makes the next frame an IDR.</summary>

@@ -10,8 +10,11 @@ public sealed class NackRoundTripTests
     private static readonly DateTimeOffset Start = new(2025, 3, 1, 9, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan OneWay = TimeSpan.FromMilliseconds(20);
 
-    [Fact]
-    public void Lost_packets_are_recovered_by_NACK_over_a_path_losing_5_percent_each_way()
+    /// <summary>Also with jitter on the path, which reorders packets 5 ms apart (spurious NACKs) and spreads retries around one RTT after the resend they follow.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(8)]
+    public void Lost_packets_are_recovered_by_NACK_over_a_path_losing_5_percent_each_way(int jitterMs)
     {
         var random = new Random(7);
         var history = new RtpSendHistory();
@@ -45,7 +48,7 @@ public sealed class NackRoundTripTests
             foreach (var (_, rtcp) in Due(toSender, now))
             {
                 var nack = Assert.IsType<RtcpGenericNack>(Assert.Single(RtcpCodec.Parse(rtcp).Packets));
-                foreach (var packet in history.Retransmit(nack.LostSequenceNumbers, now, network.RoundTrip))
+                foreach (var packet in history.Retransmit(nack.LostSequenceNumbers, now, RtpSendHistory.MinResendInterval(network.RoundTrip)))
                     Transmit(toReceiver, now, packet);
             }
         }
@@ -58,7 +61,7 @@ public sealed class NackRoundTripTests
         void Transmit<T>(List<(DateTimeOffset, T)> path, DateTimeOffset now, T item)
         {
             if (random.NextDouble() >= 0.05)
-                path.Add((now + OneWay, item));
+                path.Add((now + OneWay + TimeSpan.FromMilliseconds(jitterMs * (2 * random.NextDouble() - 1)), item));
         }
     }
 

@@ -50,4 +50,18 @@ public sealed class RtpSendHistoryTests
         Assert.Single(history.Retransmit([4], Start + TimeSpan.FromMilliseconds(95), rtt));
         Assert.Equal(1, history.RetransmissionsSuppressed);
     }
+
+    [Fact]
+    public void A_retry_a_little_under_an_RTT_after_a_lost_resend_is_answered_and_a_repeat_crossing_the_resend_is_not()
+    {
+        var history = new RtpSendHistory(16);
+        history.Add(Packet(7), Start);
+        var spacing = RtpSendHistory.MinResendInterval(TimeSpan.FromMilliseconds(40));
+
+        Assert.Single(history.Retransmit([7], Start + TimeSpan.FromMilliseconds(30), spacing));
+        // The receiver asked again one RTT after its NACK; jitter brought it 5 ms sooner than an RTT after our resend.
+        Assert.Single(history.Retransmit([7], Start + TimeSpan.FromMilliseconds(65), spacing));
+        // The same NACK again 10 ms later: our resend cannot have arrived yet.
+        Assert.Empty(history.Retransmit([7], Start + TimeSpan.FromMilliseconds(75), spacing));
+    }
 }

@@ -80,7 +80,7 @@ public sealed class ResilienceLabTests(ITestOutputHelper output)
 
         var ratio = (double)Long(shown, "video_frames_rendered") / Long(sent, "video_frames_sent");
         var freeze = TimeSpan.FromMilliseconds(shown.GetProperty("freeze_ms").GetDouble());
-        output.WriteLine($"{Long(shown, "video_frames_rendered")} of {Long(sent, "video_frames_sent")} frames shown ({ratio:P1}), freeze {freeze.TotalMilliseconds:0} ms, "
+        output.WriteLine($"{Long(shown, "video_frames_rendered")} of {Long(sent, "video_frames_sent")} frames shown ({ratio:P1}), freeze {freeze.TotalMilliseconds:0} ms in {Long(shown, "freezes")} stalls, "
             + $"{Long(sent, "video_packets_retransmitted")} packets resent, {Long(shown, "plis_sent")} PLIs, emulator dropped {call.Link.Counters.Lost}; "
             + $"sender target {sent.GetProperty("target_bitrate_kbps")} kbit/s at {sent.GetProperty("rung")}, {Long(sent, "encoder_reconfigurations")} encoder switches, "
             + $"keyframes {Long(sent, "video_keyframes_encoded")}, drops at the callee {shown.GetProperty("drops")}");

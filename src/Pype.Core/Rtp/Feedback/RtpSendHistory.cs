@@ -29,6 +29,15 @@ public sealed class RtpSendHistory
 
     public TimeSpan MaxAge { get; }
 
+    /// <summary>
+    /// The least spacing between two resends of one packet for a path of <paramref name="roundTrip"/>:
+    /// half of it. A receiver asks again one RTT after its last NACK (<see cref="NackScheduler"/>),
+    /// so its retry reaches us about one RTT after our resend, give or take the path's jitter:
+    /// suppressing for a whole RTT would drop half of those genuine retries (the resend they follow
+    /// was lost), while a NACK repeated before our resend could have arrived comes within half.
+    /// </summary>
+    public static TimeSpan MinResendInterval(TimeSpan roundTrip) => roundTrip / 2;
+
     public long Retransmitted { get; private set; }
 
     /// <summary>Asked for, but already overwritten or older than <see cref="MaxAge"/>.</summary>
