@@ -60,6 +60,17 @@ public class UdpServiceTests : IDisposable
         using var flooder = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         var random = new Random(7);
         var datagram = new byte[1400];
+        // Well-formed handshake initiations from a sender who does not know the node's key (no valid
+        // mac1): more than a burst's worth, yet none may take a rate-limit slot from a real contact. Sent
+        // before the flood, which overfills the node's socket buffer.
+        var initiation = new byte[Pype.Core.Wire.HandshakeInitiation.Length];
+        for (var i = 0; i < 100; i++)
+        {
+            random.NextBytes(initiation);
+            initiation[0] = (byte)Pype.Core.Wire.PypePacketType.HandshakeInitiation;
+            initiation.AsSpan(Pype.Core.Wire.PypePacket.TypeLength, Pype.Core.Wire.PypePacket.ReservedLength).Clear();
+            flooder.Send(initiation, nodeEndPoint);
+        }
         for (var i = 0; i < 20_000; i++)
         {
             var length = random.Next(0, datagram.Length);
@@ -81,6 +92,9 @@ public class UdpServiceTests : IDisposable
             Assert.True(status.GetProperty("datagrams_in").GetInt64() > 1000);
             Assert.True(status.GetProperty("drops").EnumerateObject().Sum(d => d.Value.GetInt64()) > 1000);
         }
+        var nodeDrops = nodeStatus.GetProperty("protocol_drops");
+        Assert.True(nodeDrops.TryGetProperty("initiation-badmac", out var badMac) && badMac.GetInt64() >= 100, $"protocol drops: {nodeDrops}");
+        Assert.False(nodeDrops.TryGetProperty("initiation-rate-limited", out _), $"protocol drops: {nodeDrops}");
         both.Send("whoami");
         both.WaitFor("whoami");
     }

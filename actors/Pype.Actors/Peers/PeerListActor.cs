@@ -142,6 +142,13 @@ public sealed class PeerListActor : ReceiveActor, IWithTimers
 
     private void OnInitiation(InboundDatagram datagram)
     {
+        // Only a sender who knows our public key gets as far as the rate limiter (mac1): strangers cannot use up our contacts' budget.
+        var screened = responder.Screen(datagram.Datagram);
+        if (screened != HandshakeRejection.None)
+        {
+            CountDrop("initiation-" + screened.ToString().ToLowerInvariant());
+            return;
+        }
         if (!rateLimiter.TryTake(datagram.Source.Address, Now, out var tableFull))
         {
             CountDrop(tableFull ? "initiation-rate-table-full" : "initiation-rate-limited");

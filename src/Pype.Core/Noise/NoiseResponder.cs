@@ -36,17 +36,32 @@ public sealed class NoiseResponder
 
     public int RememberedPeers => _newestTimestampByPeer.Count;
 
+    /// <summary>
+    /// The cheap checks of an initiation, before any Diffie-Hellman: its form, and its mac1 (proof
+    /// that the sender knows our static public key). <see cref="HandshakeRejection.None"/> when both
+    /// pass. Run before anything else is spent on the packet, a rate-limit slot included, so that
+    /// senders who do not know us cannot use up the budget of those who do.
+    /// </summary>
+    public HandshakeRejection Screen(ReadOnlySpan<byte> initiationPacket) => Screen(initiationPacket, out _);
+
+    private HandshakeRejection Screen(ReadOnlySpan<byte> initiationPacket, out HandshakeInitiation? initiation)
+    {
+        var decoded = HandshakeInitiationCodec.Decode(initiationPacket);
+        initiation = decoded.IsSuccess ? decoded.Value : null;
+        if (initiation is null)
+            return HandshakeRejection.Malformed;
+        return PacketMac.IsValid(initiationPacket, _localStatic.PublicKey) ? HandshakeRejection.None : HandshakeRejection.BadMac;
+    }
+
     public Outcome<HandshakeAcceptance, HandshakeRejection> Respond(
         ReadOnlySpan<byte> initiationPacket, uint localIndex, DateTimeOffset now, IRandomSource random)
     {
-        var decoded = HandshakeInitiationCodec.Decode(initiationPacket);
-        if (!decoded.IsSuccess)
-            return HandshakeRejection.Malformed;
-        if (!PacketMac.IsValid(initiationPacket, _localStatic.PublicKey))
-            return HandshakeRejection.BadMac;
+        var screened = Screen(initiationPacket, out var initiation);
+        if (screened != HandshakeRejection.None || initiation is null)
+            return screened;
 
         var handshake = new HandshakeState(HandshakePattern.IK, isInitiator: false, PypeNoise.Prologue, _localStatic, random: random);
-        if (!handshake.TryReadMessage(decoded.Value.NoiseMessage, out var timestampBytes))
+        if (!handshake.TryReadMessage(initiation.NoiseMessage, out var timestampBytes))
             return HandshakeRejection.AuthenticationFailed;
         var initiatorStatic = handshake.RemoteStaticPublicKey!;
         if (!_isPeerAllowed(initiatorStatic))
@@ -62,14 +77,14 @@ public sealed class NoiseResponder
 
         if (!handshake.TryWriteMessage([], out var noiseMessage))
             return HandshakeRejection.AuthenticationFailed;
-        var response = HandshakeResponseCodec.Encode(new HandshakeResponse(localIndex, decoded.Value.SenderIndex, noiseMessage), initiatorStatic);
+        var response = HandshakeResponseCodec.Encode(new HandshakeResponse(localIndex, initiation.SenderIndex, noiseMessage), initiatorStatic);
         if (!response.IsSuccess)
             return HandshakeRejection.Malformed;
 
         _newestTimestampByPeer[peerKey] = (timestamp, now);
         var (initiatorToResponder, responderToInitiator) = handshake.Split();
         var session = new NoiseSession(
-            isInitiator: false, localIndex, decoded.Value.SenderIndex, initiatorStatic, handshake.HandshakeHash,
+            isInitiator: false, localIndex, initiation.SenderIndex, initiatorStatic, handshake.HandshakeHash,
             sending: responderToInitiator, receiving: initiatorToResponder, now);
         return new HandshakeAcceptance(session, response.Value);
     }

@@ -116,6 +116,13 @@ public sealed partial class SeedServer
 
     private void HandleInitiation(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
     {
+        // Garbage and senders who do not know the seed's key are dropped before they can take a rate-limit slot.
+        var screened = _responder.Screen(datagram);
+        if (screened != HandshakeRejection.None)
+        {
+            Drops.Count(screened == HandshakeRejection.BadMac ? SeedServerDrop.HandshakeBadMac : SeedServerDrop.HandshakeMalformed);
+            return;
+        }
         if (!_rateLimiter.TryTake(source.Address, now, out var tableFull))
         {
             Drops.Count(tableFull ? SeedServerDrop.HandshakeRateLimiterFull : SeedServerDrop.HandshakeRateLimited);

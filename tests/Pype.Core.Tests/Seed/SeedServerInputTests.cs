@@ -127,6 +127,27 @@ public sealed class SeedServerInputTests
     }
 
     [Fact]
+    public void Initiations_without_a_valid_mac1_are_dropped_before_the_rate_limiter_so_a_flood_of_them_locks_nobody_out()
+    {
+        var source = IPEndPoint.Parse("192.0.2.70:4000");
+        for (var i = 0; i < 100; i++)
+        {
+            var identity = IdentityKeyPair.FromSeed([.. BitConverter.GetBytes(i + 5000), .. new byte[28]]);
+            var forged = new Pype.Core.Noise.NoiseInitiator(
+                Pype.Core.Noise.NoiseStaticKey.From(identity), IdentityKeyPair.ToX25519PublicKey(_seedIdentity.PublicKey.Span), (uint)i, Now, _random).InitiationPacket.ToArray();
+            forged[^1] ^= 1;
+            _server.HandleDatagram(Now, source, forged);
+        }
+        Assert.Null(_server.PollTransmit());
+        Assert.Equal(100, _server.Drops[SeedServerDrop.HandshakeBadMac]);
+        Assert.Equal(0, _server.Drops[SeedServerDrop.HandshakeRateLimited]);
+
+        // A genuine initiation from that same address, within the same instant, is still answered.
+        new RawSeedPeerAttempt(_server, _seedIdentity, source, Now, _random, 300);
+        Assert.Equal(1 + 1, _server.SessionCount);
+    }
+
+    [Fact]
     public void Strays_are_dropped_and_counted_without_an_answer()
     {
         _server.HandleDatagram(Now, PeerEndPoint, []);
