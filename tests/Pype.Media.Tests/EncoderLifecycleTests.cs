@@ -72,6 +72,39 @@ public sealed class EncoderLifecycleTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public async Task After_its_frame_budget_a_process_hands_over_to_a_fresh_one_with_an_idr_and_no_frame_is_lost()
+    {
+        // A budget of 20 frames, rounded up to the keyframe interval of 10 (the default is 3600).
+        await using var encoder = new H264Encoder(new H264EncoderSettings(640, 480, 30, KeyframeInterval: 10), framesPerProcess: 15);
+        await using var decoder = new H264Decoder(640, 480);
+        Assert.Equal(20, encoder.FramesPerProcess);
+        encoder.Start();
+        decoder.Start();
+        var units = new List<EncodedAccessUnit>();
+        var processes = new List<(int Frame, int? Pid)>();
+        for (var i = 0; i < 90; i++)
+        {
+            encoder.Encode(Frame(i));
+            if (encoder.ProcessId is { } pid && pid != processes.LastOrDefault().Pid) processes.Add((i, pid));
+            units.Add(await Next(encoder));
+            decoder.Decode(units[^1]);
+            await Task.Delay(20); // about 30 a second, so the standby is warm by the time a budget is spent
+        }
+        output.WriteLine($"processes from frames {string.Join(", ", processes.Select(p => $"{p.Frame} (pid {p.Pid})"))}; handovers {encoder.ProcessHandovers}");
+
+        Assert.Equal(Enumerable.Range(0, 90).Select(i => (long)i), units.Select(u => u.FrameIndex));
+        Assert.True(encoder.ProcessHandovers >= 2, $"{encoder.ProcessHandovers} handovers in 90 frames");
+        Assert.Equal(encoder.ProcessHandovers + 1, processes.Count);
+        Assert.All(processes, p => Assert.True(units[p.Frame].IsKeyframe, $"frame {p.Frame}, the first of a process, is not an IDR"));
+        Assert.All(processes.Zip(processes.Skip(1)), pair => Assert.True(pair.Second.Frame - pair.First.Frame >= 20, $"a process took over after {pair.Second.Frame - pair.First.Frame} frames"));
+        for (var i = 0; i < 90; i++)
+        {
+            var decoded = await decoder.Frames.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(i, FrameStamp.Read(decoded.Frame.Yuv420p, 640, 480));
+        }
+    }
+
+    [Fact]
     public async Task A_warmed_up_encoder_keeps_its_warm_up_frame_out_of_the_stream_and_starts_real_frames_with_an_idr_a_warmed_up_decoder_shows()
     {
         await using var encoder = new H264Encoder(new H264EncoderSettings(640, 480, 30, KeyframeInterval: 600));

@@ -22,7 +22,7 @@ namespace Pype.Actors.Media;
 internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
 {
     /// <summary>ffmpeg takes 180–350 ms to start (MEDIA-NOTES); frames sent to it sooner would wait.</summary>
-    private static readonly TimeSpan StandbyWarmUp = TimeSpan.FromMilliseconds(400);
+    private static readonly TimeSpan StandbyWarmUp = H264Encoder.StandbyWarmUp;
 
     public const string Stage = "video-encoder";
     private const int MaxFramesInFlight = 4;

@@ -18,6 +18,11 @@ namespace Pype.Media.Video;
 /// picture sooner; the first frame is an IDR anyway.
 ///
 /// An ffmpeg that dies on its own raises <see cref="Died"/>; the owner calls <see cref="Restart"/>.
+///
+/// A process also hands over to the warm standby after <see cref="FramesPerProcess"/> frames:
+/// FFMpegCore keeps every line a process writes to stderr until it exits, and the
+/// <c>-debug_ts</c> lines the access units are cut by come eight a frame (2.4 KB measured), so
+/// one ffmpeg kept for a whole call held about 250 MB an hour at 30 fps.
 /// </summary>
 public sealed class H264Encoder : IAsyncDisposable
 {
@@ -34,7 +39,29 @@ public sealed class H264Encoder : IAsyncDisposable
     private bool _disposed;
     private int _firstStandbyWarming;
 
-    public H264Encoder(H264EncoderSettings settings) => Settings = settings;
+    /// <summary>ffmpeg takes 180–350 ms to start (MEDIA-NOTES); a standby younger than this is not warm yet.</summary>
+    public static readonly TimeSpan StandbyWarmUp = TimeSpan.FromMilliseconds(400);
+
+    /// <summary>Frames per process by default: two minutes at 30 fps.</summary>
+    public const long DefaultFramesPerProcess = 3600;
+
+    /// <param name="framesPerProcess">
+    /// Frames one ffmpeg encodes before the next frame goes to the warm standby; rounded up to a
+    /// multiple of the keyframe interval, so the handover's IDR stands in for a periodic keyframe.
+    /// </param>
+    public H264Encoder(H264EncoderSettings settings, long framesPerProcess = DefaultFramesPerProcess)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(framesPerProcess, 1);
+        Settings = settings;
+        var interval = Math.Max(1, settings.KeyframeInterval);
+        FramesPerProcess = (framesPerProcess + interval - 1) / interval * interval;
+    }
+
+    /// <summary>Frames one ffmpeg encodes before a fresh one takes over (<paramref name="framesPerProcess"/> rounded up).</summary>
+    public long FramesPerProcess { get; }
+
+    /// <summary>Times a process handed over to the standby because it had encoded <see cref="FramesPerProcess"/> frames.</summary>
+    public long ProcessHandovers { get; private set; }
 
     /// <summary>The settings last asked for (the standby's once <see cref="Reconfigure"/> was called).</summary>
     public H264EncoderSettings Settings { get; private set; }
@@ -116,6 +143,13 @@ public sealed class H264Encoder : IAsyncDisposable
         lock (_gate)
         {
             if (_current is null || _current.Retired || _current.Exited.IsCompleted) return false;
+            // Only to a warm standby with the same settings: one started by Reconfigure is switched to by its owner.
+            if (_current.FramesTaken >= FramesPerProcess && _standby is { Exited.IsCompleted: false } standby
+                && standby.Settings == _current.Settings && System.Diagnostics.Stopwatch.GetElapsedTime(standby.LaunchedAt) >= StandbyWarmUp)
+            {
+                SwitchToStandby();
+                ProcessHandovers++;
+            }
             return _current.TryEncode(frame, _nextSequence++);
         }
     }
@@ -126,10 +160,15 @@ public sealed class H264Encoder : IAsyncDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _current?.Retire();
-            _current = _standby is { Exited.IsCompleted: false } ? _standby : Launch();
-            _standby = Launch();
+            SwitchToStandby();
         }
+    }
+
+    private void SwitchToStandby()
+    {
+        _current?.Retire();
+        _current = _standby is { Exited.IsCompleted: false } ? _standby : Launch();
+        _standby = Launch();
     }
 
     /// <summary>
@@ -206,6 +245,7 @@ public sealed class H264Encoder : IAsyncDisposable
         {
             foreach (var sequence in process.Unanswered()) _finished[sequence] = null;
             Flush();
+            _all.Remove(process); // its result holds every stderr line it wrote
             died = !process.Retired && !_disposed;
             if (process == _standby) { _standby = null; died = false; }
         }

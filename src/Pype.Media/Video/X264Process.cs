@@ -25,6 +25,7 @@ internal sealed class X264Process
     private readonly CancellationTokenSource _kill = new();
     private readonly RecentLines _errors = new(8);
     private volatile bool _inputDone;
+    private long _framesTaken;
 
     /// <param name="idrOnSecondFrame">
     /// Force an IDR on the second frame: the first is a warm-up frame thrown away, so the first real
@@ -62,7 +63,15 @@ internal sealed class X264Process
 
     public IReadOnlyList<string> LastErrorLines => _errors.Snapshot();
 
-    public bool TryEncode(VideoFrame frame, long sequence) => _input.Writer.TryWrite((frame, sequence));
+    /// <summary>Frames this process was given, a warm-up frame included.</summary>
+    public long FramesTaken => Interlocked.Read(ref _framesTaken);
+
+    public bool TryEncode(VideoFrame frame, long sequence)
+    {
+        if (!_input.Writer.TryWrite((frame, sequence))) return false;
+        Interlocked.Increment(ref _framesTaken);
+        return true;
+    }
 
     /// <summary>No more frames: ffmpeg drains what it has, writes the last access units and exits.</summary>
     public void Retire()
