@@ -51,6 +51,42 @@ public sealed class EncoderLifecycleTests(ITestOutputHelper output) : IDisposabl
         Assert.NotEqual(pid, encoder.ProcessId);
     }
 
+    /// <summary>
+    /// A frame handed in while a killed process's output had closed but its exit was not yet seen
+    /// used to spend a sequence number no process ever took, and access units, which go out in
+    /// sequence order, stopped for good. Forty kills, frames coming 0–12 ms apart, so some arrive
+    /// in that window (on a loaded machine the stall came within 1–33 kills).
+    /// </summary>
+    [Fact]
+    public async Task An_encoder_killed_again_and_again_hands_out_access_units_after_every_restart()
+    {
+        await using var encoder = new H264Encoder(new H264EncoderSettings(640, 480, 30));
+        encoder.Died += _ => encoder.Restart();
+        encoder.Start();
+        var indices = new List<long>();
+        var reader = Task.Run(async () =>
+        {
+            await foreach (var unit in encoder.AccessUnits.ReadAllAsync())
+                lock (indices) indices.Add(unit.FrameIndex);
+        });
+        int Received() { lock (indices) return indices.Count; }
+        var next = 0L;
+        for (var kill = 0; kill < 40; kill++)
+        {
+            var target = Received() + 10;
+            var giveUpAt = DateTime.UtcNow + TimeSpan.FromSeconds(8);
+            while (Received() < target)
+            {
+                Assert.True(DateTime.UtcNow < giveUpAt, $"after kill {kill} access units stopped at {Received()}");
+                encoder.Encode(Frame(next++));
+                await Task.Delay(Random.Shared.Next(0, 13));
+            }
+            if (encoder.ProcessId is { } pid) Process.GetProcessById(pid).Kill();
+        }
+        lock (indices)
+            Assert.True(indices.Zip(indices.Skip(1)).All(pair => pair.Second > pair.First), "access units out of frame order");
+    }
+
     [Fact]
     public async Task A_keyframe_request_makes_the_very_next_frame_an_idr_without_losing_a_frame()
     {

@@ -122,8 +122,10 @@ public sealed class H264Encoder : IAsyncDisposable
                 _warmUpUnit.TrySetResult(null);
                 return;
             }
-            _warmUpSequence = _nextSequence;
-            _current.TryEncode(BlackFrame(Settings.Width, Settings.Height), _nextSequence++);
+            if (_current.TryEncode(BlackFrame(Settings.Width, Settings.Height), _nextSequence))
+                _warmUpSequence = _nextSequence++;
+            else
+                _warmUpUnit.TrySetResult(null);
         }
     }
 
@@ -150,7 +152,12 @@ public sealed class H264Encoder : IAsyncDisposable
                 SwitchToStandby();
                 ProcessHandovers++;
             }
-            return _current.TryEncode(frame, _nextSequence++);
+            // A sequence is spent only on a frame a process took: access units go out in sequence
+            // order, so one never handed to a process (its input already closed by its death) would
+            // hold back every later one for good.
+            if (!_current.TryEncode(frame, _nextSequence)) return false;
+            _nextSequence++;
+            return true;
         }
     }
 

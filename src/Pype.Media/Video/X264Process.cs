@@ -19,11 +19,13 @@ internal sealed class X264Process
 
     private readonly H264EncoderSettings _settings;
     private readonly Action<long, EncodedAccessUnit> _onAccessUnit;
-    private readonly Channel<(VideoFrame Frame, long Sequence)> _input = Channel.CreateUnbounded<(VideoFrame, long)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(VideoFrame Frame, long Sequence)> _input = Channel.CreateUnbounded<(VideoFrame, long)>();
     private readonly ConcurrentQueue<WrittenFrame> _written = new();
     private readonly AccessUnitFramer _framer = new();
     private readonly CancellationTokenSource _kill = new();
     private readonly RecentLines _errors = new(8);
+    private readonly object _handoff = new();
+    private bool _accounted;
     private volatile bool _inputDone;
     private long _framesTaken;
 
@@ -87,11 +89,21 @@ internal sealed class X264Process
         try { _kill.Cancel(); } catch (ObjectDisposedException) { }
     }
 
-    /// <summary>Sequences given to this process that never came back as access units.</summary>
-    public IEnumerable<long> Unanswered()
+    /// <summary>
+    /// Sequences given to this process that never came back as access units; once asked, the
+    /// process takes no more frames from its queue, so no sequence can slip between the answer
+    /// and the pipe (the encoder waits for every sequence in order: one lost stalled it for good).
+    /// </summary>
+    public IReadOnlyList<long> Unanswered()
     {
-        while (_written.TryDequeue(out var written)) yield return written.Sequence;
-        while (_input.Reader.TryRead(out var queued)) yield return queued.Sequence;
+        lock (_handoff)
+        {
+            _accounted = true;
+            var unanswered = new List<long>();
+            while (_written.TryDequeue(out var written)) unanswered.Add(written.Sequence);
+            while (_input.Reader.TryRead(out var queued)) unanswered.Add(queued.Sequence);
+            return unanswered;
+        }
     }
 
     private IEnumerable<IVideoFrame> Slots()
@@ -103,12 +115,23 @@ internal sealed class X264Process
     {
         try
         {
-            if (!await _input.Reader.WaitToReadAsync(cancel).ConfigureAwait(false) || !_input.Reader.TryRead(out var next))
+            if (!await _input.Reader.WaitToReadAsync(cancel).ConfigureAwait(false))
             {
                 _inputDone = true;
                 return;
             }
-            _written.Enqueue(new WrittenFrame(next.Frame, next.Sequence, MediaClock.Now));
+            (VideoFrame Frame, long Sequence) next;
+            // Taken off the queue and marked written in one step, apart from Unanswered: a frame
+            // between the two was in neither list, and its sequence never came back.
+            lock (_handoff)
+            {
+                if (_accounted || !_input.Reader.TryRead(out next))
+                {
+                    _inputDone = true;
+                    return;
+                }
+                _written.Enqueue(new WrittenFrame(next.Frame, next.Sequence, MediaClock.Now));
+            }
             await pipe.WriteAsync(next.Frame.Yuv420p, cancel).ConfigureAwait(false);
             await pipe.FlushAsync(cancel).ConfigureAwait(false);
         }
