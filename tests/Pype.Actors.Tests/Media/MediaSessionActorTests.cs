@@ -53,22 +53,32 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
     private void AwaitRendered(IActorRef session, long atLeast, TimeSpan within) =>
         AwaitCondition(() => Stats(session).VideoFramesRendered >= atLeast, within, TimeSpan.FromMilliseconds(100));
 
-    /// <summary>Every picture B wrote, with its stamped index; asserts ffprobe reads the file cleanly and indices only rise.</summary>
-    private List<(long Index, double Psnr)> CheckReceivedVideo()
+    /// <summary>
+    /// Every picture B wrote: ffprobe reads the file cleanly, at least 95 % carry a readable stamp,
+    /// the stamped indices only rise, and their luma PSNR against the source frames averages at
+    /// least 32 dB. Not every stamp: each periodic IDR must fit the VBV buffer of 1/15 s and comes
+    /// out squeezed (PSNR-Y 33–34 dB where the other pictures have 41). On a loaded machine, frames
+    /// dropped before the encoder make the P-frames dearer and leave the buffer emptier, and one such
+    /// IDR lost its stamp: the picture between stamps 53 and 55 of a prepared call, with no frame
+    /// lost, incomplete or asked for again.
+    /// </summary>
+    private (int Pictures, List<(long Index, double Psnr)> Stamped) CheckReceivedVideo()
     {
         var (probed, errors) = MediaCall.Probe(Y4m);
         Assert.Equal("", errors);
         var frames = MediaSignals.ReadY4mFrames(Y4m, MediaCall.Width, MediaCall.Height);
         Assert.Equal(frames.Count, probed);
         var indices = frames.Select(f => FrameStamp.Read(f, MediaCall.Width, MediaCall.Height)).ToList();
-        Assert.All(indices, i => Assert.NotNull(i));
-        var source = MediaCall.SourceFrames(dir.Path, (int)indices.Max()!.Value + 1);
-        var result = frames.Select((f, n) => (indices[n]!.Value, MediaSignals.LumaPsnr(f, source[(int)indices[n]!.Value], MediaCall.Width, MediaCall.Height))).ToList();
-        for (var n = 1; n < result.Count; n++) Assert.True(result[n].Item1 > result[n - 1].Item1, $"frame {n} has index {result[n].Item1} after {result[n - 1].Item1}");
+        var unreadable = indices.Select((index, n) => (index, n)).Where(p => p.index is null).Select(p => p.n).ToList();
+        Assert.True(unreadable.Count <= 0.05 * frames.Count, $"stamps unreadable in pictures {string.Join(",", unreadable)} of {frames.Count}");
+        var stamped = frames.Select((picture, n) => (Picture: picture, Index: indices[n])).Where(p => p.Index is not null).Select(p => (p.Picture, Index: p.Index!.Value)).ToList();
+        var source = MediaCall.SourceFrames(dir.Path, (int)stamped.Max(p => p.Index) + 1);
+        var result = stamped.Select(p => (p.Index, MediaSignals.LumaPsnr(p.Picture, source[(int)p.Index], MediaCall.Width, MediaCall.Height))).ToList();
+        for (var n = 1; n < result.Count; n++) Assert.True(result[n].Item1 > result[n - 1].Item1, $"stamped picture {n} has index {result[n].Item1} after {result[n - 1].Item1}");
         var mean = result.Average(r => r.Item2);
-        output.WriteLine($"{result.Count} frames, indices {result[0].Item1}..{result[^1].Item1}, PSNR-Y mean {mean:F1} dB, min {result.Min(r => r.Item2):F1} dB");
+        output.WriteLine($"{frames.Count} pictures ({unreadable.Count} without a readable stamp), indices {result[0].Item1}..{result[^1].Item1}, PSNR-Y mean {mean:F1} dB, min {result.Min(r => r.Item2):F1} dB");
         Assert.True(mean >= 32, $"PSNR-Y {mean:F1} dB is below 32 dB");
-        return result;
+        return (frames.Count, result);
     }
 
     /// <summary>Stops A, gives B a moment for the last packets, stops B; prints both sides' stats and checks no ffmpeg is left.</summary>
@@ -88,8 +98,8 @@ public sealed class MediaSessionActorTests(ITestOutputHelper output) : TestKit
     /// <summary>A sent at the configured format, and B's file holds at least 90 % of what A sent, clean (<see cref="CheckReceivedVideo"/>).</summary>
     private void AssertTheVideoSentArrived(MediaStats sent)
     {
-        var frames = CheckReceivedVideo();
-        Assert.True(frames.Count >= 0.9 * sent.VideoFramesSent, $"{frames.Count} of {sent.VideoFramesSent} frames arrived");
+        var (pictures, _) = CheckReceivedVideo();
+        Assert.True(pictures >= 0.9 * sent.VideoFramesSent, $"{pictures} of {sent.VideoFramesSent} frames arrived");
         Assert.Equal((640, 480, 30, 1500), (sent.SendWidth, sent.SendHeight, sent.SendFrameRate, sent.SendBitrateKbps));
     }
 
