@@ -87,6 +87,10 @@ public sealed class NodeGuardian : ReceiveActor
             if (e.Event is RelayGrantReceived grant) relay?.Tell(grant);
             else peers.Forward(e);
         });
+        Receive<Relay.RelayGrantWanted>(_ =>
+        {
+            if (Sender.Equals(relay)) seedLink?.Tell(RequestRelayGrant.Instance);
+        });
         Receive<Relay.RelayedCandidateChanged>(changed =>
         {
             if (!Sender.Equals(relay)) return;

@@ -23,6 +23,7 @@ public sealed class SeedLinkActor : SansIoShellActor
         this.transport = transport;
         Receive<InboundDatagram>(d => Feed(now => client.HandleDatagram(now, d.Source, d.Datagram)));
         Receive<SetRelayedCandidate>(r => Feed(now => client.SetRelayedCandidate(now, r.Relayed)));
+        Receive<RequestRelayGrant>(_ => Feed(now => client.RequestRelayGrant(now)));
         Receive<RequestPeerList>(r => Feed(_ => client.RequestPeerList(r.Max)));
         Receive<RequestIntroduction>(r => Feed(_ => Sender.Tell(new ConnectRequestSent(client.RequestConnect(r.Target), r.Target, r.ReplyTo, r.Attempt))));
         Receive<GetSeedLinkView>(_ => Sender.Tell(new SeedLinkView(

@@ -7,6 +7,12 @@ public interface ISeedLinkMessage;
 
 public sealed record RequestPeerList(byte Max) : ISeedLinkMessage;
 
+/// <summary>Register again so the seed sends fresh relay credentials: every TURN server refused the ones we hold.</summary>
+public sealed record RequestRelayGrant : ISeedLinkMessage
+{
+    public static readonly RequestRelayGrant Instance = new();
+}
+
 /// <summary>Our relayed (TURN) address to add to the presence the seed holds, or null to drop it.</summary>
 public sealed record SetRelayedCandidate(System.Net.IPEndPoint? Relayed) : ISeedLinkMessage;
 

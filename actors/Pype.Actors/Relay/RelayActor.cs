@@ -32,6 +32,11 @@ public sealed class RelayActor : SansIoShellActor
     /// <param name="Generation">The client it was scheduled for; a retry for a replaced client is stale.</param>
     private sealed record Retry(TurnAttempt Attempt, int Generation);
 
+    private sealed record AskForFreshGrant
+    {
+        public static readonly AskForFreshGrant Instance = new();
+    }
+
     private readonly IActorRef transport;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly Queue<IPAddress> permittedOrder = new();
@@ -66,6 +71,7 @@ public sealed class RelayActor : SansIoShellActor
             if (c.Server.Equals(retry.Attempt.Server)) c.Start(now);
             else StartClient(now, retry.Attempt.Server);
         }));
+        Receive<AskForFreshGrant>(_ => Feed(_ => AskForFreshGrantWhenDue()));
         Receive<GetRelayView>(_ => Sender.Tell(new RelayView(
             client?.Server.ToString(), (client?.State ?? TurnClientState.Idle).ToString().ToLowerInvariant(), client?.RelayedAddress,
             client?.Drops.Counts.ToDictionary(d => d.Key.ToString(), d => d.Value) ?? new Dictionary<string, long>(), allocations, allocationsLost)));
@@ -195,12 +201,26 @@ public sealed class RelayActor : SansIoShellActor
     {
         if (rotation.Failed(Now, failure) is not { } attempt)
         {
-            log.Warning("TURN allocation on {0} failed: {1}; no granted server is left to try until the next grant", client!.Server, failure);
+            log.Warning("TURN allocation on {0} failed: {1}; every granted server refused us, asking the seed for fresh credentials", client!.Server, failure);
+            AskForFreshGrantWhenDue();
             return;
         }
         var wait = attempt.At - Now;
         log.Warning("TURN allocation on {0} failed: {1}; trying {2} in {3:0.#} s", client!.Server, failure, attempt.Server, wait.TotalSeconds);
         Timers.StartSingleTimer("retry", new Retry(attempt, generation), wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+    }
+
+    /// <summary>Asks the node for a fresh grant now if the rotation wants one now, else checks again when it will.</summary>
+    private void AskForFreshGrantWhenDue()
+    {
+        if (rotation.FreshGrantWantedAt is not { } due) return;
+        if (due <= Now)
+        {
+            rotation.FreshGrantRequested(Now);
+            Context.Parent.Tell(RelayGrantWanted.Instance);
+            due = rotation.FreshGrantWantedAt ?? Now;
+        }
+        Timers.StartSingleTimer(nameof(AskForFreshGrant), AskForFreshGrant.Instance, due - Now);
     }
 
     private void Remember(IPAddress address)

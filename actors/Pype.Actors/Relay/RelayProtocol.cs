@@ -16,6 +16,15 @@ public sealed record GetRelayView : IRelayMessage
 public sealed record RelayView(string? Server, string State, IPEndPoint? Relayed, IReadOnlyDictionary<string, long> Drops, int Allocations, int AllocationsLost);
 
 /// <summary>
+/// What the RelayActor tells the node when every granted TURN server refused its credentials:
+/// fresh ones are wanted from the seed (at most every 30 s).
+/// </summary>
+public sealed record RelayGrantWanted
+{
+    public static readonly RelayGrantWanted Instance = new();
+}
+
+/// <summary>
 /// What the RelayActor tells the node: the relayed address peers can reach us at, or null when
 /// there is none (not yet, lost, failed). The node publishes it as a relayed candidate.
 /// </summary>

@@ -28,6 +28,19 @@ public sealed partial class SeedClient
             SendRegister(now);
     }
 
+    /// <summary>
+    /// Asks the seed for fresh relay credentials now: the seed answers every registration with a
+    /// grant, so this registers again. For a node whose TURN servers all refused the credentials
+    /// it holds. False when not registered (the registration to come brings a grant anyway).
+    /// </summary>
+    public bool RequestRelayGrant(DateTimeOffset now)
+    {
+        if (!IsRegistered)
+            return false;
+        SendRegister(now);
+        return true;
+    }
+
     private void SendRegister(DateTimeOffset now)
     {
         var candidates = _options.HostCandidates.ToList();

@@ -12,6 +12,9 @@ public sealed record TurnRotationOptions
 
     /// <summary>The wait never grows beyond this, so a server back from an outage is found within it.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Least time between two requests for a fresh grant once every server refused us (<see cref="TurnServerRotation.FreshGrantWantedAt"/>).</summary>
+    public TimeSpan FreshGrantSpacing { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Where and when the next allocation attempt goes.</summary>
@@ -32,6 +35,7 @@ public sealed class TurnServerRotation(TurnRotationOptions? options = null)
     private IReadOnlyList<IPEndPoint> _servers = [];
     private int _index;
     private int _failuresInARow;
+    private DateTimeOffset? _lastFreshGrantRequest;
 
     public IReadOnlyList<IPEndPoint> Servers => _servers;
 
@@ -62,6 +66,21 @@ public sealed class TurnServerRotation(TurnRotationOptions? options = null)
         Current = _servers.Count == 0 ? null : _servers[_index];
         return !Equals(previous, Current);
     }
+
+    /// <summary>
+    /// When every granted server refused our credentials (a 401 after the operator changed the TURN
+    /// secret, say), when to ask the seed for a fresh grant: at once the first time, then at most
+    /// once per <see cref="TurnRotationOptions.FreshGrantSpacing"/>, so a seed still handing out
+    /// credentials the servers refuse is not asked in a loop. Null while a granted server is usable.
+    /// Without asking, the next grant came only with the seed session's next registration.
+    /// </summary>
+    public DateTimeOffset? FreshGrantWantedAt =>
+        Current is null && _servers.Count > 0
+            ? _lastFreshGrantRequest is { } last ? last + _options.FreshGrantSpacing : DateTimeOffset.MinValue
+            : null;
+
+    /// <summary>The owner asked the seed for a fresh grant at <paramref name="now"/>.</summary>
+    public void FreshGrantRequested(DateTimeOffset now) => _lastFreshGrantRequest = now;
 
     /// <summary>An allocation succeeded on <see cref="Current"/>: the back-off starts over.</summary>
     public void Allocated() => _failuresInARow = 0;

@@ -53,6 +53,22 @@ public sealed class SeedRelayGrantTests
     }
 
     [Fact]
+    public void A_node_that_asks_for_a_fresh_grant_gets_one_at_once_and_an_unregistered_one_cannot_ask()
+    {
+        var network = new SeedTestNetwork();
+        var seed = network.AddSeed(WithRelay());
+        var node = network.AddNode(seed);
+        Assert.False(node.Client.RequestRelayGrant(network.Now));
+        network.RunUntil(() => node.EventsOf<RelayGrantReceived>().Any(), Registration);
+        network.RunFor(TimeSpan.FromSeconds(5));
+        var before = node.EventsOf<RelayGrantReceived>().Count();
+
+        Assert.True(node.Client.RequestRelayGrant(network.Now));
+        network.RunUntil(() => node.EventsOf<RelayGrantReceived>().Count() > before, TimeSpan.FromSeconds(1));
+        Assert.Equal(before + 1, seed.Server.RelayCredentialsIssued);
+    }
+
+    [Fact]
     public void A_seed_without_relays_sends_no_grant()
     {
         var network = new SeedTestNetwork();

@@ -14,6 +14,28 @@ public class TurnServerRotationTests
     private static readonly TurnFailure Refused = new(TurnFailureKind.Unauthenticated, 401, "Unauthorized");
 
     [Fact]
+    public void When_every_server_refused_us_a_fresh_grant_is_wanted_at_once_then_at_most_every_30_seconds_until_one_comes()
+    {
+        var rotation = new TurnServerRotation();
+        rotation.Grant([A, B]);
+        Assert.Null(rotation.FreshGrantWantedAt);
+        rotation.Failed(Start, Refused);
+        Assert.Null(rotation.FreshGrantWantedAt); // B is still to be tried
+
+        Assert.Null(rotation.Failed(Start, Refused));
+        Assert.True(rotation.FreshGrantWantedAt <= Start);
+        rotation.FreshGrantRequested(Start);
+        Assert.Equal(Start + TimeSpan.FromSeconds(30), rotation.FreshGrantWantedAt);
+
+        // The fresh grant makes the servers usable again: nothing is wanted until they refuse once more.
+        rotation.Grant([A, B]);
+        Assert.Null(rotation.FreshGrantWantedAt);
+        rotation.Failed(Start + TimeSpan.FromSeconds(1), Refused);
+        rotation.Failed(Start + TimeSpan.FromSeconds(1), Refused);
+        Assert.Equal(Start + TimeSpan.FromSeconds(30), rotation.FreshGrantWantedAt);
+    }
+
+    [Fact]
     public void The_first_granted_server_is_used_first()
     {
         var rotation = new TurnServerRotation();

@@ -232,6 +232,37 @@ public sealed class RelayLabTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_node_whose_credentials_coturn_refuses_asks_the_seed_for_fresh_ones_and_allocates_once_coturn_takes_them()
+    {
+        using var network = LabNetwork.StartWithRelay(NatMode.Sym, NatMode.Sym, Secret, out var coturn);
+        // coturn was given another secret than the seed signs with: every credential the seed grants is refused (401).
+        coturn.Kill();
+        coturn.Start("not-the-seeds-secret");
+        var node = network.StartNode(network.Lab.HostA);
+        var giveUpAt = DateTime.UtcNow + Connect;
+        JsonElement status;
+        do
+        {
+            Thread.Sleep(250);
+            node.Send("status");
+            status = node.WaitFor("status");
+            Assert.True(DateTime.UtcNow < giveUpAt, $"the relay was never refused: {status}");
+        }
+        while (Str(status, "relay_state") != "failed");
+        network.Seed.Send("status");
+        var issuedWhenRefused = network.Seed.WaitFor("status").GetProperty("relay_credentials_issued").GetInt64();
+
+        // The operator puts the seed's secret back; the node's next request for credentials (at most 30 s on) gets a relay.
+        coturn.Kill();
+        coturn.Start(Secret);
+        var relayed = WaitForRelay(node, TimeSpan.FromSeconds(45));
+        output.WriteLine($"relayed at {Str(relayed, "relayed_candidate")}; the seed had issued {issuedWhenRefused} grants when the relay failed");
+        Assert.Equal("allocated", Str(relayed, "relay_state"));
+        network.Seed.Send("status");
+        Assert.True(network.Seed.WaitFor("status").GetProperty("relay_credentials_issued").GetInt64() > issuedWhenRefused);
+    }
+
+    [Fact]
     public void With_two_turn_servers_a_call_on_the_first_moves_to_the_second_when_the_first_dies()
     {
         using var network = LabNetwork.StartWithTwoRelays(NatMode.Sym, NatMode.Sym, Secret, out var first, out var second);

@@ -29,7 +29,7 @@ public sealed class LabCoturn : IDisposable
     /// <summary>Where it listens and relays from.</summary>
     public System.Net.IPAddress Address { get; }
 
-    public string Secret { get; }
+    public string Secret { get; private set; }
 
     public string EndPoint => $"{Address}:{Port}";
 
@@ -52,6 +52,13 @@ public sealed class LabCoturn : IDisposable
             coturn.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Starts coturn again with another shared secret (an operator's change the seed may not know of).</summary>
+    public void Start(string secret)
+    {
+        Secret = secret;
+        Start();
     }
 
     /// <summary>Starts coturn (again) and returns once it answers a STUN Binding request from the public host.</summary>
