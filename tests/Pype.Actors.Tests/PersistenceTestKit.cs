@@ -28,7 +28,10 @@ public abstract class PersistenceTestKit : TestKit
     private static Akka.Configuration.Config PersistenceConfig(TempDirectory dir)
     {
         var (settings, config) = SettingsLoader.Load([], new Dictionary<string, string> { ["pype.data-dir"] = dir.Path }, _ => null);
-        return AkkaConfig.For(settings, config);
+        // A wait, not a bound: the first write to a fresh SQLite journal (schema, the SQL layer's
+        // warm-up) took over TestKit's default 3 s once in CI, while the other actor tests ran beside it.
+        return Akka.Configuration.ConfigurationFactory.ParseString("akka.test.single-expect-default = 15s")
+            .WithFallback(AkkaConfig.For(settings, config));
     }
 
     protected void Stop(IActorRef actor)
