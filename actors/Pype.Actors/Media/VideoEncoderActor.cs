@@ -21,9 +21,6 @@ namespace Pype.Actors.Media;
 /// </summary>
 internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
 {
-    /// <summary>ffmpeg takes 180–350 ms to start (MEDIA-NOTES); frames sent to it sooner would wait.</summary>
-    private static readonly TimeSpan StandbyWarmUp = H264Encoder.StandbyWarmUp;
-
     public const string Stage = "video-encoder";
     private const int MaxFramesInFlight = 4;
 
@@ -51,8 +48,8 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
             // The warm standby takes the next frame, so the IDR costs no start-up delay. One launched
             // moments ago (by the previous switch) is still starting: frames sent to it would wait
             // there, and the backlog behind them be dropped, so the switch waits until it is warm.
-            if (encoder.StandbyAge is { } age && age < StandbyWarmUp)
-                Timers.StartSingleTimer(nameof(SwitchEncoder), new SwitchEncoder(IsReconfiguration: false), StandbyWarmUp - age);
+            if (encoder.StandbyAge is { } age && age < H264Encoder.StandbyWarmUp)
+                Timers.StartSingleTimer(nameof(SwitchEncoder), new SwitchEncoder(IsReconfiguration: false), H264Encoder.StandbyWarmUp - age);
             else
                 encoder.RequestKeyframe();
         });
@@ -60,7 +57,7 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
         {
             if (encoder is null || encoder.Settings == set.Settings) return;
             encoder.Reconfigure(set.Settings);
-            Timers.StartSingleTimer(nameof(SwitchEncoder), new SwitchEncoder(IsReconfiguration: true), StandbyWarmUp);
+            Timers.StartSingleTimer(nameof(SwitchEncoder), new SwitchEncoder(IsReconfiguration: true), H264Encoder.StandbyWarmUp);
         });
         Receive<SwitchEncoder>(switchTo =>
         {

@@ -146,8 +146,7 @@ public sealed class H264Encoder : IAsyncDisposable
         {
             if (_current is null || _current.Retired || _current.Exited.IsCompleted) return false;
             // Only to a warm standby with the same settings: one started by Reconfigure is switched to by its owner.
-            if (_current.FramesTaken >= FramesPerProcess && _standby is { Exited.IsCompleted: false } standby
-                && standby.Settings == _current.Settings && System.Diagnostics.Stopwatch.GetElapsedTime(standby.LaunchedAt) >= StandbyWarmUp)
+            if (_current.FramesTaken >= FramesPerProcess && StandbyAge >= StandbyWarmUp && _standby!.Settings == _current.Settings)
             {
                 SwitchToStandby();
                 ProcessHandovers++;
