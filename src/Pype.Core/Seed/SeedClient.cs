@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using Pype.Core.Diagnostics;
 using Pype.Core.Identity;
 using Pype.Core.Noise;
 using Pype.Core.Session;

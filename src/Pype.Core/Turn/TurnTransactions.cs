@@ -1,5 +1,5 @@
 using System.Net;
-using Pype.Core.Seed;
+using Pype.Core.Diagnostics;
 using Pype.Core.Stun;
 using Pype.Core.Stun.Attributes;
 

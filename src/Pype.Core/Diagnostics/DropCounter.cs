@@ -1,4 +1,4 @@
-namespace Pype.Core.Seed;
+namespace Pype.Core.Diagnostics;
 
 /// <summary>How many inputs were dropped, by reason, so operators can see what a core refuses.</summary>
 public sealed class DropCounter<TReason>
