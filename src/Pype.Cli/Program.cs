@@ -42,7 +42,7 @@ internal static class PypeProgram
         try
         {
             (settings, config) = SettingsLoader.Load(invocation.ConfigFiles, invocation.Overrides, Environment.GetEnvironmentVariable);
-            passphrase = Passphrase.Read(invocation.PassphraseFile, Environment.GetEnvironmentVariable("PYPE_PASSPHRASE"));
+            passphrase = Passphrase.ReadAndForget(invocation.PassphraseFile);
         }
         catch (SettingsException ex)
         {
@@ -96,7 +96,8 @@ internal static class PypeProgram
 
     private static int Keygen(PypeSettings settings, string? passphrase)
     {
-        Directory.CreateDirectory(settings.DataDir);
+        foreach (var tightened in OwnerOnlyDataDirectory.Enforce(settings.DataDir))
+            Console.Error.WriteLine($"pype: warning: {tightened}");
         var store = new IdentityStore(settings.DataDir, IdentityStore.NodeKeyFileName, settings.Identity.KeyFileCost);
         var loaded = store.LoadOrCreate(passphrase);
         Console.WriteLine(loaded.Created ? $"created {store.KeyFilePath}" : $"{store.KeyFilePath} already exists; it was not changed (use 'newkeys' in a running node to rotate)");

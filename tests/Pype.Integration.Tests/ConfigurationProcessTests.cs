@@ -85,6 +85,10 @@ public class ConfigurationProcessTests : IDisposable
     {
         var first = PypeProcess.Run(["keygen", "--config", RepositoryRoot.Hocon("test-overlay.conf"), "--data-dir", data.Path]);
         Assert.Equal(0, first.ExitCode);
+        // The test's temporary folder starts as 0755: keygen tightens it and says so.
+        Assert.Contains("was readable by others", first.Error);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(data.Path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(data.File("identity.key")));
         var bytes = File.ReadAllBytes(data.File("identity.key"));
         var second = PypeProcess.Run(["keygen", "--config", RepositoryRoot.Hocon("test-overlay.conf"), "--data-dir", data.Path]);
         Assert.Equal(0, second.ExitCode);

@@ -154,6 +154,12 @@ public class NodeProcessTests : IDisposable
     {
         var passphraseFile = data.File("passphrase.txt");
         File.WriteAllText(passphraseFile, "correct horse battery staple\n");
+        File.SetUnixFileMode(passphraseFile, (UnixFileMode)0b110_100_100);
+        var loose = PypeProcess.Run(NodeArgs("--passphrase-file", passphraseFile));
+        Assert.Equal(2, loose.ExitCode);
+        Assert.Contains("chmod 600", loose.Error);
+        Assert.False(File.Exists(data.File("identity.key")));
+        File.SetUnixFileMode(passphraseFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         string hash;
         using (var node = PypeProcess.Start(NodeArgs("--passphrase-file", passphraseFile)))
         {

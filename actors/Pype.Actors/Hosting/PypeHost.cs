@@ -54,7 +54,7 @@ public sealed class PypeHost : IAsyncDisposable
     /// <summary>Starts everything and returns once the node's state is recovered from SQLite.</summary>
     public static async Task<PypeHost> StartAsync(PypeSettings settings, Config pypeConfig, string? passphrase, Func<TimeSpan> sinceProcessStart)
     {
-        CreateOwnerOnlyDirectory(settings.DataDir);
+        var tightened = OwnerOnlyDataDirectory.Enforce(settings.DataDir);
         var dataLock = LockDataDirectory(settings.DataDir);
         ActorSystem? system = null;
         System.Net.Sockets.Socket? nodeSocket = null, seedSocket = null;
@@ -62,7 +62,7 @@ public sealed class PypeHost : IAsyncDisposable
         {
             DatabaseGuard.EnsureUsable(AkkaConfig.DatabasePath(settings));
             var cost = settings.Identity.KeyFileCost;
-            var warnings = new List<string>();
+            var warnings = tightened.ToList();
 
             IdentityStore? nodeStore = null, seedStore = null;
             LoadedIdentity? nodeIdentity = null, seedIdentity = null;
@@ -151,13 +151,6 @@ public sealed class PypeHost : IAsyncDisposable
     {
         try { return Transport.UdpTransportActor.Bind(endPoint); }
         catch (System.Net.Sockets.SocketException ex) { throw new ListenException(key, endPoint, ex.Message); }
-    }
-
-    private static void CreateOwnerOnlyDirectory(string path)
-    {
-        if (Directory.Exists(path)) return;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
-        else Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     private static FileStream LockDataDirectory(string dataDir)
