@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace Pype.Actors.Hosting;
 
 /// <summary>
-/// The common shape of an actor around a sans-IO core (ARCHITECTURE §4b): every input is
+/// The common shape of an actor around a sans-IO core (docs/ARCHITECTURE.md §2): every input is
 /// handed to the core with the actor's clock, then the core's outputs are drained and the one
 /// timer is armed for the core's next deadline, so its timeout runs when (and only when) it
 /// asked for it.
