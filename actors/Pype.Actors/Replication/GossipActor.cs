@@ -13,6 +13,9 @@ namespace Pype.Actors.Replication;
 /// list, kept in step with its overlay neighbours. Starts from what the two stores recovered
 /// (every item re-validated), journals what the engine accepts, and reports records learned and
 /// calls found for this node.
+/// Supervision: the replicas live only here and in the journal, so a restart (the guardian's
+/// default) rebuilds them from the stores and re-validates every item; an item not yet
+/// journalled is lost here but still held by the neighbours, who hand it back by anti-entropy.
 /// </summary>
 public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
 {
@@ -25,16 +28,12 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
     private const int ItemBurstSeconds = 25;
 
     private GossipEngine? engine;
-    private bool snapshotRequested;
     private int unjournalled;
     private IReadOnlyList<Candidate> ownCandidates;
 
     public GossipActor(IdentityKeyPair identity, Configuration.ReplicationSettings settings, IReadOnlyList<Candidate> hostCandidates, IActorRef addressBookStore, IActorRef callListStore)
     {
-        this.settings = settings;
-        this.identity = identity;
-        this.addressBookStore = addressBookStore;
-        this.callListStore = callListStore;
+        (this.identity, this.settings, this.addressBookStore, this.callListStore) = (identity, settings, addressBookStore, callListStore);
         ownCandidates = hostCandidates;
         // One behaviour (Become would drop the deadline handler of the base): until both stores
         // have answered, every other message waits in the stash.
@@ -77,6 +76,7 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
             AntiEntropyInterval = settings.AntiEntropyInterval,
             ItemsPerSecondPerLink = settings.ItemsPerSecondPerLink,
             ItemBurstPerLink = settings.ItemsPerSecondPerLink * ItemBurstSeconds,
+            SnapshotFromFirstNeighbour = true,
         };
         engine = new GossipEngine(identity, SystemRandomSource.Instance, now, options, addressBook, callList);
         Publish(now);
@@ -84,17 +84,7 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
 
     private void Running()
     {
-        Receive<NeighbourUp>(up => Feed(now =>
-        {
-            engine!.NeighbourAdded(now, up.Peer);
-            // A node that just joined asks its first neighbour for everything at once
-            // (newPeerRequest) instead of waiting for anti-entropy rounds to fill its book.
-            if (!snapshotRequested)
-            {
-                snapshotRequested = true;
-                engine.RequestSnapshot(up.Peer);
-            }
-        }));
+        Receive<NeighbourUp>(up => Feed(now => engine!.NeighbourAdded(now, up.Peer)));
         Receive<NeighbourDown>(down => Feed(_ => engine!.NeighbourRemoved(down.Peer)));
         Receive<GossipReceived>(received => Feed(now => engine!.HandleMessage(now, received.Peer, received.Message)));
         Receive<OwnCandidatesChanged>(changed =>
@@ -102,18 +92,13 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
             ownCandidates = changed.Candidates;
             Feed(Publish);
         });
-        Receive<GetBookSummary>(_ => Sender.Tell(new BookSummary(engine!.AddressBook.Count, View(engine.AddressBook.Lookup(identity.Hash)))));
-        Receive<LookupRecord>(lookup => Sender.Tell(new RecordLookup(lookup.Hash.ToString(), View(engine!.AddressBook.Lookup(lookup.Hash)))));
-        Receive<GetCallEntries>(_ => Sender.Tell(new CallEntriesView(engine!.CallList.Entries
-            .Where(e => e.Callee == identity.Hash || e.Caller == identity.Hash)
-            .Select(e => new CallEntryView(e.CallId.ToString("x32"), e.Caller.ToString(), e.Callee.ToString(), e.Kind.ToString().ToLowerInvariant(), e.Created, e.Expiry))
-            .ToList())));
-        Receive<PlaceCallInList>(place => Feed(now => Sender.Tell(PlaceCall(now, place))));
+        Receive<GetBookSummary>(_ => Sender.Tell(new BookSummary(engine!.AddressBook.Count, GossipViews.Of(engine.AddressBook.Lookup(identity.Hash)))));
+        Receive<LookupRecord>(lookup => Sender.Tell(new RecordLookup(lookup.Hash.ToString(), GossipViews.Of(engine!.AddressBook.Lookup(lookup.Hash)))));
+        Receive<GetCallEntries>(_ => Sender.Tell(new CallEntriesView(engine!.OwnCallEntries.Select(GossipViews.Of).ToList())));
+        Receive<PlaceCallInList>(place => Feed(now => Sender.Tell(Written(engine!.PlaceCall(now, place.CalleePublicKey, place.CallId, place.Offer)))));
         Receive<EndCallInList>(end => Feed(now => Sender.Tell(EndCall(now, end))));
         Receive<ItemStored>(_ => unjournalled = Math.Max(0, unjournalled - 1));
-        Receive<GetGossipStatus>(_ => Sender.Tell(new GossipStatus(
-            engine!.AddressBook.Count, engine.CallList.Count, engine.Neighbours.Count, engine.MessagesSent, engine.BytesSent, engine.AntiEntropyRounds,
-            Enum.GetValues<GossipDropReason>().Where(r => engine.DropCount(r) > 0).ToDictionary(r => r.ToString(), engine.DropCount), unjournalled)));
+        Receive<GetGossipStatus>(_ => Sender.Tell(GossipViews.StatusOf(engine!, unjournalled)));
     }
 
     /// <summary>Hands an accepted item to its store; the store's <see cref="ItemStored"/> says when the journal has it.</summary>
@@ -123,33 +108,24 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
         store.Tell(new StoreItem(encoded));
     }
 
-    private object PlaceCall(DateTimeOffset now, PlaceCallInList place)
-    {
-        if (place.CalleePublicKey.AsSpan().SequenceEqual(identity.PublicKey.Span))
-            return new CallListRefused("you cannot call yourself");
-        var entry = CallListEntry.CreateInvite(identity, place.CalleePublicKey, place.CallId, place.Offer, now, CallListEntry.DefaultLifetime);
-        var result = engine!.LocalCallChanged(now, entry);
-        if (!result.IsAccepted) return new CallListRefused($"the call list refused the entry ({result})");
-        Journal(callListStore, entry.Encoded.ToArray());
-        return new CallListWritten(entry.CallId.ToString("x32"), entry.Kind);
-    }
-
     private object EndCall(DateTimeOffset now, EndCallInList end)
     {
-        var mine = engine!.CallList.Entries
-            .Where(e => !e.IsTombstone && e.Expiry > now)
-            .Where(e => end.How == CallEntryKind.HungUp ? e.Callee == identity.Hash || e.Caller == identity.Hash : e.Callee == identity.Hash)
+        var mine = engine!.EndableCalls(now, end.How)
             .Where(e => end.CallId is null || e.CallId.ToString("x32").StartsWith(end.CallId, StringComparison.OrdinalIgnoreCase))
             .ToList();
         if (mine.Count != 1)
             return new CallListRefused(mine.Count == 0
                 ? "no ringing call in the call list to " + end.Command
                 : $"{mine.Count} calls are ringing: give the call id");
-        var tombstone = CallListEntry.CreateTombstone(identity, mine[0], end.How);
-        var result = engine.LocalCallChanged(now, tombstone);
-        if (!result.IsAccepted) return new CallListRefused($"the call list refused the entry ({result})");
-        Journal(callListStore, tombstone.Encoded.ToArray());
-        return new CallListWritten(tombstone.CallId.ToString("x32"), tombstone.Kind);
+        return Written(engine.EndCall(now, mine[0], end.How));
+    }
+
+    /// <summary>Journals the entry the engine wrote, and says so to whoever asked.</summary>
+    private object Written(LocalCallChange change)
+    {
+        if (change is not LocalCallChange.Written { Entry: var entry }) return new CallListRefused(((LocalCallChange.Refused)change).Reason);
+        Journal(callListStore, entry.Encoded.ToArray());
+        return new CallListWritten(entry.CallId.ToString("x32"), entry.Kind);
     }
 
     private void Publish(DateTimeOffset now)
@@ -183,8 +159,4 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
             }
         }
     }
-
-    private static RecordView? View(AddressBookRecord? record) => record is null ? null
-        : new RecordView(record.Hash.ToString(), PypeAddress.Encode(record.PublicKey.Span), record.Sequence, record.Expiry,
-            record.Candidates.Select(c => c.ToString()).ToList());
 }

@@ -25,6 +25,7 @@ public sealed class GossipEngine
     private DateTimeOffset? _nextRefresh;
     private (IReadOnlyList<Candidate> Candidates, byte[] Metadata)? _ownRecordFields;
     private ulong _ownSequence;
+    private bool _snapshotRequested;
 
     public GossipEngine(
         IdentityKeyPair identity,
@@ -52,6 +53,9 @@ public sealed class GossipEngine
 
     public IReadOnlyCollection<HashAddress> Neighbours => _neighbourOrder;
 
+    /// <summary>The call-list entries in which this node is the caller or the callee.</summary>
+    public IEnumerable<CallListEntry> OwnCallEntries => CallList.Entries.Where(entry => entry.Callee == Self || entry.Caller == Self);
+
     /// <summary>The next time <see cref="HandleTimeout"/> has work to do.</summary>
     public DateTimeOffset NextDeadline => _nextRefresh is { } refresh && refresh < _nextAntiEntropy ? refresh : _nextAntiEntropy;
 
@@ -72,6 +76,12 @@ public sealed class GossipEngine
         if (peer != Self && _neighbours.TryAdd(peer, new TokenBucket(Options.ItemsPerSecondPerLink, Options.ItemBurstPerLink, now)))
         {
             _neighbourOrder.Add(peer);
+        }
+
+        if (Options.SnapshotFromFirstNeighbour && !_snapshotRequested)
+        {
+            _snapshotRequested = true;
+            RequestSnapshot(peer);
         }
     }
 
@@ -118,6 +128,25 @@ public sealed class GossipEngine
             Push(GossipStore.CallList, [entry.Encoded], except: null);
         return result;
     }
+
+    /// <summary>Signs a ringing invite to the callee (the offer sealed to it), writes it into the call list and pushes it.</summary>
+    public LocalCallChange PlaceCall(DateTimeOffset now, ReadOnlySpan<byte> calleePublicKey, UInt128 callId, ReadOnlySpan<byte> offer) =>
+        calleePublicKey.SequenceEqual(_identity.PublicKey.Span)
+            ? new LocalCallChange.Refused("you cannot call yourself")
+            : WriteLocalCall(now, CallListEntry.CreateInvite(_identity, calleePublicKey, callId, offer, now, CallListEntry.DefaultLifetime));
+
+    /// <summary>
+    /// The live invites this node may end <paramref name="how"/>: a hang-up ends any of its own
+    /// (as caller or callee); an answer or a rejection only one that rings here.
+    /// </summary>
+    public IEnumerable<CallListEntry> EndableCalls(DateTimeOffset now, CallEntryKind how) =>
+        CallList.Entries
+            .Where(entry => !entry.IsTombstone && entry.Expiry > now)
+            .Where(entry => how == CallEntryKind.HungUp ? entry.Callee == Self || entry.Caller == Self : entry.Callee == Self);
+
+    /// <summary>Replaces one of the <see cref="EndableCalls"/> with its tombstone of kind <paramref name="how"/> and pushes it.</summary>
+    public LocalCallChange EndCall(DateTimeOffset now, CallListEntry entry, CallEntryKind how) =>
+        WriteLocalCall(now, CallListEntry.CreateTombstone(_identity, entry, how));
 
     /// <summary>connect2call: as the callee of <paramref name="entry"/>, ask its caller to connect to us.</summary>
     public void RequestConnectBack(DateTimeOffset now, CallListEntry entry, IReadOnlyList<Candidate> candidates) =>
@@ -187,6 +216,12 @@ public sealed class GossipEngine
                 HandleRecords(now, from, bucket, records);
                 break;
         }
+    }
+
+    private LocalCallChange WriteLocalCall(DateTimeOffset now, CallListEntry entry)
+    {
+        var result = LocalCallChanged(now, entry);
+        return result.IsAccepted ? new LocalCallChange.Written(entry) : new LocalCallChange.Refused($"the call list refused the entry ({result})");
     }
 
     private void StartRound(HashAddress peer)

@@ -26,6 +26,10 @@ public sealed record GossipOptions
 
     public TimeSpan OwnRecordRefresh { get; init; } = AddressBookRecord.DefaultRefreshInterval;
 
+    /// <summary>A node that just joined asks its first neighbour for everything at once
+    /// (newPeerRequest) instead of waiting for anti-entropy rounds to fill its replicas.</summary>
+    public bool SnapshotFromFirstNeighbour { get; init; }
+
     /// <summary>How far a connect2call's send time may be from our clock either way.</summary>
     public TimeSpan Connect2CallMaxSkew { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -1,0 +1,95 @@
+using Pype.Core.Replication;
+using Xunit;
+using static Pype.Core.Tests.Replication.ReplicationFixtures;
+
+namespace Pype.Core.Tests.Replication;
+
+/// <summary>The call-list changes a node makes itself, and the snapshot it asks of its first neighbour.</summary>
+public sealed class GossipEngineLocalCallTests
+{
+    private const int Alice = 1;
+    private const int Bob = 2;
+    private const int Carol = 3;
+    private static readonly UInt128 CallId = new(0x0123456789abcdef, 0x0123456789abcdef);
+
+    [Fact]
+    public void A_placed_call_is_written_pushed_to_every_neighbour_and_listed_among_our_own_entries()
+    {
+        var alice = Engine(Alice);
+        alice.NeighbourAdded(Now, Peer(Bob).Hash);
+        alice.NeighbourAdded(Now, Peer(Carol).Hash);
+
+        var change = alice.PlaceCall(Now, Peer(Bob).PublicKey.Span, CallId, "v=0 offer"u8);
+
+        var entry = Assert.IsType<LocalCallChange.Written>(change).Entry;
+        Assert.Equal(CallEntryKind.Invite, entry.Kind);
+        Assert.Equal(Peer(Bob).Hash, entry.Callee);
+        Assert.Equal(2, Drain(alice).Count);
+        Assert.Equal([entry.Key], alice.OwnCallEntries.Select(e => e.Key));
+    }
+
+    [Fact]
+    public void Calling_yourself_is_refused_and_nothing_is_written_or_pushed()
+    {
+        var alice = Engine(Alice);
+        alice.NeighbourAdded(Now, Peer(Bob).Hash);
+
+        var change = alice.PlaceCall(Now, Peer(Alice).PublicKey.Span, CallId, "v=0 offer"u8);
+
+        Assert.Equal("you cannot call yourself", Assert.IsType<LocalCallChange.Refused>(change).Reason);
+        Assert.Equal(0, alice.CallList.Count);
+        Assert.Empty(Drain(alice));
+    }
+
+    [Fact]
+    public void Only_the_callee_may_answer_either_party_may_hang_up_and_an_ended_call_is_not_endable_again()
+    {
+        var (alice, bob) = (Engine(Alice), Engine(Bob));
+        var invite = Invite(Alice, Bob, CallId);
+        alice.LocalCallChanged(Now, invite);
+        bob.LocalCallChanged(Now, invite);
+
+        Assert.Empty(alice.EndableCalls(Now, CallEntryKind.Answered));
+        Assert.Single(alice.EndableCalls(Now, CallEntryKind.HungUp));
+        var answered = bob.EndCall(Now, Assert.Single(bob.EndableCalls(Now, CallEntryKind.Answered)), CallEntryKind.Answered);
+
+        Assert.Equal(CallEntryKind.Answered, Assert.IsType<LocalCallChange.Written>(answered).Entry.Kind);
+        Assert.Empty(bob.EndableCalls(Now, CallEntryKind.HungUp));
+    }
+
+    [Fact]
+    public void An_expired_invite_is_not_endable()
+    {
+        var bob = Engine(Bob);
+        bob.LocalCallChanged(Now, Invite(Alice, Bob, CallId));
+
+        Assert.Empty(bob.EndableCalls(Now + CallListEntry.DefaultLifetime, CallEntryKind.Rejected));
+    }
+
+    [Fact]
+    public void A_joining_node_asks_only_its_first_neighbour_for_a_snapshot_when_told_to()
+    {
+        var joining = Engine(Alice, new GossipOptions { SnapshotFromFirstNeighbour = true });
+        var quiet = Engine(Carol);
+
+        joining.NeighbourAdded(Now, Peer(Bob).Hash);
+        joining.NeighbourAdded(Now, Peer(Carol).Hash);
+        quiet.NeighbourAdded(Now, Peer(Bob).Hash);
+
+        var sent = Assert.Single(Drain(joining));
+        Assert.Equal(Peer(Bob).Hash, sent.Peer);
+        Assert.True(GossipCodec.TryDecode(sent.Bytes, out var message));
+        Assert.IsType<GossipMessage.NewPeerRequest>(message);
+        Assert.Empty(Drain(quiet));
+    }
+
+    private static GossipEngine Engine(int identity, GossipOptions? options = null) =>
+        new(Peer(identity), new Support.SeededRandomSource(identity), Now, options);
+
+    private static List<OutgoingGossip> Drain(GossipEngine engine)
+    {
+        var sent = new List<OutgoingGossip>();
+        while (engine.PollSend() is { } message) sent.Add(message);
+        return sent;
+    }
+}
