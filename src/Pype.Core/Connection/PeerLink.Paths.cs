@@ -22,6 +22,17 @@ public sealed partial class PeerLink
 
     private bool Probing => _upgradeProbing || _reprobeUntil is not null;
 
+    /// <summary>While punching: whether the relayed candidates have had their first initiation.</summary>
+    private bool _relayedJoined;
+
+    /// <summary>
+    /// When the relayed candidates join the punching: exactly <see cref="PeerLinkOptions.RelayedCandidateDelay"/>
+    /// after <see cref="Start"/>, not at the first regular round after it (1.2 s with the default
+    /// doubling), so a pair that cannot punch is relayed about one relay round trip after the delay.
+    /// </summary>
+    private DateTimeOffset? RelayedJoinAt =>
+        State == PeerLinkState.Punching && !_relayedJoined && _relayedTargets.Count > 0 ? _startedAt + _options.RelayedCandidateDelay : null;
+
     internal int TargetCount => _targets.Count + _relayedTargets.Count;
 
     /// <summary>No silence re-probing before this (one round per two punch timeouts while the silence lasts).</summary>
@@ -76,6 +87,7 @@ public sealed partial class PeerLink
         }
         State = PeerLinkState.Punching;
         _startedAt = now;
+        _relayedJoined = false;
         _probeGap = _options.ProbeInterval;
         ConnectedAt = null;
         ActivePath = null;
@@ -211,11 +223,21 @@ public sealed partial class PeerLink
         // Relayed candidates cost the relay's bandwidth and a longer route: direct ones get a head start.
         if ((State == PeerLinkState.Punching && now >= _startedAt + _options.RelayedCandidateDelay) || _reprobeUntil is not null)
         {
+            _relayedJoined = true;
             foreach (var target in _relayedTargets)
                 Transmit(now, target.EndPoint, initiator.InitiationPacket);
         }
         _nextProbeAt = now + _probeGap;
         _probeGap = Min(_probeGap * 2, _options.MaxProbeInterval);
+    }
+
+    /// <summary>The relayed candidates' first initiation, when their delay ends between two rounds; the direct rounds keep their pace.</summary>
+    private void ProbeRelayedCandidates(DateTimeOffset now)
+    {
+        _relayedJoined = true;
+        var initiator = NewInitiator(now);
+        foreach (var target in _relayedTargets)
+            Transmit(now, target.EndPoint, initiator.InitiationPacket);
     }
 
     /// <summary>

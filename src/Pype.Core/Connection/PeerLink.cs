@@ -90,7 +90,7 @@ public sealed partial class PeerLink
 
     public DateTimeOffset? NextDeadline => State switch
     {
-        PeerLinkState.Punching => Earliest(_nextProbeAt, _startedAt + _options.PunchTimeout),
+        PeerLinkState.Punching => Earliest(Earliest(_nextProbeAt, RelayedJoinAt), _startedAt + _options.PunchTimeout),
         PeerLinkState.Connected => new[]
         {
             _lastReceivedAt + _options.EffectiveLostAfter,
@@ -141,6 +141,8 @@ public sealed partial class PeerLink
                 GiveUp(now);
             else if (now >= _nextProbeAt)
                 SendProbeRound(now);
+            else if (now >= RelayedJoinAt)
+                ProbeRelayedCandidates(now);
             return;
         }
         if (State != PeerLinkState.Connected)

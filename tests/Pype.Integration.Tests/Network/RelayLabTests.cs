@@ -89,6 +89,34 @@ public sealed class RelayLabTests(ITestOutputHelper output)
         Assert.Contains("lab.example", coturn.Log);
     }
 
+    /// <summary>
+    /// A port-restricted cone (eim) and a symmetric NAT cannot punch to each other: the relayed
+    /// candidates join the probe rounds 1 s after the introduction, so the session is up through
+    /// the relay long before the 5 s punch timeout (it used to wait for it: 5.6–6.1 s).
+    /// </summary>
+    [Fact]
+    public void Port_restricted_cone_to_symmetric_is_relayed_well_within_the_punch_timeout()
+    {
+        using var network = LabNetwork.StartWithRelay(NatMode.Eim, NatMode.Sym, Secret, out _);
+        var a = network.StartNode(network.Lab.HostA);
+        var b = network.StartNode(network.Lab.HostB);
+        WaitForRelay(a);
+        WaitForRelay(b);
+
+        var connecting = System.Diagnostics.Stopwatch.StartNew();
+        a.Send($"connect {b.Address}");
+        var atA = a.WaitFor("peer-connected", Connect, e => Str(e, "hash") == b.Hash);
+        var wall = connecting.Elapsed;
+        var atB = b.WaitFor("peer-connected", Connect, e => Str(e, "hash") == a.Hash);
+        output.WriteLine($"connect -> peer-connected at a: {wall.TotalMilliseconds:0} ms wall; punching took {atA.GetProperty("setup_ms")} ms at a, {atB.GetProperty("setup_ms")} ms at b\na: {atA}\nb: {atB}");
+
+        Assert.Equal("relayed", Str(atA, "path"));
+        Assert.Equal("relayed", Str(atB, "path"));
+        // 1 s head start for direct candidates plus a round trip through coturn; the bound leaves room for a loaded machine.
+        Assert.True(wall <= TimeSpan.FromSeconds(3), $"relayed after {wall.TotalSeconds:0.0} s");
+        Assert.DoesNotContain(a.Process.Seen, e => Str(e, "event") == "no-direct-path");
+    }
+
     [Fact]
     public async Task A_call_between_symmetric_nats_carries_video_and_audio_through_the_relay()
     {
