@@ -11,13 +11,13 @@ public sealed class CallBookOutsideEventsTests
     private const int Bob = 1;
     private const int Carol = 2;
 
-    private static UInt128 Call(CallNetwork net, int from, int to) =>
+    private static UInt128 Call(CallScenario net, int from, int to) =>
         net.Do(from, (book, now) => book.Place(now, net.Hash(to), MediaOffer.Create(100, 101)));
 
     [Fact]
     public void A_callee_ringing_from_the_call_list_stops_when_the_caller_hangs_up_there()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         net.Cut(Alice, Bob);
         net.Cut(Bob, Alice);
         var id = Call(net, Alice, Bob);
@@ -34,7 +34,7 @@ public sealed class CallBookOutsideEventsTests
     [Fact]
     public void A_caller_hears_a_rejection_written_in_the_call_list()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         net.Cut(Alice, Bob);
         var id = Call(net, Alice, Bob);
 
@@ -45,7 +45,7 @@ public sealed class CallBookOutsideEventsTests
     [Fact]
     public void Tombstones_from_a_third_party_or_of_an_answer_change_nothing()
     {
-        var net = new CallNetwork(nodeCount: 3);
+        var net = new CallScenario(nodeCount: 3);
         var id = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(1));
 
@@ -58,7 +58,7 @@ public sealed class CallBookOutsideEventsTests
     [Fact]
     public void A_lost_session_ends_established_calls_with_that_peer_only()
     {
-        var net = new CallNetwork(nodeCount: 3);
+        var net = new CallScenario(nodeCount: 3);
         var id = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(1));
         net.Do(Bob, (book, now) => book.Answer(now, id));
@@ -74,7 +74,7 @@ public sealed class CallBookOutsideEventsTests
     [Fact]
     public void A_lost_session_leaves_a_call_in_setup_to_its_retries()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = Call(net, Alice, Bob);
         net.Do(Alice, (book, now) => { book.LinkLost(now, net.Hash(Bob)); return 0; });
         net.RunFor(TimeSpan.FromSeconds(1));
@@ -87,7 +87,7 @@ public sealed class CallBookOutsideEventsTests
     [Fact]
     public void Calling_yourself_is_refused()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         Assert.Throws<ArgumentException>(() => Call(net, Alice, Alice));
     }
 }

@@ -11,13 +11,13 @@ public sealed class CallBookTests
 
     private static MediaOffer Offer(uint ssrc = 100) => MediaOffer.Create(ssrc, ssrc + 1);
 
-    private static UInt128 Call(CallNetwork net, int from, int to, MediaOffer? offer = null) =>
+    private static UInt128 Call(CallScenario net, int from, int to, MediaOffer? offer = null) =>
         net.Do(from, (book, now) => book.Place(now, net.Hash(to), offer ?? Offer()));
 
     [Fact]
     public void Answered_call_is_established_on_both_sides_with_its_setup_time()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(2));
 
@@ -41,7 +41,7 @@ public sealed class CallBookTests
     [Fact]
     public void The_answer_sent_is_the_one_prepared_when_the_call_started_ringing()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(1));
         var prepared = net.Books[Bob].Find(id)!.PreparedAnswer;
@@ -58,7 +58,7 @@ public sealed class CallBookTests
     [Fact]
     public void A_callee_that_never_hears_its_accept_acknowledged_gives_up_with_a_hang_up_the_caller_hears()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(1));
         net.Cut(Alice, Bob); // the Accept gets through, every ack of it is lost
@@ -75,7 +75,7 @@ public sealed class CallBookTests
     public void The_answer_keeps_within_both_sides_limits_and_brings_its_own_ssrcs()
     {
         var options = CallOptions.Default with { LocalLimits = new VideoLimits(640, 480, 60, 800) };
-        var net = new CallNetwork(options: options);
+        var net = new CallScenario(options: options);
         var id = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(1));
         net.Do(Bob, (book, now) => book.Answer(now, id));
@@ -90,7 +90,7 @@ public sealed class CallBookTests
     [Fact]
     public void Declined_call_ends_as_rejected_on_both_sides()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(1));
         net.Do(Bob, (book, now) => book.Reject(now, id));
@@ -104,7 +104,7 @@ public sealed class CallBookTests
     [Fact]
     public void Second_caller_hears_busy_while_the_first_call_rings_and_while_it_is_up()
     {
-        var net = new CallNetwork(nodeCount: 3);
+        var net = new CallScenario(nodeCount: 3);
         var first = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(1));
         Call(net, Carol, Bob);
@@ -127,7 +127,7 @@ public sealed class CallBookTests
     [InlineData(4)]
     public void Glare_resolves_to_exactly_one_established_call_on_both_sides(int seed)
     {
-        var net = new CallNetwork(seed: seed, loss: seed > 2 ? 0.2 : 0);
+        var net = new CallScenario(seed: seed, loss: seed > 2 ? 0.2 : 0);
         var fromAlice = Call(net, Alice, Bob);
         var fromBob = Call(net, Bob, Alice);
         net.RunFor(TimeSpan.FromSeconds(10));
@@ -146,7 +146,7 @@ public sealed class CallBookTests
     [Fact]
     public void Glare_order_is_the_same_from_both_sides_and_puts_the_caller_key_first()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         Assert.True(CallBook.WinsGlare(net.Hash(Alice), UInt128.MaxValue, net.Hash(Bob), 1));
         Assert.False(CallBook.WinsGlare(net.Hash(Bob), 1, net.Hash(Alice), UInt128.MaxValue));
         Assert.True(CallBook.WinsGlare(net.Hash(Alice), 1, net.Hash(Alice), 2));
@@ -155,7 +155,7 @@ public sealed class CallBookTests
     [Fact]
     public void Placing_a_call_to_a_peer_who_is_ringing_us_answers_that_call()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(1));
         Assert.Equal(id, Call(net, Bob, Alice));
@@ -168,7 +168,7 @@ public sealed class CallBookTests
     [Fact]
     public void Unanswered_call_stops_ringing_after_45_seconds_on_both_sides()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(44.9));
         Assert.Empty(net.EventsOf<CallEvent.Ended>(Alice));
@@ -183,7 +183,7 @@ public sealed class CallBookTests
     [Fact]
     public void Ringing_timeout_is_configurable()
     {
-        var net = new CallNetwork(options: CallOptions.Default with { RingingTimeout = TimeSpan.FromSeconds(10) });
+        var net = new CallScenario(options: CallOptions.Default with { RingingTimeout = TimeSpan.FromSeconds(10) });
         Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(10.1));
 
@@ -195,7 +195,7 @@ public sealed class CallBookTests
     [InlineData(Bob, CallEndReason.HungUpRemote, CallEndReason.HungUpLocal)]
     public void Hang_up_ends_the_call_on_both_sides(int hangsUp, CallEndReason alice, CallEndReason bob)
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(1));
         net.Do(Bob, (book, now) => book.Answer(now, id));
@@ -211,7 +211,7 @@ public sealed class CallBookTests
     [Fact]
     public void Caller_that_gives_up_before_an_answer_stops_the_ringing()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromSeconds(3));
         net.Do(Alice, (book, now) => book.HangUp(now, id));
@@ -224,7 +224,7 @@ public sealed class CallBookTests
     [Fact]
     public void Offer_with_a_codec_the_callee_lacks_is_rejected_as_unsupported_without_ringing()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         Call(net, Alice, Bob, Offer() with { Video = (VideoCodec)7 });
         net.RunFor(TimeSpan.FromSeconds(1));
 
@@ -235,7 +235,7 @@ public sealed class CallBookTests
     [Fact]
     public void Unanswered_calls_are_forgotten_after_the_ended_call_memory()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = Call(net, Alice, Bob);
         net.RunFor(TimeSpan.FromMinutes(6));
 

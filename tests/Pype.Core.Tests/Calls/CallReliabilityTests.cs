@@ -10,9 +10,9 @@ public sealed class CallReliabilityTests
 
     private static MediaOffer Offer => MediaOffer.Create(100, 101);
 
-    private static UInt128 Call(CallNetwork net) => net.Do(Alice, (book, now) => book.Place(now, net.Hash(Bob), Offer));
+    private static UInt128 Call(CallScenario net) => net.Do(Alice, (book, now) => book.Place(now, net.Hash(Bob), Offer));
 
-    private static UInt128 EstablishedCall(CallNetwork net)
+    private static UInt128 EstablishedCall(CallScenario net)
     {
         var id = Call(net);
         net.RunFor(TimeSpan.FromSeconds(2));
@@ -32,7 +32,7 @@ public sealed class CallReliabilityTests
     [InlineData(8)]
     public void Call_is_established_and_ended_on_both_sides_despite_20_percent_loss(int seed)
     {
-        var net = new CallNetwork(seed: seed, loss: 0.2);
+        var net = new CallScenario(seed: seed, loss: 0.2);
         var id = EstablishedCall(net);
         Assert.Single(net.EventsOf<CallEvent.Established>(Alice));
         Assert.Single(net.EventsOf<CallEvent.Established>(Bob));
@@ -48,12 +48,12 @@ public sealed class CallReliabilityTests
     [Fact]
     public void Unacknowledged_invite_is_sent_again_after_250_ms_doubling_to_2_s()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         net.Cut(Alice, Bob);
         Call(net);
         net.RunFor(TimeSpan.FromSeconds(10));
 
-        var offsets = net.Sent[Alice].Take(8).Select(sent => (sent.At - CallNetwork.Start).TotalMilliseconds);
+        var offsets = net.Sent[Alice].Take(8).Select(sent => (sent.At - CallScenario.Start).TotalMilliseconds);
         Assert.Equal([0, 250, 750, 1750, 3750, 5750, 7750, 9750], offsets);
         Assert.Equal(7, net.Books[Alice].Retransmissions);
     }
@@ -61,7 +61,7 @@ public sealed class CallReliabilityTests
     [Fact]
     public void Callee_that_is_never_reached_ends_the_call_for_want_of_an_answer()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         net.Cut(Alice, Bob);
         Call(net);
         net.RunFor(TimeSpan.FromSeconds(14.9));
@@ -75,7 +75,7 @@ public sealed class CallReliabilityTests
     [Fact]
     public void Callee_whose_answer_meets_silence_gives_up_after_5_seconds()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = Call(net);
         net.RunFor(TimeSpan.FromSeconds(2));
         net.Cut(Bob, Alice);
@@ -91,7 +91,7 @@ public sealed class CallReliabilityTests
     [Fact]
     public void Duplicated_messages_raise_each_event_once()
     {
-        var net = new CallNetwork(duplicate: 1.0);
+        var net = new CallScenario(duplicate: 1.0);
         var id = EstablishedCall(net);
         net.Do(Bob, (book, now) => book.HangUp(now, id));
         net.RunFor(TimeSpan.FromSeconds(2));
@@ -109,7 +109,7 @@ public sealed class CallReliabilityTests
     [Fact]
     public void Replayed_messages_of_a_finished_call_change_nothing()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = EstablishedCall(net);
         net.Do(Alice, (book, now) => book.HangUp(now, id));
         net.RunFor(TimeSpan.FromSeconds(2));
@@ -126,7 +126,7 @@ public sealed class CallReliabilityTests
     [Fact]
     public void Garbage_and_strangers_messages_are_dropped_and_counted()
     {
-        var net = new CallNetwork(nodeCount: 3);
+        var net = new CallScenario(nodeCount: 3);
         var id = EstablishedCall(net);
 
         net.Inject(Alice, Bob, [0x30, 0x01, 0x02]);
@@ -146,7 +146,7 @@ public sealed class CallReliabilityTests
     [Fact]
     public void Accept_that_exceeds_the_offer_is_dropped_as_an_invalid_answer()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         var id = Call(net);
         net.RunFor(TimeSpan.FromSeconds(1));
         var greedy = Offer with { Limits = new VideoLimits(3840, 2160, 60, 20_000) };
@@ -162,7 +162,7 @@ public sealed class CallReliabilityTests
     [InlineData(false)]
     public void Call_seen_in_the_call_list_and_directly_rings_once(bool callListFirst)
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         if (callListFirst) net.Cut(Alice, Bob);
         var id = Call(net);
         net.RunFor(TimeSpan.FromSeconds(0.5));
@@ -178,7 +178,7 @@ public sealed class CallReliabilityTests
     [Fact]
     public void Callee_that_only_sees_the_call_list_connects_back_and_the_call_is_established()
     {
-        var net = new CallNetwork();
+        var net = new CallScenario();
         net.Cut(Alice, Bob);
         var id = Call(net);
         net.RunFor(TimeSpan.FromSeconds(10));

@@ -71,7 +71,7 @@ public sealed class SimulatedNatTests
 
         network.Send(a, bOutside, [1]);
         network.Send(a, b.EndPoint, [2]);
-        network.DeliverDue(network.Now + TimeSpan.FromSeconds(1));
+        network.RunFor(TimeSpan.FromSeconds(1));
 
         Assert.Equal(1, received);
     }

@@ -18,7 +18,7 @@ public sealed class GossipSimulationTests(ITestOutputHelper output)
     [Fact]
     public void A_hundred_nodes_with_ten_percent_loss_converge_on_a_newly_published_record()
     {
-        var network = new GossipNetwork(NodeCount, seed: 7, ReplicationFixtures.Now, i => ReplicationFixtures.Peer(1000 + i), loss: Loss);
+        var network = new GossipOverlay(NodeCount, seed: 7, ReplicationFixtures.Now, i => ReplicationFixtures.Peer(1000 + i), loss: Loss);
         network.ConnectRandomOverlay(Degree);
         var wall = Stopwatch.StartNew();
 
@@ -46,7 +46,7 @@ public sealed class GossipSimulationTests(ITestOutputHelper output)
     [Fact]
     public void Without_push_anti_entropy_alone_brings_a_hundred_lossy_nodes_together()
     {
-        var network = new GossipNetwork(NodeCount, seed: 11, ReplicationFixtures.Now, i => ReplicationFixtures.Peer(1000 + i), loss: Loss, options: new GossipOptions { PushEnabled = false });
+        var network = new GossipOverlay(NodeCount, seed: 11, ReplicationFixtures.Now, i => ReplicationFixtures.Peer(1000 + i), loss: Loss, options: new GossipOptions { PushEnabled = false });
         network.ConnectRandomOverlay(Degree);
         var publisher = network.Nodes[0];
         publisher.PublishOwnRecord(network.Now, CandidatesOf(1), []);

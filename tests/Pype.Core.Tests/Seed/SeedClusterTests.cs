@@ -10,9 +10,9 @@ public sealed class SeedClusterTests
     private static readonly TimeSpan Registration = TimeSpan.FromSeconds(5);
 
     /// <summary>What the cluster actor does: share registrations with every other seed, carry introductions to the seed that holds the target.</summary>
-    private static void RunCluster(SeedTestNetwork network, params SeedHost[] seeds)
+    private static void RunCluster(SeedScenario network, params SeedServerHost[] seeds)
     {
-        var handled = new Dictionary<SeedHost, int>();
+        var handled = new Dictionary<SeedServerHost, int>();
         for (var moved = true; moved;)
         {
             moved = false;
@@ -49,7 +49,7 @@ public sealed class SeedClusterTests
     [Fact]
     public void A_node_registered_at_one_seed_is_introduced_to_a_node_registered_at_another()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed1 = network.AddSeed();
         var seed3 = network.AddSeed();
         var alice = network.AddNode(seed1);
@@ -72,7 +72,7 @@ public sealed class SeedClusterTests
     [Fact]
     public void A_peer_that_left_its_seed_is_offline_for_the_cluster_too()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed1 = network.AddSeed();
         var seed3 = network.AddSeed();
         var alice = network.AddNode(seed1);
@@ -90,7 +90,7 @@ public sealed class SeedClusterTests
     [Fact]
     public void Forged_or_misdirected_cluster_entries_are_dropped_and_counted()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed1 = network.AddSeed();
         var alice = network.AddNode(seed1);
         network.RunUntil(() => alice.Client.IsRegistered, Registration);

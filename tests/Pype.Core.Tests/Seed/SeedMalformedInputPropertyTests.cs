@@ -36,7 +36,7 @@ public sealed class SeedMalformedInputPropertyTests
             if (decoded.IsSuccess)
                 Assert.Equal(bytes, SeedMessageCodec.Encode(decoded.Value));
             if (SignedPresence.TryDecode(bytes, out var presence))
-                presence.Verify(SeedTestNetwork.Start, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+                presence.Verify(SeedScenario.Start, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             CandidateCodec.TryRead(bytes, out _, out _);
             LinkMessages.TryReadNonce(bytes, SessionMessageType.Ping, out _);
         }, iter: Cases);
@@ -52,7 +52,7 @@ public sealed class SeedMalformedInputPropertyTests
 
         Gen.Frequency((1, RandomBytes), (3, pypeLooking)).Sample(datagram =>
         {
-            server.HandleDatagram(SeedTestNetwork.Start, source, datagram);
+            server.HandleDatagram(SeedScenario.Start, source, datagram);
             Assert.Null(server.PollTransmit());
         }, iter: Cases, threads: 1);
     }
@@ -63,7 +63,7 @@ public sealed class SeedMalformedInputPropertyTests
         var random = new SeededRandomSource(12);
         var seedIdentity = IdentityKeyPair.FromSeed(new byte[32]);
         var server = new SeedServer(seedIdentity, new SeedServerOptions(), random);
-        var now = SeedTestNetwork.Start;
+        var now = SeedScenario.Start;
         var peers = Enumerable.Range(1, 3).Select(i =>
         {
             var identity = IdentityKeyPair.FromSeed(Enumerable.Repeat((byte)i, 32).ToArray());
@@ -90,7 +90,7 @@ public sealed class SeedMalformedInputPropertyTests
     [Fact]
     public void Random_datagrams_never_make_a_registered_node_throw()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var node = network.AddNode(seed);
         network.RunUntil(() => node.Client.IsRegistered, TimeSpan.FromSeconds(2));

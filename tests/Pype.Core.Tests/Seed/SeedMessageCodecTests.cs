@@ -8,7 +8,7 @@ namespace Pype.Core.Tests.Seed;
 
 public sealed class SeedMessageCodecTests
 {
-    private static readonly DateTimeOffset Now = SeedTestNetwork.Start;
+    private static readonly DateTimeOffset Now = SeedScenario.Start;
     private static readonly IdentityKeyPair Identity = IdentityKeyPair.FromSeed(Enumerable.Repeat((byte)5, 32).ToArray());
 
     private static readonly IReadOnlyList<Candidate> Candidates =

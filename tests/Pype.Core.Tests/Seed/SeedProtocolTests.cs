@@ -12,7 +12,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void A_node_registers_and_learns_its_public_endpoint()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var node = network.AddNode(seed);
 
@@ -29,7 +29,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void A_peer_list_never_contains_the_asker_and_respects_the_maximum()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var nodes = Enumerable.Range(0, 6).Select(_ => network.AddNode(seed)).ToArray();
         network.RunUntil(() => nodes.All(n => n.Client.IsRegistered), Registration);
@@ -52,7 +52,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void Connect_introduces_both_sides_at_once_and_both_acknowledge()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var alice = network.AddNode(seed);
         var bob = network.AddNode(seed);
@@ -76,7 +76,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void An_offline_target_gets_a_clear_offline_answer()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var alice = network.AddNode(seed);
         network.RunUntil(() => alice.Client.IsRegistered, Registration);
@@ -94,7 +94,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void A_node_cannot_ask_anything_before_it_is_registered()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var node = network.AddNode(network.AddSeed());
         Assert.False(node.Client.RequestPeerList(5));
         Assert.Null(node.Client.RequestConnect(node.Key));
@@ -103,7 +103,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void A_node_that_goes_silent_is_forgotten_after_three_keepalive_intervals()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var node = network.AddNode(seed);
         network.RunUntil(() => node.Client.IsRegistered, Registration);
@@ -124,7 +124,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void A_registered_node_stays_registered_for_an_hour_through_keepalives_and_rekeys()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var node = network.AddNode(seed);
         network.RunUntil(() => node.Client.IsRegistered, Registration);
@@ -143,7 +143,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void A_node_fails_over_to_the_second_seed_when_the_first_never_answers_and_back_again()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var first = network.AddSeed();
         var second = network.AddSeed();
         first.IsUp = false;
@@ -167,7 +167,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void A_seed_that_answers_stun_but_not_the_handshake_is_left_after_about_five_seconds()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var node = network.AddNode(seed);
         var handshakes = 0;
@@ -188,7 +188,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void Introductions_are_resent_until_acknowledged_and_reported_exactly_once()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var alice = network.AddNode(seed);
         var bob = network.AddNode(seed);
@@ -207,7 +207,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void An_introduction_never_acknowledged_is_given_up_after_ten_sends()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var alice = network.AddNode(seed);
         var bob = network.AddNode(seed);
@@ -232,7 +232,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void A_node_pinned_to_another_key_never_completes_a_handshake_with_the_seed()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var impostorKey = PeerKey.Of(network.NewIdentity());
         var node = network.AddNode([new SeedEndpoint(seed.EndPoint, impostorKey)]);
@@ -249,13 +249,13 @@ public sealed class SeedProtocolTests
     [Fact]
     public void A_reconnecting_node_replaces_its_old_session_and_stays_registered()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var node = network.AddNode(seed);
         network.RunUntil(() => node.Client.IsRegistered, Registration);
 
         // The node loses the seed's answers for a while, gives up on it and comes back to the same seed.
-        network.Loses = (from, to, _) => from.Equals(seed.EndPoint) && network.Now < SeedTestNetwork.Start + TimeSpan.FromSeconds(60);
+        network.Loses = (from, to, _) => from.Equals(seed.EndPoint) && network.Now < SeedScenario.Start + TimeSpan.FromSeconds(60);
         network.RunUntil(() => node.EventsOf<SeedLostEvent>().Any() && node.Client.IsRegistered, TimeSpan.FromMinutes(2));
 
         Assert.Equal(1, seed.Server.SessionCount);
@@ -266,7 +266,7 @@ public sealed class SeedProtocolTests
     [Fact]
     public void The_registry_refuses_peers_beyond_its_cap_and_counts_them()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed(new SeedServerOptions { MaxRegisteredPeers = 2 });
         var nodes = Enumerable.Range(0, 3).Select(_ => network.AddNode(seed)).ToArray();
         network.RunFor(Registration);

@@ -21,7 +21,7 @@ public sealed class SeedRelayGrantTests
     [Fact]
     public void A_registered_node_gets_the_servers_and_credentials_the_turn_server_will_accept()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed(WithRelay());
         var node = network.AddNode(seed);
 
@@ -39,7 +39,7 @@ public sealed class SeedRelayGrantTests
     [Fact]
     public void Every_rekey_brings_fresh_credentials_long_before_the_old_ones_expire()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed(WithRelay(TimeSpan.FromMinutes(10)));
         var node = network.AddNode(seed);
         network.RunUntil(() => node.Client.IsRegistered, Registration);
@@ -55,7 +55,7 @@ public sealed class SeedRelayGrantTests
     [Fact]
     public void A_node_that_asks_for_a_fresh_grant_gets_one_at_once_and_an_unregistered_one_cannot_ask()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed(WithRelay());
         var node = network.AddNode(seed);
         Assert.False(node.Client.RequestRelayGrant(network.Now));
@@ -71,7 +71,7 @@ public sealed class SeedRelayGrantTests
     [Fact]
     public void A_seed_without_relays_sends_no_grant()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed();
         var node = network.AddNode(seed);
         network.RunUntil(() => node.Client.IsRegistered, Registration);
@@ -85,7 +85,7 @@ public sealed class SeedRelayGrantTests
     [Fact]
     public void A_relayed_candidate_reaches_the_seed_at_once_and_travels_in_introductions()
     {
-        var network = new SeedTestNetwork();
+        var network = new SeedScenario();
         var seed = network.AddSeed(WithRelay());
         var alice = network.AddNode(seed);
         var bob = network.AddNode(seed);
@@ -105,8 +105,8 @@ public sealed class SeedRelayGrantTests
     public void Neither_the_secret_nor_a_password_shows_in_text()
     {
         var options = WithRelay().Relay!;
-        var credentials = TurnRestCredentials.Create(Secret, SeedTestNetwork.Start, "abc");
-        var grant = new SeedRelayGrant([Turn], credentials, SeedTestNetwork.Start);
+        var credentials = TurnRestCredentials.Create(Secret, SeedScenario.Start, "abc");
+        var grant = new SeedRelayGrant([Turn], credentials, SeedScenario.Start);
 
         Assert.DoesNotContain(Secret, options.ToString());
         Assert.DoesNotContain(credentials.Password, grant.ToString());
@@ -126,7 +126,7 @@ public sealed class SeedRelayGrantTests
     [Fact]
     public void A_grant_naming_a_server_that_is_not_a_relay_kind_or_an_empty_username_is_malformed()
     {
-        var encoded = SeedMessageCodec.Encode(new SeedRelayGrant([Turn], new TurnCredentials("u", "p"), SeedTestNetwork.Start));
+        var encoded = SeedMessageCodec.Encode(new SeedRelayGrant([Turn], new TurnCredentials("u", "p"), SeedScenario.Start));
         var kindAt = 1 + 8 + 1;
         var wrongKind = encoded.ToArray();
         wrongKind[kindAt] = (byte)CandidateKind.Host;

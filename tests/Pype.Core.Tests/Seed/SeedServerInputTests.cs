@@ -10,7 +10,7 @@ namespace Pype.Core.Tests.Seed;
 /// <summary>The seed facing hand-made input: forged registrations, floods and strays are dropped and counted.</summary>
 public sealed class SeedServerInputTests
 {
-    private static readonly DateTimeOffset Now = SeedTestNetwork.Start;
+    private static readonly DateTimeOffset Now = SeedScenario.Start;
     private static readonly IPEndPoint PeerEndPoint = IPEndPoint.Parse("203.0.113.9:5000");
     private static readonly IReadOnlyList<Candidate> Candidates = [new(CandidateKind.Host, IPEndPoint.Parse("10.0.0.9:5000"))];
 

@@ -6,20 +6,39 @@ using Xunit;
 
 namespace Pype.Core.Tests.Turn;
 
-/// <summary>One TurnClient, a fake server and a virtual clock: a test script reads like the exchange it checks.</summary>
+/// <summary>
+/// One TurnClient on a host of the one <see cref="VirtualNetwork"/>, a scripted server on another
+/// (instant paths) and the network's virtual clock: a test script reads like the exchange it checks.
+/// </summary>
 internal sealed class TurnHarness
 {
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     public static readonly IPEndPoint Peer = IPEndPoint.Parse("192.0.2.50:6000");
 
+    private readonly SimulatedHost _clientHost;
+    private readonly SimulatedHost _serverHost;
+    private readonly List<byte[]> _atServer = [];
+
     public TurnHarness(TurnClientOptions? options = null, int seed = 1)
     {
+        Network = new VirtualNetwork(seed, Start);
         Client = new TurnClient(FakeTurnServer.EndPoint, FakeTurnServer.Credentials, new SeededRandomSource(seed), options);
+        _serverHost = Network.AddHost("turn", FakeTurnServer.EndPoint);
+        _serverHost.Receive = (_, _, datagram) => _atServer.Add(datagram);
+        _clientHost = Network.AddHost("client", FakeTurnServer.Mapped);
+        _clientHost.Receive = (now, source, datagram) => Client.HandleDatagram(now, source, datagram);
     }
 
+    public VirtualNetwork Network { get; }
     public TurnClient Client { get; }
     public FakeTurnServer Server { get; } = new();
-    public DateTimeOffset Now { get; set; } = Start;
+
+    public DateTimeOffset Now
+    {
+        get => Network.Now;
+        set => Network.Clock.AdvanceTo(value);
+    }
+
     public TimeSpan Elapsed => Now - Start;
 
     /// <summary>Every STUN datagram the client queued, parsed; ChannelData is left out (see <see cref="SentRaw"/>).</summary>
@@ -28,12 +47,14 @@ internal sealed class TurnHarness
 
     public List<byte[]> SentRaw()
     {
-        var sent = new List<byte[]>();
         while (Client.PollTransmit() is { } transmit)
         {
             Assert.Equal(FakeTurnServer.EndPoint, transmit.Destination);
-            sent.Add(transmit.Datagram.ToArray());
+            Network.Send(_clientHost, transmit.Destination, transmit.Datagram.ToArray());
         }
+        Network.RunDue();
+        var sent = _atServer.ToList();
+        _atServer.Clear();
         return sent;
     }
 
@@ -51,7 +72,12 @@ internal sealed class TurnHarness
         return events;
     }
 
-    public void Deliver(byte[] datagram) => Client.HandleDatagram(Now, FakeTurnServer.EndPoint, datagram);
+    /// <summary>The server sends <paramref name="datagram"/>; it reaches the client at once.</summary>
+    public void Deliver(byte[] datagram)
+    {
+        Network.Send(_serverHost, _clientHost.EndPoint, datagram);
+        Network.RunDue();
+    }
 
     /// <summary>Start, answer the unauthenticated Allocate with a 401 and the signed one with success.</summary>
     public TurnHarness Allocated(uint lifetimeSeconds = 600)

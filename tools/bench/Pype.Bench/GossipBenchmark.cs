@@ -21,7 +21,7 @@ public static class GossipBenchmark
     {
         var wall = Stopwatch.StartNew();
         var options = new GossipOptions { PushEnabled = push };
-        var network = new GossipNetwork(nodes, seed: nodes + (int)(loss * 100) + (push ? 1 : 0), Start, i => GossipNetwork.DeterministicIdentity(10_000 + i), loss, options);
+        var network = new GossipOverlay(nodes, seed: nodes + (int)(loss * 100) + (push ? 1 : 0), Start, i => GossipOverlay.DeterministicIdentity(10_000 + i), loss, options);
         network.ConnectRandomOverlay(Degree);
 
         // Everyone publishes and the network settles first (push on to get there fast).
@@ -50,7 +50,7 @@ public static class GossipBenchmark
     /// bytes plus the replica's index), measured over 10k records.</summary>
     public static double BytesPerRecord(int records = 10_000)
     {
-        var identities = Enumerable.Range(0, records).Select(i => GossipNetwork.DeterministicIdentity(100_000 + i)).ToList();
+        var identities = Enumerable.Range(0, records).Select(i => GossipOverlay.DeterministicIdentity(100_000 + i)).ToList();
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var replica = new AddressBookReplica();
         foreach (var identity in identities)

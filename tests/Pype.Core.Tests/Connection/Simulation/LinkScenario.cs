@@ -11,13 +11,14 @@ public enum Placement
     Eim,
     Symmetric,
     FullCone,
+    AddressRestricted,
 }
 
 /// <summary>
 /// Alice and Bob in the natlab topology (hostA 10.1.0.2 behind natA 198.51.100.2, hostB 10.2.0.2
 /// behind natB 203.0.113.2, a seed at 198.51.100.66), or both behind natA. Each learns its
 /// server-reflexive address by sending to the seed, then the seed introduces them at one moment.
-/// The driver advances virtual time to the earliest delivery or link deadline.
+/// Both peers are agents of the one <see cref="VirtualNetwork"/>, woken at their links' deadlines.
 /// </summary>
 internal sealed class LinkScenario
 {
@@ -28,7 +29,7 @@ internal sealed class LinkScenario
 
     private LinkScenario(Placement alice, Placement bob, bool sameNat, int seed, double loss, TimeSpan latency, PeerLinkOptions options)
     {
-        Network = new VirtualNetwork(seed) { InternetLatency = latency };
+        Network = new VirtualNetwork(seed) { Internet = new LinkConditions { Delay = latency } };
         _seed = Network.AddHost("seed", SeedEndPoint.ToString());
         _seed.Receive = (_, source, _) => _lastSeenBySeed = source;
         var aliceNat = NatFor(alice, "198.51.100.2");
@@ -40,7 +41,7 @@ internal sealed class LinkScenario
         Bob.CreateLink(Alice, options);
         LearnCandidates(Alice);
         LearnCandidates(Bob);
-        Network.LossRate = loss;
+        Network.Internet = Network.Internet with { Loss = loss };
     }
 
     public VirtualNetwork Network { get; }
@@ -91,32 +92,14 @@ internal sealed class LinkScenario
     public void RunFor(TimeSpan duration) => RunUntil(() => false, duration);
 
     /// <summary>Advances until <paramref name="done"/> holds or <paramref name="limit"/> of virtual time has passed.</summary>
-    public void RunUntil(Func<bool> done, TimeSpan limit)
-    {
-        var end = Now + limit;
-        for (var steps = 0; !done(); steps++)
-        {
-            if (steps > 5_000_000)
-                throw new InvalidOperationException("the simulation does not advance");
-            var next = new[] { Network.NextDelivery, Alice.Link?.NextDeadline, Bob.Link?.NextDeadline }.Min();
-            if (next is null || next > end)
-            {
-                Network.Now = end;
-                return;
-            }
-            if (next > Now)
-                Network.Now = next.Value;
-            Network.DeliverDue(Now);
-            Alice.Tick(Now);
-            Bob.Tick(Now);
-        }
-    }
+    public void RunUntil(Func<bool> done, TimeSpan limit) => Network.RunUntil(done, limit);
 
     private SimulatedNat? NatFor(Placement placement, string publicAddress) => placement switch
     {
         Placement.Eim => Network.AddNat(NatBehaviour.EndpointIndependent, publicAddress),
         Placement.Symmetric => Network.AddNat(NatBehaviour.Symmetric, publicAddress),
         Placement.FullCone => Network.AddNat(NatBehaviour.FullCone, publicAddress),
+        Placement.AddressRestricted => Network.AddNat(NatBehaviour.AddressRestrictedCone, publicAddress),
         _ => null,
     };
 

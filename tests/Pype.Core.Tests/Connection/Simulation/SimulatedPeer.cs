@@ -14,7 +14,7 @@ namespace Pype.Core.Tests.Connection.Simulation;
 /// initiations to the node's <see cref="NoiseResponder"/>, accepted ones and everything else to the
 /// link, and moves the link's datagrams and events after every input.
 /// </summary>
-internal sealed class SimulatedPeer
+internal sealed class SimulatedPeer : ISimulatedAgent
 {
     private readonly VirtualNetwork _network;
     private readonly SeededRandomSource _random;
@@ -29,6 +29,7 @@ internal sealed class SimulatedPeer
         Static = NoiseStaticKey.From(Identity);
         Responder = new NoiseResponder(Static, _ => true);
         host.Receive = OnDatagram;
+        network.Attach(this);
     }
 
     public string Name { get; }
@@ -130,6 +131,10 @@ internal sealed class SimulatedPeer
         Flush(now);
         return result;
     }
+
+    public DateTimeOffset? NextDeadline => Link?.NextDeadline;
+
+    public void HandleTimeout(DateTimeOffset now) => Tick(now);
 
     public void Tick(DateTimeOffset now)
     {

@@ -1,28 +1,33 @@
 using System.Net;
 
-namespace Pype.Core.Tests.Connection.Simulation;
+namespace Pype.Simulation;
 
-/// <summary>The NAT behaviours of the natlab README, as Linux masquerade and nftables give them.</summary>
-internal enum NatBehaviour
+/// <summary>NAT behaviours by mapping (RFC 4787 §4.1) and filtering (§5); those of the natlab README among them.</summary>
+public enum NatBehaviour
 {
-    /// <summary>Endpoint-independent mapping, address-and-port-dependent filtering (<c>masquerade</c>, "eim").</summary>
+    /// <summary>Endpoint-independent mapping, address-and-port-dependent filtering (<c>masquerade</c>, natlab "eim").</summary>
     EndpointIndependent,
-    /// <summary>A new external port per destination (<c>masquerade random</c>, "sym").</summary>
+    /// <summary>A new external port per destination, address-and-port-dependent filtering (<c>masquerade random</c>, "sym").</summary>
     Symmetric,
     /// <summary>Endpoint-independent mapping and filtering: any inbound to a port used outbound is let in ("fullcone").</summary>
     FullCone,
+    /// <summary>Endpoint-independent mapping; inbound only from an address (any port) the inside host has sent to.</summary>
+    AddressRestrictedCone,
+    /// <summary>The classic name of <see cref="EndpointIndependent"/>: inbound only from an address and port sent to.</summary>
+    PortRestrictedCone = EndpointIndependent,
 }
 
 /// <summary>
 /// A NAT box as a table of conntrack flows (internal, remote) → external port. A flow is forgotten
-/// after 30 s without packets, or 120 s once both directions have seen traffic (Linux's UDP
-/// timeouts). A mapping whose flows all expired is not reused: the next packet gets a new port.
-/// Unsolicited inbound is dropped; there is no hairpinning.
+/// after <see cref="UnrepliedTimeout"/> without packets, or <see cref="AssuredTimeout"/> once both
+/// directions have seen traffic (Linux's UDP defaults: 30 s, 120 s). A mapping whose flows all
+/// expired is not reused: the next packet gets a new port. Unsolicited inbound is dropped; a
+/// packet from inside to the public address comes back in only when <see cref="Hairpins"/>.
 /// </summary>
-internal sealed class SimulatedNat(NatBehaviour behaviour, IPAddress publicAddress, Random random)
+public sealed class SimulatedNat(NatBehaviour behaviour, IPAddress publicAddress, Random random)
 {
-    public static readonly TimeSpan UnrepliedTimeout = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan AssuredTimeout = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan DefaultUnrepliedTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultAssuredTimeout = TimeSpan.FromSeconds(120);
 
     private readonly List<Flow> _flows = [];
     private int _nextPort = 20_000 + random.Next(10_000);
@@ -30,6 +35,13 @@ internal sealed class SimulatedNat(NatBehaviour behaviour, IPAddress publicAddre
     public NatBehaviour Behaviour { get; } = behaviour;
 
     public IPAddress PublicAddress { get; } = publicAddress;
+
+    public TimeSpan UnrepliedTimeout { get; init; } = DefaultUnrepliedTimeout;
+
+    public TimeSpan AssuredTimeout { get; init; } = DefaultAssuredTimeout;
+
+    /// <summary>Loops a packet sent from inside to the public address back in (RFC 4787 REQ-9).</summary>
+    public bool Hairpins { get; init; }
 
     public int PortsAllocated { get; private set; }
 
@@ -52,7 +64,7 @@ internal sealed class SimulatedNat(NatBehaviour behaviour, IPAddress publicAddre
     {
         Expire(now);
         var flow = _flows.Find(f => f.ExternalPort == externalPort && f.Remote.Equals(remote));
-        if (flow is null && Behaviour == NatBehaviour.FullCone && _flows.Find(f => f.ExternalPort == externalPort) is { } mapped)
+        if (flow is null && LetsInNewRemote(remote, externalPort) is { } mapped)
         {
             flow = new Flow(mapped.Inside, remote, externalPort);
             _flows.Add(flow);
@@ -73,6 +85,13 @@ internal sealed class SimulatedNat(NatBehaviour behaviour, IPAddress publicAddre
 
     /// <summary>Loses every flow at once (a NAT reboot or conntrack flush): the next packet out gets a new port.</summary>
     public void ForgetAll() => _flows.Clear();
+
+    private Flow? LetsInNewRemote(IPEndPoint remote, int externalPort) => Behaviour switch
+    {
+        NatBehaviour.FullCone => _flows.Find(f => f.ExternalPort == externalPort),
+        NatBehaviour.AddressRestrictedCone => _flows.Find(f => f.ExternalPort == externalPort && f.Remote.Address.Equals(remote.Address)),
+        _ => null,
+    };
 
     private int NewPort()
     {
