@@ -139,7 +139,7 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
         var mine = engine!.CallList.Entries
             .Where(e => !e.IsTombstone && e.Expiry > now)
             .Where(e => end.How == CallEntryKind.HungUp ? e.Callee == identity.Hash || e.Caller == identity.Hash : e.Callee == identity.Hash)
-            .Where(e => end.CallId is null || e.CallId.ToString("x32").StartsWith(end.CallId, StringComparison.OrdinalIgnoreCase))
+            .Where(e => HexPrefix.Matches(e.CallId, end.CallId))
             .ToList();
         if (mine.Count != 1)
             return new CallListRefused(mine.Count == 0
