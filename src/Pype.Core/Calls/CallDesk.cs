@@ -74,6 +74,11 @@ public sealed class CallDesk
     /// <summary>Calls the owner of <paramref name="calleePublicKey"/> (or answers its ringing call to us: glare by hand).</summary>
     public CallOutcome Place(DateTimeOffset now, byte[] calleePublicKey)
     {
+        if (calleePublicKey.Length != IdentityKeyPair.PublicKeyLength)
+        {
+            return CallOutcome.Refused("that is not a public key");
+        }
+
         var callee = HashAddress.FromPublicKey(calleePublicKey);
         if (callee == _book.Self)
         {
@@ -116,15 +121,19 @@ public sealed class CallDesk
     /// <summary>Call signalling from <paramref name="peer"/>'s encrypted session.</summary>
     public void HandleSignal(DateTimeOffset now, HashAddress peer, byte[] peerPublicKey, ReadOnlySpan<byte> payload)
     {
-        _publicKeys.TryAdd(peer, peerPublicKey);
+        if (peerPublicKey.Length == IdentityKeyPair.PublicKeyLength)
+        {
+            _publicKeys.TryAdd(peer, peerPublicKey);
+        }
+
         _book.Handle(now, peer, payload);
         Pump(now);
     }
 
-    /// <summary>An invite for us opened in the call list; false (and counted) when its offer does not decode.</summary>
+    /// <summary>An invite for us opened in the call list; false (and counted) when its key or offer does not decode.</summary>
     public bool HandleInviteFound(DateTimeOffset now, UInt128 callId, byte[] callerPublicKey, byte[] offer)
     {
-        if (!MediaOffer.TryDecode(offer, out var decoded))
+        if (callerPublicKey.Length != IdentityKeyPair.PublicKeyLength || !MediaOffer.TryDecode(offer, out var decoded))
         {
             _drops.Count(CallDeskDropReason.UnreadableOffer);
             return false;

@@ -96,7 +96,7 @@ public sealed record FlowingCall(UInt128 CallId, HashAddress Peer, DateTimeOffse
 /// <summary>Why a <see cref="CallDesk"/> dropped an input or an output.</summary>
 public enum CallDeskDropReason
 {
-    /// <summary>A call-list invite whose media offer does not decode.</summary>
+    /// <summary>A call-list invite whose caller key or media offer does not decode.</summary>
     UnreadableOffer,
     /// <summary>Signalling for a peer whose public key was never learnt (the peer list could not have it introduced).</summary>
     NoPublicKey,
