@@ -31,18 +31,19 @@ public sealed class CallManagerActorTests : TestKit
         Assert.Equal(bob.Hash.ToString(), placed.Callee);
         Assert.Equal(placed.CallId, gossip.ExpectMsg<PlaceCallInList>(Patience).CallId.ToString("x32"));
 
-        var signal = peers.FishForMessage<SendCallSignal>(_ => true, Patience);
-        Assert.Equal(bob.Hash, signal.Peer);
-        var route = peers.FishForMessage<RouteMedia>(_ => true, Patience);
+        // The media session is routed before the invite goes out, so the caller hears an early answer.
+        var route = peers.ExpectMsg<RouteMedia>(Patience);
         Assert.Equal(bob.Hash, route.Peer);
         var session = Assert.IsAssignableFrom<IActorRef>(route.Session);
-        Watch(session);
+        var watcher = CreateTestProbe();
+        watcher.Watch(session);
+        Assert.Equal(bob.Hash, peers.ExpectMsg<SendCallSignal>(Patience).Peer);
 
         calls.Tell(new ActOnCall(placed.CallId[..6], CallAction.HangUp, "hangup"));
         Assert.Equal(placed.CallId, FishForMessage<CallCommandDone>(_ => true, Patience).CallId);
         var withdrawn = peers.FishForMessage<RouteMedia>(_ => true, Patience);
         Assert.Equal((bob.Hash, null), (withdrawn.Peer, withdrawn.Session));
-        ExpectTerminated(session, Patience);
+        watcher.ExpectTerminated(session, Patience);
         Assert.Equal("hung-up-here", FishForMessage<CallEnded>(_ => true, Patience).Reason);
     }
 
