@@ -87,9 +87,7 @@ public sealed class CallManagerActor : SansIoShellActor
             .Where(call => sessions.ContainsKey(call.CallId))
             .Select(call => new CallStatsGathering.Flowing(call.CallId, call.Peer.ToString(), call.EstablishedAt is { } at ? Now - at : TimeSpan.Zero, sessions[call.CallId]))
             .ToList())));
-        Receive<GetLiveCalls>(_ => Sender.Tell(new LiveCalls(desk.LiveCalls.Select(call => new LiveCallView(
-            call.CallId.ToString("x32"), call.Peer.ToString(), AddressText(call.PeerPublicKey),
-            call.Role == CallRole.Caller ? "caller" : "callee", call.Phase.ToString().ToLowerInvariant(), Now - call.StartedAt)).ToList())));
+        Receive<GetLiveCalls>(_ => Sender.Tell(new LiveCalls(desk.LiveCalls.Select(call => CallNodeEvents.View(call, Now)).ToList())));
         Receive<Terminated>(gone =>
         {
             if (sessions.FirstOrDefault(pair => pair.Value.Equals(gone.ActorRef)) is { Value: not null } failed && sessions.Remove(failed.Key))
@@ -149,6 +147,4 @@ public sealed class CallManagerActor : SansIoShellActor
         sessions[callId] = Context.Watch(Context.ActorOf(props, $"media-{callId.ToString("x32")[..12]}-{++mediaGeneration}"));
 
     private string PeerText(UInt128 callId) => desk.PeerOf(callId)?.ToString() ?? "";
-
-    private static string AddressText(byte[]? publicKey) => publicKey is null ? "" : PypeAddress.Encode(publicKey);
 }

@@ -4,7 +4,7 @@ using Pype.Core.Identity;
 
 namespace Pype.Actors.Calls;
 
-/// <summary>The node events a <see cref="CallDesk"/>'s events become, in the words the console and its scripts read.</summary>
+/// <summary>The node events and views a <see cref="CallDesk"/>'s events and calls become, in the words the console and its scripts read.</summary>
 public static class CallNodeEvents
 {
     public static NodeReply From(CallDeskEvent deskEvent)
@@ -23,6 +23,10 @@ public static class CallNodeEvents
             _ => throw new ArgumentOutOfRangeException(nameof(deskEvent), deskEvent, "a call desk event this node cannot name"),
         };
     }
+
+    public static LiveCallView View(LiveCall call, DateTimeOffset now) => new(
+        call.CallId.ToString("x32"), call.Peer.ToString(), call.PeerPublicKey is { } key ? PypeAddress.Encode(key) : "",
+        call.Role == CallRole.Caller ? "caller" : "callee", call.Phase.ToString().ToLowerInvariant(), now - call.StartedAt);
 
     public static string ReasonText(CallEndReason reason) => reason switch
     {
