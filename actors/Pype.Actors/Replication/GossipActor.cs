@@ -111,7 +111,7 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
     private object EndCall(DateTimeOffset now, EndCallInList end)
     {
         var mine = engine!.EndableCalls(now, end.How)
-            .Where(e => end.CallId is null || e.CallId.ToString("x32").StartsWith(end.CallId, StringComparison.OrdinalIgnoreCase))
+            .Where(e => HexPrefix.Matches(e.CallId, end.CallId))
             .ToList();
         if (mine.Count != 1)
             return new CallListRefused(mine.Count == 0

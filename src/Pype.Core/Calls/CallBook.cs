@@ -14,6 +14,15 @@ namespace Pype.Core.Calls;
 /// </summary>
 public sealed class CallBook
 {
+    /// <summary>
+    /// The most calls remembered at once, ended ones included: a node takes one call at a time, so
+    /// this only bounds what refused and replayed invites can make the book hold.
+    /// </summary>
+    public const int MaxCalls = 256;
+
+    /// <summary>The most calls remembered with one peer: a peer's burst of invites costs this much and no more.</summary>
+    public const int MaxCallsPerPeer = 8;
+
     private readonly IRandomSource _random;
     private readonly CallOutbox _outbox = new();
     private readonly Dictionary<UInt128, CallSession> _calls = [];
@@ -71,6 +80,7 @@ public sealed class CallBook
     /// is answered instead and its id returned.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="peer"/> is this node.</exception>
+    /// <exception cref="InvalidOperationException">There is no room for another call (<see cref="HasRoomFor"/>).</exception>
     public UInt128 Place(DateTimeOffset now, HashAddress peer, MediaOffer offer)
     {
         if (peer == Self)
@@ -84,10 +94,23 @@ public sealed class CallBook
             return ringing.CallId;
         }
 
+        if (!MakeRoom(peer))
+        {
+            throw new InvalidOperationException("the call book is full: check HasRoomFor first");
+        }
+
         var callId = NewCallId();
         _calls.Add(callId, CallSession.Place(now, callId, peer, offer, Options, _outbox));
         return callId;
     }
+
+    /// <summary>
+    /// Whether another call with <paramref name="peer"/> fits within <see cref="MaxCalls"/> and
+    /// <see cref="MaxCallsPerPeer"/>, counting ended calls that could be forgotten early to make room.
+    /// </summary>
+    public bool HasRoomFor(HashAddress peer) =>
+        (CountWith(peer) < MaxCallsPerPeer || OldestSettled(call => call.Peer == peer) is not null)
+        && (_calls.Count < MaxCalls || OldestSettled(_ => true) is not null);
 
     /// <summary>Answers a ringing incoming call with our limits and the SSRCs chosen when it arrived (<see cref="CallSession.PreparedAnswer"/>); false when there is none to answer.</summary>
     public bool Answer(DateTimeOffset now, UInt128 callId) =>
@@ -229,6 +252,11 @@ public sealed class CallBook
             return;
         }
 
+        if (!MakeRoom(caller))
+        {
+            return;
+        }
+
         if (!offer.IsSupported)
         {
             _calls.Add(callId, CallSession.Refused(now, callId, caller, offer, source, RejectReason.Unsupported, Options, _outbox));
@@ -259,6 +287,11 @@ public sealed class CallBook
     {
         if (WinsGlare(Self, ours.CallId, caller, callId))
         {
+            if (_glareLosers.Count >= MaxCalls)
+            {
+                _glareLosers.Remove(_glareLosers.MinBy(loser => loser.Value).Key);
+            }
+
             _glareLosers[callId] = now;
             _outbox.Drop(CallDropReason.GlareLost);
             return;
@@ -267,6 +300,34 @@ public sealed class CallBook
         ours.Supersede(now, callId);
         _calls.Add(callId, CallSession.AnsweredOnGlare(now, ours.StartedAt, callId, caller, offer, AnswerTo(offer), source, Options, _outbox));
     }
+
+    /// <summary>
+    /// Makes room for a call with <paramref name="peer"/> by forgetting the longest-ended call (the
+    /// peer's own first, when it is the peer that is over its share); counts the drop when all are live.
+    /// </summary>
+    private bool MakeRoom(HashAddress peer)
+    {
+        if (CountWith(peer) >= MaxCallsPerPeer && !Forget(OldestSettled(call => call.Peer == peer)))
+        {
+            _outbox.Drop(CallDropReason.TooManyCallsWithPeer);
+            return false;
+        }
+
+        if (_calls.Count >= MaxCalls && !Forget(OldestSettled(_ => true)))
+        {
+            _outbox.Drop(CallDropReason.TooManyCalls);
+            return false;
+        }
+
+        return true;
+    }
+
+    private int CountWith(HashAddress peer) => _calls.Values.Count(call => call.Peer == peer);
+
+    private CallSession? OldestSettled(Func<CallSession, bool> which) =>
+        _calls.Values.Where(call => call.IsSettled && which(call)).MinBy(call => call.EndedAt);
+
+    private bool Forget(CallSession? call) => call is not null && _calls.Remove(call.CallId);
 
     private MediaOffer AnswerTo(MediaOffer offer)
     {

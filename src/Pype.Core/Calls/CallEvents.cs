@@ -98,6 +98,10 @@ public enum CallDropReason
     Duplicate,
     /// <summary>The peer's invite lost glare to ours and is ignored.</summary>
     GlareLost,
+    /// <summary>An invite while <see cref="CallBook.MaxCalls"/> calls are live.</summary>
+    TooManyCalls,
+    /// <summary>An invite from a peer with <see cref="CallBook.MaxCallsPerPeer"/> calls still live.</summary>
+    TooManyCallsWithPeer,
 }
 
 /// <summary>What a <see cref="CallBook"/> tells its owner, drained with <see cref="CallBook.PollEvent"/>.</summary>
