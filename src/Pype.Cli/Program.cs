@@ -113,7 +113,7 @@ internal static class PypeProgram
         var output = CreateOutput(settings);
         await using var host = await PypeHost.StartAsync(settings, config, passphrase, () => DateTime.UtcNow - processStart);
 
-        foreach (var warning in host.Warnings) output.Warning(warning);
+        foreach (var warning in host.Warnings) output.Show(new ConsoleWarning(warning));
         if (host.Seed is { } seed)
             output.Show(await seed.Ask<object>(new Pype.Actors.Seed.SeedWhoAmI(), TimeSpan.FromSeconds(10)));
         var identity = host.Node is { } node ? await node.Ask<NodeReply>(new WhoAmI(), TimeSpan.FromSeconds(10)) as IdentityView : null;
@@ -138,7 +138,7 @@ internal static class PypeProgram
 
         await host.ShutdownAsync();
         await host.WhenTerminated;
-        output.Stopped(reason);
+        output.Show(new ProcessStopped(reason));
         return ExitOk;
     }
 

@@ -40,10 +40,10 @@ public sealed class ConsoleSession(PypeHost host, TextReader input, IConsoleOutp
             case ConsoleCommand.Nothing:
                 return;
             case ConsoleCommand.Invalid invalid:
-                output.Error("", invalid.Message);
+                output.Show(new CommandFailed("", invalid.Message));
                 return;
             case ConsoleCommand.Help:
-                output.Help(ConsoleCommand.HelpLines);
+                output.Show(new HelpView(ConsoleCommand.HelpLines));
                 return;
         }
         if (host.Node is { } node)
@@ -80,7 +80,7 @@ public sealed class ConsoleSession(PypeHost host, TextReader input, IConsoleOutp
                 ConsoleCommand.Status => new GetSeedStatus(),
                 _ => null,
             };
-            if (message is null) output.Error(Describe(command), "a seed-only process has no contacts or identity of its own to change");
+            if (message is null) output.Show(new CommandFailed(Describe(command), "a seed-only process has no contacts or identity of its own to change"));
             else await AskAndShowAsync(seed, message, Describe(command));
         }
     }
@@ -93,7 +93,7 @@ public sealed class ConsoleSession(PypeHost host, TextReader input, IConsoleOutp
         }
         catch (AskTimeoutException)
         {
-            output.Error(commandName, "no answer in time");
+            output.Show(new CommandFailed(commandName, "no answer in time"));
         }
     }
 

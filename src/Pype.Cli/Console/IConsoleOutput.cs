@@ -1,19 +1,20 @@
 namespace Pype.Cli.Console;
 
-/// <summary>Where the console writes what the node says: a person's terminal or a script's pipe.</summary>
+/// <summary>
+/// Where the console writes what the node says: a person's terminal or a script's pipe. Every
+/// message it can show is defined once in <see cref="ConsoleEvents"/>.
+/// </summary>
 public interface IConsoleOutput
 {
-    /// <summary>Renders a reply or event from the node or seed (see Pype.Actors protocols).</summary>
+    /// <summary>Renders a reply or event from the node or seed (see Pype.Actors protocols) or the console itself.</summary>
     void Show(object message);
-
-    void Warning(string message);
-
-    void Error(string command, string message);
-
-    void Help(IReadOnlyList<(string Usage, string Description)> commands);
-
-    void Stopped(string reason);
 }
 
-/// <summary>Sent to an output to say the process is shutting down.</summary>
-public sealed record ShuttingDown(string Reason);
+/// <summary>Something the user should know at start-up, e.g. an unencrypted key file.</summary>
+public sealed record ConsoleWarning(string Message);
+
+/// <summary>The answer to `help`: every command with what it does.</summary>
+public sealed record HelpView(IReadOnlyList<(string Usage, string Description)> Commands);
+
+/// <summary>The last thing an output shows: the process is shutting down, and why.</summary>
+public sealed record ProcessStopped(string Reason);

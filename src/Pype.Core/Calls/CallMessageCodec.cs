@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Pype.Core.Replication;
 using Pype.Core.Session;
+using Pype.Core.Wire;
 
 namespace Pype.Core.Calls;
 

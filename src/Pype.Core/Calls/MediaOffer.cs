@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Pype.Core.Replication;
+using Pype.Core.Wire;
 
 namespace Pype.Core.Calls;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Pype.Core.Identity;
 using Pype.Core.Session;
+using Pype.Core.Wire;
 
 namespace Pype.Core.Replication;
 
@@ -42,7 +43,7 @@ public static class AddressBookRecordCodec
         writer.Advance(HashAddress.Length);
         writer.U64(sequence);
         writer.Time(expiry);
-        writer.Advance(CandidateCodec.Write(writer.Rest, candidates));
+        writer.Candidates(candidates);
         writer.U8((byte)metadata.Length);
         writer.Bytes(metadata);
         return body[..writer.Offset];
@@ -67,12 +68,12 @@ public static class AddressBookRecordCodec
         var hash = reader.Bytes(HashAddress.Length);
         var sequence = reader.U64();
         var expiry = reader.Time();
-        if (reader.Failed || !CandidateCodec.TryRead(source[reader.Offset..], out var candidates, out var consumed))
+        var candidates = reader.Candidates();
+        if (reader.Failed)
         {
             return false;
         }
 
-        reader.Skip(consumed);
         var metadata = reader.Bytes(reader.U8());
         var signature = reader.Bytes(IdentityKeyPair.SignatureLength);
         if (!reader.AtEnd)

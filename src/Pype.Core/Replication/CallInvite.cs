@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using Pype.Core.Identity;
+using Pype.Core.Wire;
 using Sodium;
 
 namespace Pype.Core.Replication;

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Pype.Core.Identity;
+using Pype.Core.Wire;
 
 namespace Pype.Core.Replication;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Pype.Core.Identity;
 using Pype.Core.Session;
+using Pype.Core.Wire;
 
 namespace Pype.Core.Replication;
 
@@ -122,7 +123,7 @@ public static class GossipCodec
         writer.U64((ulong)(connect.CallId >> 64));
         writer.U64((ulong)connect.CallId);
         writer.Time(connect.Sent);
-        writer.Advance(CandidateCodec.Write(writer.Rest, connect.Candidates));
+        writer.Candidates(connect.Candidates);
         return body[..writer.Offset];
     }
 

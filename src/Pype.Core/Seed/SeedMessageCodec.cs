@@ -32,49 +32,49 @@ public static class SeedMessageCodec
     public static byte[] Encode(SeedMessage message)
     {
         Span<byte> buffer = stackalloc byte[MaxMessageLength];
-        var writer = new SpanWriter(buffer);
+        var writer = new WireWriter(buffer);
         switch (message)
         {
             case SeedRegister register:
-                writer.Byte((byte)SessionMessageType.SeedRegister);
+                writer.U8((byte)SessionMessageType.SeedRegister);
                 register.Presence.WriteTo(ref writer);
                 break;
             case SeedRegistered registered:
-                writer.Byte((byte)SessionMessageType.SeedRegistered);
-                writer.UInt16(registered.KeepaliveIntervalSeconds);
+                writer.U8((byte)SessionMessageType.SeedRegistered);
+                writer.U16(registered.KeepaliveIntervalSeconds);
                 writer.Candidates([new Candidate(CandidateKind.ServerReflexive, registered.ObservedEndPoint)]);
                 break;
             case SeedPeerListRequest request:
-                writer.Byte((byte)SessionMessageType.SeedPeerListRequest);
-                writer.Byte(request.Max);
+                writer.U8((byte)SessionMessageType.SeedPeerListRequest);
+                writer.U8(request.Max);
                 break;
             case SeedPeerList list:
                 if (list.Peers.Count > MaxPeersInList)
                     throw new ArgumentException($"a peer list holds at most {MaxPeersInList} keys", nameof(message));
-                writer.Byte((byte)SessionMessageType.SeedPeerList);
-                writer.Byte((byte)list.Peers.Count);
+                writer.U8((byte)SessionMessageType.SeedPeerList);
+                writer.U8((byte)list.Peers.Count);
                 foreach (var peer in list.Peers)
                     writer.Bytes(peer.Span);
                 break;
             case SeedConnectRequest connect:
-                writer.Byte((byte)SessionMessageType.SeedConnectRequest);
-                writer.UInt32(connect.RequestId);
+                writer.U8((byte)SessionMessageType.SeedConnectRequest);
+                writer.U32(connect.RequestId);
                 writer.Bytes(connect.Target.Span);
                 break;
             case SeedConnectResult result:
-                writer.Byte((byte)SessionMessageType.SeedConnectResult);
-                writer.UInt32(result.RequestId);
-                writer.Byte((byte)result.Status);
+                writer.U8((byte)SessionMessageType.SeedConnectResult);
+                writer.U32(result.RequestId);
+                writer.U8((byte)result.Status);
                 break;
             case SeedIntroduction introduction:
-                writer.Byte((byte)SessionMessageType.SeedIntroduction);
-                writer.UInt32(introduction.IntroductionId);
+                writer.U8((byte)SessionMessageType.SeedIntroduction);
+                writer.U32(introduction.IntroductionId);
                 introduction.Presence.WriteTo(ref writer);
                 writer.Candidates(introduction.Observed);
                 break;
             case SeedIntroductionAck ack:
-                writer.Byte((byte)SessionMessageType.SeedIntroductionAck);
-                writer.UInt32(ack.IntroductionId);
+                writer.U8((byte)SessionMessageType.SeedIntroductionAck);
+                writer.U32(ack.IntroductionId);
                 break;
             case SeedRelayGrant grant:
                 WriteRelayGrant(ref writer, grant);
@@ -97,7 +97,7 @@ public static class SeedMessageCodec
             return SeedMessageError.Empty;
         if (plaintext.Length > MaxMessageLength)
             return SeedMessageError.TooLong;
-        var reader = new SpanReader(plaintext[1..]);
+        var reader = new WireReader(plaintext[1..]);
         var decoded = (SessionMessageType)plaintext[0] switch
         {
             SessionMessageType.Keepalive => Outcome<SeedMessage, SeedMessageError>.Success(new LinkUpkeep(SessionMessageType.Keepalive, 0)),
@@ -105,14 +105,12 @@ public static class SeedMessageCodec
             SessionMessageType.Pong => ReadUpkeep(ref reader, SessionMessageType.Pong),
             SessionMessageType.SeedRegister => ReadRegister(ref reader),
             SessionMessageType.SeedRegistered => ReadRegistered(ref reader),
-            SessionMessageType.SeedPeerListRequest => reader.TryByte(out var max)
-                ? new SeedPeerListRequest(max) : SeedMessageError.Truncated,
+            SessionMessageType.SeedPeerListRequest => ReadPeerListRequest(ref reader),
             SessionMessageType.SeedPeerList => ReadPeerList(ref reader),
             SessionMessageType.SeedConnectRequest => ReadConnectRequest(ref reader),
             SessionMessageType.SeedConnectResult => ReadConnectResult(ref reader),
             SessionMessageType.SeedIntroduction => ReadIntroduction(ref reader),
-            SessionMessageType.SeedIntroductionAck => reader.TryUInt32(out var id)
-                ? new SeedIntroductionAck(id) : SeedMessageError.Truncated,
+            SessionMessageType.SeedIntroductionAck => ReadIntroductionAck(ref reader),
             SessionMessageType.SeedRelayGrant => ReadRelayGrant(ref reader),
             _ => SeedMessageError.UnknownType,
         };
@@ -121,64 +119,91 @@ public static class SeedMessageCodec
         return decoded;
     }
 
-    private static Outcome<SeedMessage, SeedMessageError> ReadUpkeep(ref SpanReader reader, SessionMessageType type) =>
-        reader.TryUInt64(out var nonce) ? new LinkUpkeep(type, nonce) : SeedMessageError.Truncated;
+    private static Outcome<SeedMessage, SeedMessageError> ReadUpkeep(ref WireReader reader, SessionMessageType type)
+    {
+        var nonce = reader.U64();
+        return reader.Failed ? SeedMessageError.Truncated : new LinkUpkeep(type, nonce);
+    }
 
-    private static Outcome<SeedMessage, SeedMessageError> ReadRegister(ref SpanReader reader) =>
+    private static Outcome<SeedMessage, SeedMessageError> ReadPeerListRequest(ref WireReader reader)
+    {
+        var max = reader.U8();
+        return reader.Failed ? SeedMessageError.Truncated : new SeedPeerListRequest(max);
+    }
+
+    private static Outcome<SeedMessage, SeedMessageError> ReadIntroductionAck(ref WireReader reader)
+    {
+        var id = reader.U32();
+        return reader.Failed ? SeedMessageError.Truncated : new SeedIntroductionAck(id);
+    }
+
+    private static Outcome<SeedMessage, SeedMessageError> ReadRegister(ref WireReader reader) =>
         SignedPresence.TryRead(ref reader, out var presence) ? new SeedRegister(presence) : SeedMessageError.InvalidField;
 
-    private static Outcome<SeedMessage, SeedMessageError> ReadRegistered(ref SpanReader reader)
+    private static Outcome<SeedMessage, SeedMessageError> ReadRegistered(ref WireReader reader)
     {
-        if (!reader.TryUInt16(out var interval))
+        var interval = reader.U16();
+        if (reader.Failed)
             return SeedMessageError.Truncated;
-        if (interval == 0 || !reader.TryCandidates(out var observed))
+        if (interval == 0)
             return SeedMessageError.InvalidField;
-        if (observed is not [{ Kind: CandidateKind.ServerReflexive } only])
+        var observed = reader.Candidates();
+        if (reader.Failed || observed is not [{ Kind: CandidateKind.ServerReflexive } only])
             return SeedMessageError.InvalidField;
         return new SeedRegistered(interval, only.EndPoint);
     }
 
-    private static Outcome<SeedMessage, SeedMessageError> ReadPeerList(ref SpanReader reader)
+    private static Outcome<SeedMessage, SeedMessageError> ReadPeerList(ref WireReader reader)
     {
-        if (!reader.TryByte(out var count))
+        var count = reader.U8();
+        if (reader.Failed)
             return SeedMessageError.Truncated;
         if (count > MaxPeersInList)
             return SeedMessageError.InvalidField;
         var peers = new PeerKey[count];
         for (var i = 0; i < count; i++)
         {
-            if (!reader.TryBytes(PeerKey.Length, out var key))
+            var key = reader.Span(PeerKey.Length);
+            if (reader.Failed)
                 return SeedMessageError.Truncated;
             peers[i] = PeerKey.Parse(key);
         }
         return new SeedPeerList(peers);
     }
 
-    private static Outcome<SeedMessage, SeedMessageError> ReadConnectRequest(ref SpanReader reader)
+    private static Outcome<SeedMessage, SeedMessageError> ReadConnectRequest(ref WireReader reader)
     {
-        if (!reader.TryUInt32(out var requestId) || !reader.TryBytes(PeerKey.Length, out var target))
+        var requestId = reader.U32();
+        var target = reader.Span(PeerKey.Length);
+        if (reader.Failed)
             return SeedMessageError.Truncated;
         return new SeedConnectRequest(requestId, PeerKey.Parse(target));
     }
 
-    private static Outcome<SeedMessage, SeedMessageError> ReadConnectResult(ref SpanReader reader)
+    private static Outcome<SeedMessage, SeedMessageError> ReadConnectResult(ref WireReader reader)
     {
-        if (!reader.TryUInt32(out var requestId) || !reader.TryByte(out var status))
+        var requestId = reader.U32();
+        var status = reader.U8();
+        if (reader.Failed)
             return SeedMessageError.Truncated;
         var typed = (SeedConnectStatus)status;
         return Enum.IsDefined(typed) ? new SeedConnectResult(requestId, typed) : SeedMessageError.InvalidField;
     }
 
-    private static Outcome<SeedMessage, SeedMessageError> ReadIntroduction(ref SpanReader reader)
+    private static Outcome<SeedMessage, SeedMessageError> ReadIntroduction(ref WireReader reader)
     {
-        if (!reader.TryUInt32(out var introductionId))
+        var introductionId = reader.U32();
+        if (reader.Failed)
             return SeedMessageError.Truncated;
-        if (!SignedPresence.TryRead(ref reader, out var presence) || !reader.TryCandidates(out var observed))
+        if (!SignedPresence.TryRead(ref reader, out var presence))
+            return SeedMessageError.InvalidField;
+        var observed = reader.Candidates();
+        if (reader.Failed)
             return SeedMessageError.InvalidField;
         return new SeedIntroduction(introductionId, presence, observed);
     }
 
-    private static void WriteRelayGrant(ref SpanWriter writer, SeedRelayGrant grant)
+    private static void WriteRelayGrant(ref WireWriter writer, SeedRelayGrant grant)
     {
         var username = System.Text.Encoding.UTF8.GetBytes(grant.Credentials.Username);
         var password = System.Text.Encoding.UTF8.GetBytes(grant.Credentials.Password);
@@ -186,20 +211,24 @@ public static class SeedMessageCodec
             throw new ArgumentException($"a relay grant names 1 to {SeedRelayGrant.MaxServers} encodable servers", nameof(grant));
         if (username.Length is 0 or > SeedRelayGrant.MaxCredentialLength || password.Length is 0 or > SeedRelayGrant.MaxCredentialLength)
             throw new ArgumentException("relay credentials must be 1 to 255 bytes each", nameof(grant));
-        writer.Byte((byte)SessionMessageType.SeedRelayGrant);
-        writer.UInt64((ulong)Math.Max(0, grant.Expires.ToUnixTimeSeconds()));
+        writer.U8((byte)SessionMessageType.SeedRelayGrant);
+        writer.U64((ulong)Math.Max(0, grant.Expires.ToUnixTimeSeconds()));
         writer.Candidates([.. grant.Servers.Select(server => new Candidate(CandidateKind.Relayed, server))]);
-        writer.Byte((byte)username.Length);
+        writer.U8((byte)username.Length);
         writer.Bytes(username);
-        writer.Byte((byte)password.Length);
+        writer.U8((byte)password.Length);
         writer.Bytes(password);
     }
 
-    private static Outcome<SeedMessage, SeedMessageError> ReadRelayGrant(ref SpanReader reader)
+    private static Outcome<SeedMessage, SeedMessageError> ReadRelayGrant(ref WireReader reader)
     {
-        if (!reader.TryUInt64(out var expires))
+        var expires = reader.U64();
+        if (reader.Failed)
             return SeedMessageError.Truncated;
-        if (expires > (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds() || !reader.TryCandidates(out var servers))
+        if (expires > (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+            return SeedMessageError.InvalidField;
+        var servers = reader.Candidates();
+        if (reader.Failed)
             return SeedMessageError.InvalidField;
         if (servers.Count is 0 or > SeedRelayGrant.MaxServers || servers.Any(server => server.Kind != CandidateKind.Relayed))
             return SeedMessageError.InvalidField;
@@ -210,11 +239,13 @@ public static class SeedMessageCodec
     }
 
     /// <summary>A length byte (≥ 1) and that many bytes of strict UTF-8.</summary>
-    private static bool TryReadText(ref SpanReader reader, out string text, out SeedMessageError error)
+    private static bool TryReadText(ref WireReader reader, out string text, out SeedMessageError error)
     {
         text = "";
         error = SeedMessageError.Truncated;
-        if (!reader.TryByte(out var length) || !reader.TryBytes(length, out var bytes))
+        var length = reader.U8();
+        var bytes = reader.Span(length);
+        if (reader.Failed)
             return false;
         error = SeedMessageError.InvalidField;
         if (length == 0)

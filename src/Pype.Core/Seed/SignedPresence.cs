@@ -1,6 +1,7 @@
 using System.Text;
 using Pype.Core.Identity;
 using Pype.Core.Session;
+using Pype.Core.Wire;
 
 namespace Pype.Core.Seed;
 
@@ -56,7 +57,7 @@ public sealed class SignedPresence
         var key = PeerKey.Of(identity);
         var time = (ulong)now.ToUnixTimeMilliseconds();
         Span<byte> buffer = stackalloc byte[SigningDomain.Length + MaxEncodedLength];
-        var writer = new SpanWriter(buffer);
+        var writer = new WireWriter(buffer);
         writer.Bytes(SigningDomain);
         WriteSignedPart(ref writer, key, time, candidates);
         var signature = identity.Sign(writer.Written);
@@ -67,7 +68,7 @@ public sealed class SignedPresence
     public PresenceVerdict Verify(DateTimeOffset now, TimeSpan maxAge, TimeSpan maxFutureSkew)
     {
         Span<byte> buffer = stackalloc byte[SigningDomain.Length + MaxEncodedLength];
-        var writer = new SpanWriter(buffer);
+        var writer = new WireWriter(buffer);
         writer.Bytes(SigningDomain);
         WriteSignedPart(ref writer, PublicKey, UnixTimeMilliseconds, Candidates);
         if (!IdentityKeyPair.Verify(PublicKey.Span, writer.Written, _signature))
@@ -80,7 +81,7 @@ public sealed class SignedPresence
         return PresenceVerdict.Valid;
     }
 
-    internal void WriteTo(ref SpanWriter writer)
+    internal void WriteTo(ref WireWriter writer)
     {
         WriteSignedPart(ref writer, PublicKey, UnixTimeMilliseconds, Candidates);
         writer.Bytes(_signature);
@@ -89,22 +90,24 @@ public sealed class SignedPresence
     public byte[] Encode()
     {
         Span<byte> buffer = stackalloc byte[MaxEncodedLength];
-        var writer = new SpanWriter(buffer);
+        var writer = new WireWriter(buffer);
         WriteTo(ref writer);
         return writer.Written.ToArray();
     }
 
     /// <summary>Reads one presence; false on any malformed field. Never throws, never checks the signature.</summary>
-    internal static bool TryRead(ref SpanReader reader, out SignedPresence presence)
+    internal static bool TryRead(ref WireReader reader, out SignedPresence presence)
     {
         presence = null!;
-        if (!reader.TryBytes(PeerKey.Length, out var keyBytes) || !PeerKey.TryRead(keyBytes, out var key))
+        var keyBytes = reader.Span(PeerKey.Length);
+        if (reader.Failed || !PeerKey.TryRead(keyBytes, out var key))
             return false;
-        if (!reader.TryUInt64(out var time) || time > LatestRepresentableTime)
+        var time = reader.U64();
+        if (reader.Failed || time > LatestRepresentableTime)
             return false;
-        if (!reader.TryCandidates(out var candidates))
-            return false;
-        if (!reader.TryBytes(IdentityKeyPair.SignatureLength, out var signature))
+        var candidates = reader.Candidates();
+        var signature = reader.Span(IdentityKeyPair.SignatureLength);
+        if (reader.Failed)
             return false;
         presence = new SignedPresence(key, time, candidates, signature.ToArray());
         return true;
@@ -112,14 +115,14 @@ public sealed class SignedPresence
 
     public static bool TryDecode(ReadOnlySpan<byte> source, out SignedPresence presence)
     {
-        var reader = new SpanReader(source);
+        var reader = new WireReader(source);
         return TryRead(ref reader, out presence) && reader.AtEnd;
     }
 
-    private static void WriteSignedPart(ref SpanWriter writer, PeerKey key, ulong time, IReadOnlyList<Candidate> candidates)
+    private static void WriteSignedPart(ref WireWriter writer, PeerKey key, ulong time, IReadOnlyList<Candidate> candidates)
     {
         writer.Bytes(key.Span);
-        writer.UInt64(time);
+        writer.U64(time);
         writer.Candidates(candidates);
     }
 }

@@ -51,7 +51,8 @@ public abstract class FfmpegPcmSource(bool realTime) : IAudioSource
             {
                 drained.TrySetResult();
             }
-        }) { Format = "s16le" };
+        })
+        { Format = "s16le" };
         var (input, inputOptions) = Input;
         var errors = new RecentLines(12);
         var process = FFMpegArguments

@@ -66,7 +66,8 @@ public abstract class FfmpegRawVideoSource : IVideoSource
             {
                 drained.TrySetResult();
             }
-        }) { Format = "rawvideo" };
+        })
+        { Format = "rawvideo" };
         var (input, inputOptions) = Input;
         var errors = new RecentLines(12);
         _process = FFMpegArguments

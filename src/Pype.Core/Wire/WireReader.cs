@@ -1,10 +1,12 @@
 using System.Buffers.Binary;
+using Pype.Core.Session;
 
-namespace Pype.Core.Replication;
+namespace Pype.Core.Wire;
 
 /// <summary>
-/// Reads big-endian fields off untrusted bytes. Every read checks the length first and sets
-/// <see cref="Failed"/> instead of throwing, so a codec reads all fields and checks once.
+/// Reads big-endian fields off untrusted bytes: the one reader every codec uses. Every read
+/// checks the length first and sets <see cref="Failed"/> instead of throwing, so a codec reads
+/// its fields and checks once (or after each field whose failure it reports differently).
 /// </summary>
 internal ref struct WireReader(ReadOnlySpan<byte> source)
 {
@@ -17,7 +19,7 @@ internal ref struct WireReader(ReadOnlySpan<byte> source)
 
     public readonly bool AtEnd => !Failed && _offset == _source.Length;
 
-    public int Offset => _offset;
+    public readonly int Offset => _offset;
 
     public byte U8() => Take(1) is { IsEmpty: false } span ? span[0] : (byte)0;
 
@@ -27,7 +29,11 @@ internal ref struct WireReader(ReadOnlySpan<byte> source)
 
     public ulong U64() => Take(8) is { IsEmpty: false } span ? BinaryPrimitives.ReadUInt64BigEndian(span) : 0ul;
 
+    /// <summary>A copy of the next <paramref name="length"/> bytes.</summary>
     public byte[] Bytes(int length) => length == 0 ? [] : Take(length).ToArray();
+
+    /// <summary>The next <paramref name="length"/> bytes in place (empty after a failed read).</summary>
+    public ReadOnlySpan<byte> Span(int length) => Take(length);
 
     /// <summary>A Unix-milliseconds time; a value DateTimeOffset cannot hold fails the read.</summary>
     public DateTimeOffset Time()
@@ -40,6 +46,19 @@ internal ref struct WireReader(ReadOnlySpan<byte> source)
         }
 
         return DateTimeOffset.FromUnixTimeMilliseconds((long)milliseconds);
+    }
+
+    /// <summary>A candidate list in <see cref="CandidateCodec"/> form; a malformed one fails the read.</summary>
+    public IReadOnlyList<Candidate> Candidates()
+    {
+        if (Failed || !CandidateCodec.TryRead(_source[_offset..], out var candidates, out var consumed))
+        {
+            Failed = true;
+            return [];
+        }
+
+        _offset += consumed;
+        return candidates;
     }
 
     public void Fail() => Failed = true;
@@ -58,46 +77,6 @@ internal ref struct WireReader(ReadOnlySpan<byte> source)
         _offset += length;
         return span;
     }
-}
-
-/// <summary>Writes big-endian fields into a buffer the caller sized from the format's maximum.</summary>
-internal ref struct WireWriter(Span<byte> destination)
-{
-    private readonly Span<byte> _destination = destination;
-
-    public int Offset { get; private set; }
-
-    public void U8(byte value) => _destination[Offset++] = value;
-
-    public void U16(ushort value)
-    {
-        BinaryPrimitives.WriteUInt16BigEndian(_destination[Offset..], value);
-        Offset += 2;
-    }
-
-    public void U32(uint value)
-    {
-        BinaryPrimitives.WriteUInt32BigEndian(_destination[Offset..], value);
-        Offset += 4;
-    }
-
-    public void U64(ulong value)
-    {
-        BinaryPrimitives.WriteUInt64BigEndian(_destination[Offset..], value);
-        Offset += 8;
-    }
-
-    public void Time(DateTimeOffset time) => U64((ulong)time.ToUnixTimeMilliseconds());
-
-    public void Bytes(ReadOnlySpan<byte> bytes)
-    {
-        bytes.CopyTo(_destination[Offset..]);
-        Offset += bytes.Length;
-    }
-
-    public readonly Span<byte> Rest => _destination[Offset..];
-
-    public void Advance(int count) => Offset += count;
 }
 
 internal static class WireTime
