@@ -83,13 +83,13 @@ public class GossipActorTests : PersistenceTestKit
 
         var invite = Assert.IsType<LocalCallChange.Written>(bob.PlaceCall(DateTimeOffset.UtcNow, alice.PublicKey.Span, callId, "offer"u8)).Entry;
         CarryFromBob(gossip);
-        var found = Next<Calls.CallInviteFound>(f => f.CallId == callId);
+        var found = Next<Pype.Actors.Calls.CallInviteFound>(f => f.CallId == callId);
         Assert.Equal(bobKey.PublicKey.ToArray(), found.CallerPublicKey);
         Assert.Equal("offer"u8.ToArray(), found.Offer);
 
         bob.EndCall(DateTimeOffset.UtcNow, invite, CallEntryKind.HungUp);
         CarryFromBob(gossip);
-        var ended = Next<Calls.CallTombstoneFound>(t => t.CallId == callId);
+        var ended = Next<Pype.Actors.Calls.CallTombstoneFound>(t => t.CallId == callId);
         Assert.Equal(bob.Self, ended.Signer);
         Assert.Equal(CallEntryKind.HungUp, ended.Kind);
     }

@@ -24,7 +24,10 @@ internal sealed class CallScenario
         {
             Internet = new LinkConditions
             {
-                Delay = TimeSpan.FromMilliseconds(20), Jitter = TimeSpan.FromMilliseconds(40), Loss = loss, Duplicate = duplicate,
+                Delay = TimeSpan.FromMilliseconds(20),
+                Jitter = TimeSpan.FromMilliseconds(40),
+                Loss = loss,
+                Duplicate = duplicate,
             },
         };
         for (var i = 0; i < nodeCount; i++)

@@ -71,7 +71,10 @@ public sealed class SeedOverNatsTests(ITestOutputHelper output)
         var scenario = new SeedScenario(seed);
         scenario.Network.Internet = new LinkConditions
         {
-            Delay = TimeSpan.FromMilliseconds(15), Jitter = TimeSpan.FromMilliseconds(20), Loss = 0.03, Reorder = 0.05,
+            Delay = TimeSpan.FromMilliseconds(15),
+            Jitter = TimeSpan.FromMilliseconds(20),
+            Loss = 0.03,
+            Reorder = 0.05,
         };
         var seedHost = scenario.AddSeed();
         var seeds = new[] { new SeedEndpoint(seedHost.EndPoint, seedHost.Key) };
