@@ -75,7 +75,7 @@ public sealed class ReceiverIndexTable<TOwner>
     /// <summary>Forgets the route if <paramref name="owner"/> still holds it (an index may have been taken by another since).</summary>
     public void Release(uint index, TOwner owner)
     {
-        if (_routes.TryGetValue(index, out var route) && ReferenceEquals(route.Owner, owner))
+        if (_routes.TryGetValue(index, out var route) && EqualityComparer<TOwner>.Default.Equals(route.Owner, owner))
             _routes.Remove(index);
     }
 
@@ -84,7 +84,7 @@ public sealed class ReceiverIndexTable<TOwner>
     public void ReleaseOwner(TOwner owner)
     {
         foreach (var (index, route) in _routes)
-            if (ReferenceEquals(route.Owner, owner))
+            if (EqualityComparer<TOwner>.Default.Equals(route.Owner, owner))
                 _routes.Remove(index);
     }
 
