@@ -40,6 +40,8 @@ public sealed partial class NodeEndpoint
     private readonly Dictionary<HashAddress, Link> _links = [];
     private readonly Dictionary<string, HashAddress> _linksByStaticKey = new(StringComparer.Ordinal);
     private readonly Dictionary<uint, PendingIntroduction> _pendingIntroductions = [];
+    // Asked of the seed link, which has not yet said under which request id it sent them.
+    private readonly HashSet<PeerKey> _introductionsAsked = [];
     private readonly Dictionary<HashAddress, bool> _mediaRouted = [];
     private readonly HeldCallSignals _heldSignals = new();
     private readonly Queue<EndpointCommand> _commands = new();
@@ -140,6 +142,7 @@ public sealed partial class NodeEndpoint
     /// <summary>The seed link asked the seed for an introduction (or could not: no request id).</summary>
     public void HandleIntroductionRequested(DateTimeOffset now, uint? requestId, PeerKey target, object? requester, int attempt)
     {
+        _introductionsAsked.Remove(target);
         if (requestId is not { } id)
         {
             if (requester is not null)
@@ -246,7 +249,7 @@ public sealed partial class NodeEndpoint
 
     private void ConnectToNewPeers(IReadOnlyList<PeerKey> peers)
     {
-        var deficit = _options.OverlayDegree - ActiveLinkCount() - _pendingIntroductions.Count;
+        var deficit = _options.OverlayDegree - ActiveLinkCount() - _pendingIntroductions.Count - _introductionsAsked.Count;
         foreach (var peer in peers)
         {
             if (deficit <= 0)
@@ -260,7 +263,8 @@ public sealed partial class NodeEndpoint
 
     private int ActiveLinkCount() => _links.Values.Count(l => l.State is PeerLinkState.Connected or PeerLinkState.Punching);
 
-    private bool IsIntroductionPending(PeerKey target) => _pendingIntroductions.Values.Any(p => p.Target.Equals(target));
+    private bool IsIntroductionPending(PeerKey target) =>
+        _introductionsAsked.Contains(target) || _pendingIntroductions.Values.Any(p => p.Target.Equals(target));
 
     private void RequestIntroductionOf(PeerKey target, object? requester, int attempt = 1)
     {
@@ -270,6 +274,7 @@ public sealed partial class NodeEndpoint
                 _events.Enqueue(new ConnectFailed(requester, !_options.HasSeed ? "no seed is configured (pype.node.seeds)" : "not registered at a seed yet"));
             return;
         }
+        _introductionsAsked.Add(target);
         _commands.Enqueue(new RequestIntroduction(target, requester, attempt));
     }
 
