@@ -28,10 +28,10 @@ public sealed class ConnectionActor : SansIoShellActor
     private IActorRef? mediaSession;
     private LinkStateChanged? reported;
 
-    public ConnectionActor(NoiseKeyPair localStatic, byte[] localIdentityKey, byte[] remoteIdentityKey, PeerLinkOptions options, IActorRef transport, IActorRef? mediaSession = null)
+    public ConnectionActor(NoiseKeyPair localStatic, byte[] localIdentityKey, byte[] remoteIdentityKey, PeerLinkOptions options, IActorRef transport, IActorRef? routedMediaSession = null)
     {
         this.transport = transport;
-        this.mediaSession = mediaSession;
+        mediaSession = routedMediaSession;
         peer = HashAddress.FromPublicKey(remoteIdentityKey);
         link = new PeerLink(localStatic, localIdentityKey, remoteIdentityKey, SystemRandomSource.Instance, options);
 
