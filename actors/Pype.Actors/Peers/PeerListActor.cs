@@ -23,7 +23,6 @@ namespace Pype.Actors.Peers;
 public sealed class PeerListActor : SansIoShellActor
 {
     private readonly IdentityKeyPair identity;
-    private readonly int overlayDegree;
     private readonly IActorRef transport;
     private readonly IActorRef? seedLink;
     private readonly PeerLinkOptions linkOptions;
@@ -37,7 +36,6 @@ public sealed class PeerListActor : SansIoShellActor
         this.identity = identity;
         this.transport = transport;
         this.seedLink = seedLink;
-        overlayDegree = settings.OverlayDegree;
         linkOptions = new PeerLinkOptions { KeepaliveInterval = settings.KeepaliveInterval, PunchTimeout = settings.PunchTimeout };
         endpoint = new NodeEndpoint(identity, new NodeEndpointOptions { OverlayDegree = settings.OverlayDegree, HasSeed = seedLink is not null }, SystemRandomSource.Instance, Now);
 
@@ -61,7 +59,7 @@ public sealed class PeerListActor : SansIoShellActor
             if (links.TryGetValue(route.Peer, out var link)) link.Tell(route);
         });
         Receive<ListPeers>(_ => Sender.Tell(new PeersView([.. endpoint.Peers().Select(View)])));
-        Receive<GetPeerListStatus>(_ => Sender.Tell(new PeerListStatus(endpoint.ConnectedCount, endpoint.PunchingCount, overlayDegree, endpoint.DropsByName())));
+        Receive<GetPeerListStatus>(_ => Sender.Tell(new PeerListStatus(endpoint.ConnectedCount, endpoint.PunchingCount, endpoint.OverlayDegree, endpoint.DropsByName())));
         Receive<Terminated>(t =>
         {
             if (!owners.Remove(t.ActorRef, out var o)) return;
@@ -110,21 +108,11 @@ public sealed class PeerListActor : SansIoShellActor
                 links.Remove(stop.Peer);
                 Context.Stop(link);
                 break;
-            case ReintroduceLink again when links.TryGetValue(again.Peer, out var link):
-                link.Tell(new Reintroduce(again.Candidates));
-                break;
-            case SendToLink send when links.TryGetValue(send.Peer, out var link):
-                link.Tell(new SendToPeer(send.Payload));
-                break;
-            case AcceptHandshake accept when links.TryGetValue(accept.Peer, out var link):
-                link.Tell(new AcceptedHandshake(accept.Source, accept.Acceptance, accept.ViaRelay));
-                break;
-            case EndpointCommand.RequestIntroduction ask:
-                seedLink?.Tell(new RequestIntroduction(ask.Target, ask.Requester as IActorRef, ask.Attempt));
-                break;
-            case EndpointCommand.RequestPeerList ask:
-                seedLink?.Tell(new RequestPeerList(ask.Max));
-                break;
+            case ReintroduceLink again when links.TryGetValue(again.Peer, out var link): link.Tell(new Reintroduce(again.Candidates)); break;
+            case SendToLink send when links.TryGetValue(send.Peer, out var link): link.Tell(new SendToPeer(send.Payload)); break;
+            case AcceptHandshake accept when links.TryGetValue(accept.Peer, out var link): link.Tell(new AcceptedHandshake(accept.Source, accept.Acceptance, accept.ViaRelay)); break;
+            case EndpointCommand.RequestIntroduction ask: seedLink?.Tell(new RequestIntroduction(ask.Target, ask.Requester as IActorRef, ask.Attempt)); break;
+            case EndpointCommand.RequestPeerList ask: seedLink?.Tell(new RequestPeerList(ask.Max)); break;
         }
     }
 

@@ -65,6 +65,8 @@ public sealed partial class NodeEndpoint
 
     public bool IsRegistered { get; private set; }
 
+    public int OverlayDegree => _options.OverlayDegree;
+
     public DropCounter<NodeEndpointDrop> Drops { get; } = new();
 
     public DropCounter<HandshakeDrop> HandshakeDrops => _gate.Drops;
