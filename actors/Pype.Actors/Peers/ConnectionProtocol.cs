@@ -20,19 +20,8 @@ public sealed record AcceptedHandshake(IPEndPoint Source, HandshakeAcceptance Ac
 /// <summary>Application data for the peer (later layers: gossip, calls).</summary>
 public sealed record SendToPeer(byte[] Payload) : IConnectionMessage;
 
-public sealed record GetLinkView : IConnectionMessage
-{
-    public static readonly GetLinkView Instance = new();
-}
-
 /// <summary>What a ConnectionActor reports to its parent.</summary>
 public sealed record LinkEventOccurred(Core.Identity.HashAddress Peer, PeerLinkEvent Event);
 
-public sealed record LinkView(
-    Core.Identity.HashAddress Peer,
-    PeerLinkState State,
-    CandidateKind? PathKind,
-    IPEndPoint? ActivePath,
-    TimeSpan? Rtt,
-    DateTimeOffset? ConnectedAt,
-    long Drops);
+/// <summary>The link's path or round-trip time changed: keeps the peer list's view fresh, so <c>peers</c> asks no link.</summary>
+public sealed record LinkStateChanged(Core.Identity.HashAddress Peer, CandidateKind? PathKind, IPEndPoint? ActivePath, TimeSpan? Rtt);

@@ -47,7 +47,10 @@ public sealed class SeedLinkActor : SansIoShellActor
     protected override void DrainOutputs()
     {
         while (client.PollTransmit() is { } transmit)
+        {
+            transport.RouteBeforeSending(transmit.Datagram, Self);
             transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram), Self);
+        }
         while (client.PollEvent() is { } seedEvent)
             Context.Parent.Tell(new SeedLinkEventOccurred(seedEvent));
     }

@@ -73,7 +73,10 @@ public sealed class SeedServerActor : SansIoShellActor
     protected override void DrainOutputs()
     {
         while (server.PollTransmit() is { } transmit)
+        {
+            transport.RouteBeforeSending(transmit.Datagram, Self);
             transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram), Self);
+        }
         while (server.PollEvent() is { } seedEvent)
         {
             switch (seedEvent)

@@ -1,25 +1,23 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using Akka.Actor;
+using Pype.Core.Diagnostics;
+using Pype.Core.Node;
 using Pype.Core.Wire;
 
 namespace Pype.Actors.Transport;
 
 /// <summary>
 /// Decides, on the receive thread, which actor a datagram belongs to: by first byte (RFC 7983),
-/// then for Pype packets by receiver index. Thread-safe because the receive loop and the actor
-/// both use it; the loop never blocks on the actor's mailbox.
+/// then for Pype packets by receiver index in the one <see cref="ReceiverIndexTable{TOwner}"/>,
+/// whose routes the owners of local indices register (<see cref="RouteIndex"/>). Thread-safe
+/// because the receive loop and the actor both use it; the loop never blocks on the actor's mailbox.
 /// </summary>
-public sealed class DatagramRouter
+public sealed class DatagramRouter(Func<DateTimeOffset>? clock = null)
 {
-    private readonly ConcurrentDictionary<uint, Route> routes = new();
+    private readonly Func<DateTimeOffset> clock = clock ?? (() => DateTimeOffset.UtcNow);
+    private readonly ReceiverIndexTable<IActorRef> routes = new();
     private readonly ConcurrentDictionary<string, long> drops = new();
-
-    private sealed record Route(IActorRef Owner)
-    {
-        public long LastUsedTicks = Environment.TickCount64;
-    }
 
     public IActorRef? HandshakeHandler { get; set; }
     public IActorRef? StunHandler { get; set; }
@@ -32,38 +30,43 @@ public sealed class DatagramRouter
         relayServer = server is null ? null : Normalized(server);
     }
 
-    public int RoutedIndices => routes.Count;
+    public int RoutedIndices
+    {
+        get { lock (routes) return routes.Count; }
+    }
 
-    public IReadOnlyDictionary<string, long> Drops => new Dictionary<string, long>(drops);
+    public IReadOnlyDictionary<string, long> Drops
+    {
+        get
+        {
+            var named = new Dictionary<string, long>(drops);
+            lock (routes) routes.Drops.AddTo(named, reason => reason == ReceiverIndexDrop.Malformed ? "malformed-pype-packet" : DropNames.Kebab(reason));
+            return named;
+        }
+    }
 
     public void CountDrop(string reason) => drops.AddOrUpdate(reason, 1, (_, n) => n + 1);
 
-    /// <summary>Remembers who sent a handshake so that answers to its sender index reach it.</summary>
-    public void NoteOutbound(ReadOnlySpan<byte> datagram, IActorRef sender)
+    public void Register(uint index, IActorRef owner)
     {
-        if (sender.IsNobody()) return;
-        var type = PypePacket.Classify(datagram);
-        if (type is PypePacketType.HandshakeInitiation or PypePacketType.HandshakeResponse && datagram.Length >= 8)
-            routes[BinaryPrimitives.ReadUInt32LittleEndian(datagram[4..])] = new Route(sender);
+        lock (routes) routes.Register(clock(), index, owner);
     }
 
-    public void Release(IEnumerable<uint> indices)
+    public void Release(IEnumerable<uint> indices, IActorRef owner)
     {
-        foreach (var index in indices) routes.TryRemove(index, out _);
+        lock (routes)
+            foreach (var index in indices) routes.Release(index, owner);
     }
 
     public void ReleaseOwner(IActorRef owner)
     {
-        foreach (var (index, route) in routes)
-            if (route.Owner.Equals(owner)) routes.TryRemove(index, out _);
+        lock (routes) routes.ReleaseOwner(owner);
     }
 
-    /// <summary>Forgets routes that saw no inbound packet for this long (retired handshakes).</summary>
-    public void ExpireIdle(TimeSpan idle)
+    /// <summary>Forgets routes that saw no inbound packet for the table's idle expiry (retired handshakes).</summary>
+    public void ExpireIdle()
     {
-        var cutoff = Environment.TickCount64 - (long)idle.TotalMilliseconds;
-        foreach (var (index, route) in routes)
-            if (Interlocked.Read(ref route.LastUsedTicks) < cutoff) routes.TryRemove(index, out _);
+        lock (routes) routes.ExpireIdle(clock());
     }
 
     /// <summary>
@@ -108,30 +111,11 @@ public sealed class DatagramRouter
 
     private IActorRef? PypeOwner(ReadOnlySpan<byte> datagram)
     {
-        var receiverIndexOffset = PypePacket.Classify(datagram) switch
-        {
-            PypePacketType.HandshakeInitiation => -1,
-            PypePacketType.HandshakeResponse => 8,
-            PypePacketType.TransportData => 4,
-            _ => -2,
-        };
-        if (receiverIndexOffset == -1)
-        {
-            if (HandshakeHandler is null) CountDrop("initiation-without-handler");
-            return HandshakeHandler;
-        }
-        if (receiverIndexOffset < 0 || datagram.Length < receiverIndexOffset + 4)
-        {
-            CountDrop("malformed-pype-packet");
-            return null;
-        }
-        var index = BinaryPrimitives.ReadUInt32LittleEndian(datagram[receiverIndexOffset..]);
-        if (!routes.TryGetValue(index, out var route))
-        {
-            CountDrop("unknown-index");
-            return null;
-        }
-        Interlocked.Exchange(ref route.LastUsedTicks, Environment.TickCount64);
-        return route.Owner;
+        ReceiverIndexLookup lookup;
+        IActorRef? owner;
+        lock (routes) lookup = routes.Resolve(clock(), datagram, out owner);
+        if (lookup != ReceiverIndexLookup.Initiation) return owner;
+        if (HandshakeHandler is null) CountDrop("initiation-without-handler");
+        return HandshakeHandler;
     }
 }

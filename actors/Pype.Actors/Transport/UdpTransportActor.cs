@@ -16,7 +16,7 @@ namespace Pype.Actors.Transport;
 public sealed class UdpTransportActor : ReceiveActor
 {
     public const int ReceiveBufferSize = 2048;
-    private static readonly TimeSpan RouteIdleExpiry = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan RouteExpiryCheck = TimeSpan.FromMinutes(1);
 
     private sealed record ExpireRoutes
     {
@@ -39,7 +39,6 @@ public sealed class UdpTransportActor : ReceiveActor
 
         Receive<SendDatagram>(send =>
         {
-            router.NoteOutbound(send.Datagram, Sender);
             if (!send.ViaRelay) Send(send.Destination, send.Datagram);
             else if (router.RelayHandler is { } relay) relay.Tell(new RelayOutbound(send.Destination, send.Datagram));
             else router.CountDrop("relay-send-without-relay");
@@ -49,7 +48,8 @@ public sealed class UdpTransportActor : ReceiveActor
         Receive<RelayedInbound>(r => router.OwnerOfRelayed(r.Datagram)?.Tell(new InboundDatagram(r.Source, r.Datagram, DateTimeOffset.UtcNow, ViaRelay: true)));
         Receive<RegisterHandshakeHandler>(r => { router.HandshakeHandler = r.Handler; Context.Watch(r.Handler); });
         Receive<RegisterStunHandler>(r => { router.StunHandler = r.Handler; Context.Watch(r.Handler); });
-        Receive<ReleaseIndices>(r => router.Release(r.Indices));
+        Receive<RouteIndex>(r => { router.Register(r.Index, r.Owner); Context.Watch(r.Owner); });
+        Receive<ReleaseIndices>(r => router.Release(r.Indices, Sender));
         Receive<Terminated>(t =>
         {
             router.ReleaseOwner(t.ActorRef);
@@ -57,7 +57,7 @@ public sealed class UdpTransportActor : ReceiveActor
             if (t.ActorRef.Equals(router.StunHandler)) router.StunHandler = null;
             if (t.ActorRef.Equals(router.RelayHandler)) router.SetRelay(null, null);
         });
-        Receive<ExpireRoutes>(_ => router.ExpireIdle(RouteIdleExpiry));
+        Receive<ExpireRoutes>(_ => router.ExpireIdle());
         Receive<GetTransportStatus>(_ => Sender.Tell(new TransportStatus(
             LocalEndPoint, Interlocked.Read(ref datagramsIn), Interlocked.Read(ref datagramsOut),
             Interlocked.Read(ref stunAnswered), router.RoutedIndices, router.Drops)));
@@ -71,7 +71,7 @@ public sealed class UdpTransportActor : ReceiveActor
     {
         var loop = new Thread(() => ReceiveLoop(stopping.Token)) { IsBackground = true, Name = $"udp {LocalEndPoint}" };
         loop.Start();
-        expiry = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(RouteIdleExpiry, RouteIdleExpiry, Self, ExpireRoutes.Instance, Self);
+        expiry = Context.System.Scheduler.ScheduleTellRepeatedlyCancelable(RouteExpiryCheck, RouteExpiryCheck, Self, ExpireRoutes.Instance, Self);
     }
 
     protected override void PostStop()

@@ -6,9 +6,8 @@ namespace Pype.Actors.Transport;
 /// <summary>Messages of the UdpTransportActor, the owner of a process role's one UDP socket.</summary>
 public interface IUdpTransportMessage;
 
-/// <summary>Sends one datagram. Sending a Pype handshake (0xE1/0xE2) also routes later
-/// packets addressed to its sender index back to the actor that sent it. With
-/// <paramref name="ViaRelay"/> it goes through the node's TURN allocation (the relay handler).</summary>
+/// <summary>Sends one datagram. With <paramref name="ViaRelay"/> it goes through the node's TURN
+/// allocation (the relay handler). Sending routes nothing: whoever allocates a local index says so with <see cref="RouteIndex"/>.</summary>
 public sealed record SendDatagram(IPEndPoint Destination, byte[] Datagram, bool ViaRelay = false) : IUdpTransportMessage;
 
 /// <summary>
@@ -32,8 +31,26 @@ public sealed record RegisterHandshakeHandler(IActorRef Handler) : IUdpTransport
 /// <summary>Who receives STUN responses (binding transactions of the seed link).</summary>
 public sealed record RegisterStunHandler(IActorRef Handler) : IUdpTransportMessage;
 
+/// <summary>
+/// Pype packets naming <paramref name="Index"/> (handshake responses, transport data) go to
+/// <paramref name="Owner"/>, the actor whose handshake or session allocated it, until released,
+/// until the owner stops, or until no packet used it for the table's idle expiry.
+/// </summary>
+public sealed record RouteIndex(uint Index, IActorRef Owner) : IUdpTransportMessage;
+
 /// <summary>Stops routing these indices (a retired session or handshake).</summary>
 public sealed record ReleaseIndices(IReadOnlyList<uint> Indices) : IUdpTransportMessage;
+
+/// <summary>How a shell whose core allocates indices inside its handshakes (the seed link, the seed server) routes them.</summary>
+public static class OwnHandshakeRoutes
+{
+    /// <summary>Before a handshake of ours leaves: its sender index is the index the answers will name, so route it to us first.</summary>
+    public static void RouteBeforeSending(this IActorRef transport, byte[] datagram, IActorRef owner)
+    {
+        if (Core.Connection.LinkPacketRouting.TryReadSenderIndex(datagram, out var index))
+            transport.Tell(new RouteIndex(index, owner), owner);
+    }
+}
 
 public sealed record GetTransportStatus : IUdpTransportMessage
 {

@@ -3,6 +3,7 @@ using System.Net;
 using Pype.Core.Diagnostics;
 using Pype.Core.Identity;
 using Pype.Core.Noise;
+using Pype.Core.Node;
 using Pype.Core.Session;
 using Pype.Core.Wire;
 
@@ -19,8 +20,7 @@ public sealed partial class SeedServer
 {
     private readonly SeedServerOptions _options;
     private readonly IRandomSource _random;
-    private readonly NoiseResponder _responder;
-    private readonly HandshakeRateLimiter _rateLimiter;
+    private readonly HandshakeGate _gate;
     private readonly Dictionary<uint, SeedPeerSession> _sessionsByIndex = [];
     private readonly Dictionary<string, SeedPeerSession> _sessionsByStaticKey = new(StringComparer.Ordinal);
     private readonly SeedRegistry _registry = new();
@@ -40,8 +40,8 @@ public sealed partial class SeedServer
         _options = options;
         _random = random;
         // Anyone may talk to a seed; authentication here means "holds the key it registers".
-        _responder = new NoiseResponder(NoiseStaticKey.From(identity), isPeerAllowed: _ => true);
-        _rateLimiter = new HandshakeRateLimiter(
+        _gate = new HandshakeGate(
+            new NoiseResponder(NoiseStaticKey.From(identity), isPeerAllowed: _ => true),
             options.HandshakesPerSecondPerAddress, options.HandshakeBurstPerAddress, options.MaxRateLimitedAddresses);
     }
 
@@ -118,31 +118,18 @@ public sealed partial class SeedServer
     private void HandleInitiation(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
     {
         // Garbage and senders who do not know the seed's key are dropped before they can take a rate-limit slot.
-        var screened = _responder.Screen(datagram);
-        if (screened != HandshakeRejection.None)
-        {
-            Drops.Count(screened == HandshakeRejection.BadMac ? SeedServerDrop.HandshakeBadMac : SeedServerDrop.HandshakeMalformed);
-            return;
-        }
-        if (!_rateLimiter.TryTake(source.Address, now, out var tableFull))
-        {
-            Drops.Count(tableFull ? SeedServerDrop.HandshakeRateLimiterFull : SeedServerDrop.HandshakeRateLimited);
-            return;
-        }
-        if (_sessionsByIndex.Count >= _options.MaxSessions)
-        {
-            Drops.Count(SeedServerDrop.SessionTableFull);
-            return;
-        }
-        var accepted = _responder.Respond(datagram, NewSessionIndex(), now, _random);
+        var accepted = _gate.Admit(now, source, datagram, () => _sessionsByIndex.Count < _options.MaxSessions ? NewSessionIndex() : null, _random);
         if (!accepted.IsSuccess)
         {
             Drops.Count(accepted.Reason switch
             {
-                HandshakeRejection.BadMac => SeedServerDrop.HandshakeBadMac,
-                HandshakeRejection.AuthenticationFailed => SeedServerDrop.HandshakeAuthenticationFailed,
-                HandshakeRejection.ReplayedInitiation => SeedServerDrop.HandshakeReplayed,
-                HandshakeRejection.TooManyPeers => SeedServerDrop.HandshakeTooManyPeers,
+                HandshakeDrop.BadMac => SeedServerDrop.HandshakeBadMac,
+                HandshakeDrop.RateLimited => SeedServerDrop.HandshakeRateLimited,
+                HandshakeDrop.RateLimiterFull => SeedServerDrop.HandshakeRateLimiterFull,
+                HandshakeDrop.NoRoom => SeedServerDrop.SessionTableFull,
+                HandshakeDrop.AuthenticationFailed => SeedServerDrop.HandshakeAuthenticationFailed,
+                HandshakeDrop.Replayed => SeedServerDrop.HandshakeReplayed,
+                HandshakeDrop.TooManyPeers => SeedServerDrop.HandshakeTooManyPeers,
                 _ => SeedServerDrop.HandshakeMalformed,
             });
             return;

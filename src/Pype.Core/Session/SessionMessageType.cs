@@ -61,3 +61,39 @@ public enum SessionMessageType : byte
     /// Generic NACK, PLI). At most 1 + RtpLimits.MaxPacketLength bytes in all.</summary>
     MediaRtcp = 0x41,
 }
+
+/// <summary>What a session plaintext is for, by the range its first byte falls in.</summary>
+public enum SessionPayloadKind
+{
+    Link,
+    Seed,
+    Gossip,
+    Call,
+    Media,
+    Unknown,
+}
+
+/// <summary>The ranges of <see cref="SessionMessageType"/>, defined once for everyone who routes plaintexts by kind.</summary>
+public static class SessionMessageRanges
+{
+    public const byte LinkFirst = 0x01;
+    public const byte LinkLast = 0x0F;
+    public const byte SeedFirst = 0x10;
+    public const byte SeedLast = 0x1F;
+    public const byte GossipFirst = 0x20;
+    public const byte GossipLast = 0x2F;
+    public const byte CallFirst = 0x30;
+    public const byte CallLast = 0x3F;
+    public const byte MediaFirst = 0x40;
+    public const byte MediaLast = 0x4F;
+
+    public static SessionPayloadKind KindOf(ReadOnlySpan<byte> plaintext) => plaintext.IsEmpty ? SessionPayloadKind.Unknown : plaintext[0] switch
+    {
+        >= LinkFirst and <= LinkLast => SessionPayloadKind.Link,
+        >= SeedFirst and <= SeedLast => SessionPayloadKind.Seed,
+        >= GossipFirst and <= GossipLast => SessionPayloadKind.Gossip,
+        >= CallFirst and <= CallLast => SessionPayloadKind.Call,
+        >= MediaFirst and <= MediaLast => SessionPayloadKind.Media,
+        _ => SessionPayloadKind.Unknown,
+    };
+}

@@ -1,6 +1,6 @@
 using Pype.Core.Identity;
 
-namespace Pype.Actors.Peers;
+namespace Pype.Core.Node;
 
 /// <summary>
 /// Call signalling for peers without a session yet, held while the seed introduces the two: at
