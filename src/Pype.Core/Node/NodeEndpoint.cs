@@ -225,16 +225,16 @@ public sealed partial class NodeEndpoint
     public bool TryDisconnect(string peer, out HashAddress disconnected, out string failure)
     {
         var text = peer.Trim();
-        var matches = PypeAddress.Parse(text) is AddressParseResult.Ok { PublicKey: var key }
-            ? _links.Keys.Where(h => h == HashAddress.FromPublicKey(key)).ToList()
+        var choice = PypeAddress.Parse(text) is AddressParseResult.Ok { PublicKey: var key }
+            ? HexPrefix.Choose(_links.Keys, h => h.ToString(), HashAddress.FromPublicKey(key).ToString())
             : text.Length >= 8 && text.All(Uri.IsHexDigit)
-                ? _links.Keys.Where(h => h.ToString().StartsWith(text, StringComparison.OrdinalIgnoreCase)).ToList()
-                : [];
+                ? HexPrefix.Choose(_links.Keys, h => h.ToString(), text)
+                : default;
         disconnected = default;
-        failure = matches.Count == 0 ? $"no peer matches '{text}'" : $"'{text}' matches {matches.Count} peers; give more digits";
-        if (matches.Count != 1)
+        failure = choice.Matching == 0 ? $"no peer matches '{text}'" : $"'{text}' matches {choice.Matching} peers; give more digits";
+        if (!choice.IsUnique)
             return false;
-        disconnected = matches[0];
+        disconnected = choice.Chosen;
         StopAndForget(disconnected);
         failure = "";
         return true;
