@@ -107,6 +107,41 @@ public sealed class EncoderLifecycleTests(ITestOutputHelper output) : IDisposabl
                          $"(P-frames median {units.Where(u => !u.IsKeyframe).Select(u => u.EncodeLatency.TotalMilliseconds).Order().ElementAt(14):F1} ms)");
     }
 
+    /// <summary>
+    /// A standby that was only launched set x264 up on the first frame switched to it: on a busy
+    /// machine the picture stood still for half a second at every bitrate change. It is ready only
+    /// once it has encoded a frame of its own, which never leaves the encoder.
+    /// </summary>
+    [Fact]
+    public async Task A_standby_is_ready_only_once_primed_and_its_priming_frame_never_leaves_the_encoder()
+    {
+        await using var encoder = new H264Encoder(new H264EncoderSettings(640, 480, 30, KeyframeInterval: 600));
+        var ready = new SemaphoreSlim(0);
+        encoder.StandbyReady += () => ready.Release();
+        encoder.Start();
+        Assert.False(encoder.IsStandbyReady); // the first standby waits for the first access unit
+        var units = new List<EncodedAccessUnit>();
+        for (var i = 0; i < 40; i++)
+        {
+            if (i is 10 or 25)
+            {
+                Assert.True(await ready.WaitAsync(TimeSpan.FromSeconds(15)), "the standby never became ready");
+                Assert.True(encoder.IsStandbyReady);
+                if (i == 25) encoder.Reconfigure(encoder.Settings with { BitrateKbps = 400 });
+                if (i == 25) Assert.False(encoder.IsStandbyReady); // the new settings' standby is still starting
+                if (i == 25) Assert.True(await ready.WaitAsync(TimeSpan.FromSeconds(15)), "the reconfigured standby never became ready");
+                encoder.RequestKeyframe();
+                Assert.False(encoder.IsStandbyReady); // the next standby starts behind the switch
+            }
+            encoder.Encode(Frame(i));
+            units.Add(await Next(encoder));
+        }
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), units.Select(u => u.FrameIndex));
+        Assert.Equal([0L, 10L, 25L], units.Where(u => u.IsKeyframe).Select(u => u.FrameIndex));
+        Assert.Equal(400, encoder.ActiveSettings.BitrateKbps);
+        output.WriteLine($"IDR encode latency on a primed standby: {units[10].EncodeLatency.TotalMilliseconds:F1} and {units[25].EncodeLatency.TotalMilliseconds:F1} ms");
+    }
+
     [Fact]
     public async Task After_its_frame_budget_a_process_hands_over_to_a_fresh_one_with_an_idr_and_no_frame_is_lost()
     {

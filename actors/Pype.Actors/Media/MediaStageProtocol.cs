@@ -108,9 +108,14 @@ internal sealed record SetVideoEncoding(H264EncoderSettings Settings) : IDeadLet
 /// <summary>The encoder's output changed picture size or frame rate (what is sent from now on).</summary>
 internal sealed record EncodedVideoFormat(int Width, int Height, int FrameRate) : IDeadLetterSuppression;
 
-/// <summary>
-/// The encoder's standby has had time to start: switch to it (an IDR). Either it was started with
-/// new settings (<paramref name="IsReconfiguration"/>), or a keyframe was asked for while it was
-/// still starting.
-/// </summary>
-internal sealed record SwitchEncoder(bool IsReconfiguration) : IDeadLetterSuppression;
+/// <summary>A switch to the encoder's standby waited <see cref="Pype.Media.Video.H264Encoder.StandbyReadyLimit"/>: make it now.</summary>
+internal sealed record SwitchEncoder : IDeadLetterSuppression
+{
+    public static readonly SwitchEncoder Instance = new();
+}
+
+/// <summary>The encoder's standby is primed: a waiting switch (an IDR) can be made at no start-up cost.</summary>
+internal sealed record StandbyReady : IDeadLetterSuppression
+{
+    public static readonly StandbyReady Instance = new();
+}

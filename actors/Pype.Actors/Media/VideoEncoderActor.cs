@@ -12,9 +12,11 @@ namespace Pype.Actors.Media;
 /// or a busy machine) new frames are dropped rather than queued, since a queue is only latency.
 /// An ffmpeg that dies is restarted on the standby; its next frame is a keyframe.
 /// <para>
-/// The rung (<see cref="SetVideoEncoding"/>): a new bitrate, frame rate or encoded size starts a
-/// standby with those settings and switches to it 400 ms later (an IDR; a smaller size is scaled
-/// down inside that ffmpeg). Frames are thinned by a <see cref="FrameDecimator"/> to the frame rate
+/// A keyframe request or a new rung (<see cref="SetVideoEncoding"/>: bitrate, frame rate or encoded
+/// size, for which a standby with those settings is started) switches to the standby once it is
+/// primed (<see cref="H264Encoder.IsStandbyReady"/>), at most <see cref="H264Encoder.StandbyReadyLimit"/>
+/// later: frames sent to an ffmpeg still starting would stall the picture. The switch is an IDR; a
+/// smaller size is scaled down inside that ffmpeg. Frames are thinned by a <see cref="FrameDecimator"/> to the frame rate
 /// of the process in use, so x264's per-frame budget always matches the frames it gets. When the
 /// size or frame rate of what comes out changes, the session hears it (<see cref="EncodedVideoFormat"/>).
 /// </para>
@@ -34,6 +36,8 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
     private Task? pump;
     private int framesInFlight;
     private int restarts;
+    /// <summary>A switch to the standby waits for it to be ready; true when it also brings new settings.</summary>
+    private bool? pendingSwitch;
 
     public VideoEncoderActor(H264EncoderSettings settings, int sourceFrameRate, IActorRef sender, bool warmUp)
     {
@@ -43,26 +47,23 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
         Receive<RequestKeyframe>(_ =>
         {
             Context.Parent.Tell(new MediaCount(MediaCounter.VideoKeyframesRequested));
-            // A switch already on its timer brings a keyframe anyway.
-            if (encoder is null || Timers.IsTimerActive(nameof(SwitchEncoder))) return;
-            // The warm standby takes the next frame, so the IDR costs no start-up delay. One launched
-            // moments ago (by the previous switch) is still starting: frames sent to it would wait
-            // there, and the backlog behind them be dropped, so the switch waits until it is warm.
-            if (encoder.StandbyAge is { } age && age < H264Encoder.StandbyWarmUp)
-                Timers.StartSingleTimer(nameof(SwitchEncoder), new SwitchEncoder(IsReconfiguration: false), H264Encoder.StandbyWarmUp - age);
-            else
-                encoder.RequestKeyframe();
+            // A switch already waiting brings a keyframe anyway.
+            if (encoder is not null && pendingSwitch is null) SwitchWhenReady(isReconfiguration: false);
         });
         Receive<SetVideoEncoding>(set =>
         {
             if (encoder is null || encoder.Settings == set.Settings) return;
             encoder.Reconfigure(set.Settings);
-            Timers.StartSingleTimer(nameof(SwitchEncoder), new SwitchEncoder(IsReconfiguration: true), H264Encoder.StandbyWarmUp);
+            SwitchWhenReady(isReconfiguration: true);
         });
-        Receive<SwitchEncoder>(switchTo =>
+        Receive<StandbyReady>(_ =>
         {
-            encoder?.RequestKeyframe();
-            if (switchTo.IsReconfiguration) Context.Parent.Tell(new MediaCount(MediaCounter.EncoderReconfigurations));
+            if (pendingSwitch is not null && encoder is { IsStandbyReady: true }) Switch();
+        });
+        // The standby took too long to be ready: a keyframe from a process still starting beats none.
+        Receive<SwitchEncoder>(_ =>
+        {
+            if (pendingSwitch is not null) Switch();
         });
     }
 
@@ -89,6 +90,7 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
         var (self, session) = (Self, Context.Parent);
         encoder = new H264Encoder(settings);
         encoder.Died += exit => self.Tell(new MediaProcessDied(0, exit));
+        encoder.StandbyReady += () => self.Tell(StandbyReady.Instance);
         try
         {
             encoder.Start(warmUp);
@@ -120,6 +122,22 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
                 if (unit.IsKeyframe) session.Tell(new MediaCount(MediaCounter.VideoKeyframesEncoded));
             }
         });
+    }
+
+    private void SwitchWhenReady(bool isReconfiguration)
+    {
+        pendingSwitch = (pendingSwitch ?? false) | isReconfiguration;
+        if (encoder is { IsStandbyReady: true }) Switch();
+        else if (!Timers.IsTimerActive(nameof(SwitchEncoder))) Timers.StartSingleTimer(nameof(SwitchEncoder), SwitchEncoder.Instance, H264Encoder.StandbyReadyLimit);
+    }
+
+    private void Switch()
+    {
+        Timers.Cancel(nameof(SwitchEncoder));
+        var isReconfiguration = pendingSwitch == true;
+        pendingSwitch = null;
+        encoder?.RequestKeyframe();
+        if (isReconfiguration) Context.Parent.Tell(new MediaCount(MediaCounter.EncoderReconfigurations));
     }
 
     private void Encode(VideoFrame frame)

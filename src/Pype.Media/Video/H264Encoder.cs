@@ -9,7 +9,9 @@ namespace Pype.Media.Video;
 /// <see cref="AccessUnits"/> in frame order, each tagged with its frame's index and capture time.
 ///
 /// Keyframe on request: ffmpeg cannot be told to make an IDR while it runs, so the encoder keeps
-/// a warm standby process (started, waiting on its input pipe). <see cref="RequestKeyframe"/>
+/// a warm standby process, primed by encoding a black frame of its own (ffmpeg and x264 set up
+/// their output only on the first frame) and then waiting on its input pipe
+/// (<see cref="IsStandbyReady"/>, <see cref="StandbyReady"/>). <see cref="RequestKeyframe"/>
 /// sends the next frame to the standby, whose first output is an IDR, retires the old process
 /// (it drains and exits) and warms a new standby. The cost is one idle ffmpeg; the keyframe comes
 /// on the very next frame. Access units of the two processes are put back in frame order.
@@ -38,9 +40,13 @@ public sealed class H264Encoder : IAsyncDisposable
     private readonly TaskCompletionSource<EncodedAccessUnit?> _warmUpUnit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
     private int _firstStandbyWarming;
+    private VideoFrame? _lastFrame;
 
-    /// <summary>ffmpeg takes 180–350 ms to start (MEDIA-NOTES); a standby younger than this is not warm yet.</summary>
-    public static readonly TimeSpan StandbyWarmUp = TimeSpan.FromMilliseconds(400);
+    /// <summary>
+    /// How long a switch waits at most for the standby to be primed: past this a keyframe from a
+    /// process still starting beats none at all.
+    /// </summary>
+    public static readonly TimeSpan StandbyReadyLimit = TimeSpan.FromSeconds(2);
 
     /// <summary>Frames per process by default: two minutes at 30 fps.</summary>
     public const long DefaultFramesPerProcess = 3600;
@@ -90,15 +96,23 @@ public sealed class H264Encoder : IAsyncDisposable
     /// <summary>Process id of the ffmpeg encoding now (found through /proc), or null.</summary>
     public int? ProcessId => _current?.ProcessId;
 
-    /// <summary>How long ago the warm standby was launched; null when there is none (a keyframe now starts a process cold).</summary>
-    public TimeSpan? StandbyAge
+    /// <summary>
+    /// The standby has started and encoded its priming frame: a switch to it now costs no start-up.
+    /// False while it starts, and when there is none (a keyframe would then start a process cold).
+    /// </summary>
+    public bool IsStandbyReady
     {
         get
         {
-            lock (_gate)
-                return _standby is { Exited.IsCompleted: false } standby ? System.Diagnostics.Stopwatch.GetElapsedTime(standby.LaunchedAt) : null;
+            lock (_gate) return IsReady(_standby);
         }
     }
+
+    /// <summary>Raised (on a background thread) when a newly launched standby becomes ready (<see cref="IsStandbyReady"/>).</summary>
+    public event Action? StandbyReady;
+
+    private static bool IsReady(X264Process? standby) =>
+        standby is { Retired: false, Exited.IsCompleted: false, Primed.IsCompletedSuccessfully: true };
 
     public bool IsRunning => _current is { Retired: false, Exited.IsCompleted: false };
 
@@ -122,19 +136,11 @@ public sealed class H264Encoder : IAsyncDisposable
                 _warmUpUnit.TrySetResult(null);
                 return;
             }
-            if (_current.TryEncode(BlackFrame(Settings.Width, Settings.Height), _nextSequence))
+            if (_current.TryEncode(X264Process.BlackFrame(Settings.Width, Settings.Height), _nextSequence))
                 _warmUpSequence = _nextSequence++;
             else
                 _warmUpUnit.TrySetResult(null);
         }
-    }
-
-    private static VideoFrame BlackFrame(int width, int height)
-    {
-        var yuv = new byte[VideoFrame.SizeOf(width, height)];
-        Array.Fill(yuv, (byte)16, 0, width * height);
-        Array.Fill(yuv, (byte)128, width * height, yuv.Length - width * height);
-        return new VideoFrame(-1, MediaClock.Now, width, height, yuv);
     }
 
     /// <summary>Queues a frame; false when no encoder process is running (it died and was not restarted).</summary>
@@ -146,7 +152,7 @@ public sealed class H264Encoder : IAsyncDisposable
         {
             if (_current is null || _current.Retired || _current.Exited.IsCompleted) return false;
             // Only to a warm standby with the same settings: one started by Reconfigure is switched to by its owner.
-            if (_current.FramesTaken >= FramesPerProcess && StandbyAge >= StandbyWarmUp && _standby!.Settings == _current.Settings)
+            if (_current.FramesTaken >= FramesPerProcess && IsReady(_standby) && _standby!.Settings == _current.Settings)
             {
                 SwitchToStandby();
                 ProcessHandovers++;
@@ -156,6 +162,7 @@ public sealed class H264Encoder : IAsyncDisposable
             // hold back every later one for good.
             if (!_current.TryEncode(frame, _nextSequence)) return false;
             _nextSequence++;
+            _lastFrame = frame;
             return true;
         }
     }
@@ -173,8 +180,8 @@ public sealed class H264Encoder : IAsyncDisposable
     private void SwitchToStandby()
     {
         _current?.Retire();
-        _current = _standby is { Exited.IsCompleted: false } ? _standby : Launch();
-        _standby = Launch();
+        _current = _standby is { Exited.IsCompleted: false } ? _standby : Launch(Settings);
+        _standby = LaunchStandby(Settings);
     }
 
     /// <summary>
@@ -192,19 +199,28 @@ public sealed class H264Encoder : IAsyncDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             Settings = settings;
             _standby?.Retire();
-            _standby = Launch();
+            _standby = LaunchStandby(settings);
         }
     }
 
     /// <summary>After <see cref="Died"/>: carries on with a fresh process (the first frame is an IDR).</summary>
     public void Restart() => RequestKeyframe();
 
-    private X264Process Launch() => Launch(Settings);
-
-    private X264Process Launch(H264EncoderSettings settings, bool idrOnSecondFrame = false)
+    private X264Process LaunchStandby(H264EncoderSettings settings)
     {
-        X264Process? process = null;
-        process = new X264Process(settings, OnAccessUnit, idrOnSecondFrame);
+        var standby = Launch(settings, primeWith: _lastFrame ?? X264Process.BlackFrame(settings.Width, settings.Height));
+        _ = standby.Primed.ContinueWith(_ =>
+        {
+            bool ready;
+            lock (_gate) ready = standby == _standby && IsReady(standby);
+            if (ready) StandbyReady?.Invoke();
+        }, TaskScheduler.Default);
+        return standby;
+    }
+
+    private X264Process Launch(H264EncoderSettings settings, bool idrOnSecondFrame = false, VideoFrame? primeWith = null)
+    {
+        var process = new X264Process(settings, OnAccessUnit, idrOnSecondFrame, primeWith);
         lock (_gate) _all.Add(process);
         _ = process.Exited.ContinueWith(t => OnExited(process, t), TaskScheduler.Default);
         return process;
@@ -235,12 +251,15 @@ public sealed class H264Encoder : IAsyncDisposable
                 if (_disposed || _standby is not null) return;
                 settings = Settings;
             }
-            var process = Launch(settings);
+            var process = LaunchStandby(settings);
             lock (_gate)
             {
                 if (!_disposed && _standby is null && Settings == settings) _standby = process;
                 else process.Retire();
+                // Primed before it was made the standby (its own notice found it not yet in place).
+                if (!IsReady(_standby) || _standby != process) return;
             }
+            StandbyReady?.Invoke();
         });
     }
 

@@ -17,6 +17,9 @@ internal sealed class X264Process
 {
     private sealed record WrittenFrame(VideoFrame Frame, long Sequence, TimeSpan WrittenAt);
 
+    /// <summary>The sequence of the black frame a primed process encodes first; its access unit is never passed on.</summary>
+    private const long PrimingSequence = -1;
+
     private readonly H264EncoderSettings _settings;
     private readonly Action<long, EncodedAccessUnit> _onAccessUnit;
     private readonly Channel<(VideoFrame Frame, long Sequence)> _input = Channel.CreateUnbounded<(VideoFrame, long)>();
@@ -28,15 +31,26 @@ internal sealed class X264Process
     private bool _accounted;
     private volatile bool _inputDone;
     private long _framesTaken;
+    private readonly TaskCompletionSource _primed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="idrOnSecondFrame">
     /// Force an IDR on the second frame: the first is a warm-up frame thrown away, so the first real
     /// frame must be decodable on its own (forced keyframes are IDRs, with their SPS and PPS in band).
     /// </param>
-    public X264Process(H264EncoderSettings settings, Action<long, EncodedAccessUnit> onAccessUnit, bool idrOnSecondFrame = false)
+    /// <param name="primeWith">
+    /// A frame to encode at once and throw away: ffmpeg and x264 set up their output only when the
+    /// first frame arrives (50–300 ms, far more on a busy machine), so a standby that is merely
+    /// launched still stalls the first frames it is switched to. <see cref="Primed"/> completes when
+    /// that set-up is over; the first real frame is then an IDR. A recent frame of the call serves
+    /// best: x264 sizes its first pictures by what it saw, and after a black frame it spent so much
+    /// on the IDR that the next picture came out unchanged.
+    /// </param>
+    public X264Process(H264EncoderSettings settings, Action<long, EncodedAccessUnit> onAccessUnit, bool idrOnSecondFrame = false, VideoFrame? primeWith = null)
     {
         _settings = settings;
         _onAccessUnit = onAccessUnit;
+        idrOnSecondFrame |= primeWith is not null;
+        if (primeWith is null || !_input.Writer.TryWrite((primeWith, PrimingSequence))) _primed.TrySetResult();
         var source = new RawVideoPipeSource(Slots()) { FrameRate = settings.FrameRate };
         var sink = new StreamPipeSink(ReadOutputAsync) { Format = "h264" };
         var options = idrOnSecondFrame ? settings.OutputOptions + " -force_key_frames expr:eq(n,1) -forced-idr 1" : settings.OutputOptions;
@@ -50,6 +64,18 @@ internal sealed class X264Process
     }
 
     public Task<FFMpegResult> Exited { get; }
+
+    /// <summary>Completes once a primed process has encoded its black frame (at once for one not primed).</summary>
+    public Task Primed => _primed.Task;
+
+    /// <summary>A black frame of this size (Y at 16, chroma at 128), outside the call's frame indices.</summary>
+    public static VideoFrame BlackFrame(int width, int height)
+    {
+        var yuv = new byte[VideoFrame.SizeOf(width, height)];
+        Array.Fill(yuv, (byte)16, 0, width * height);
+        Array.Fill(yuv, (byte)128, width * height, yuv.Length - width * height);
+        return new VideoFrame(-1, MediaClock.Now, width, height, yuv);
+    }
 
     /// <summary>When this process was launched, on <see cref="System.Diagnostics.Stopwatch"/>'s clock.</summary>
     public long LaunchedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -102,6 +128,7 @@ internal sealed class X264Process
             var unanswered = new List<long>();
             while (_written.TryDequeue(out var written)) unanswered.Add(written.Sequence);
             while (_input.Reader.TryRead(out var queued)) unanswered.Add(queued.Sequence);
+            unanswered.Remove(PrimingSequence);
             return unanswered;
         }
     }
@@ -186,6 +213,11 @@ internal sealed class X264Process
                 _written.TryDequeue(out written);
             }
             if (written is null) continue; // cannot happen with one access unit per frame; never invent a tag
+            if (written.Sequence == PrimingSequence)
+            {
+                _primed.TrySetResult();
+                continue;
+            }
             var unit = new EncodedAccessUnit(written.Frame.Index, written.Frame.CaptureTime, accessUnit,
                 AccessUnit.Parse(accessUnit).IsKeyframe, MediaClock.Now - written.WrittenAt)
             {
