@@ -73,7 +73,9 @@ public sealed class ResilienceLabTests(ITestOutputHelper output)
     [Fact]
     public void With_5_percent_loss_a_30_second_call_keeps_its_frames_and_hardly_freezes()
     {
-        using var call = StartCall(new LinkProfile { Delay = 20 * Ms, Jitter = 5 * Ms, LossPercent = 5 });
+        // Video one way only: what is measured is how loss is repaired, and a busy two-core machine
+        // running four ffmpegs (both sides encoding and decoding) stalls frames for reasons of its own.
+        using var call = StartCall(new LinkProfile { Delay = 20 * Ms, Jitter = 5 * Ms, LossPercent = 5 }, Small, [.. Small, "--set", "pype.media.video.source=none"]);
         Thread.Sleep(TimeSpan.FromSeconds(30));
         var sent = Stats(call.Caller);
         var shown = Stats(call.Callee);
