@@ -14,7 +14,8 @@ namespace Pype.Actors.Media;
 /// rebuild a lost frame from the following packet's FEC, conceal it (PLC), stretch (PLC without
 /// consuming a packet) or drop a frame to move towards the target the session sets
 /// (<see cref="SetPlayoutTarget"/>, from the stream's jitter). Concealment and stretching keep the
-/// 20 ms rhythm of the output; nothing is written while the buffer waits to (re)start.
+/// 20 ms rhythm of the output; nothing is written while the buffer waits to (re)start. A packet Opus
+/// cannot decode is concealed and counted (drop reason <c>audio-undecodable</c>), never a failure of the stage.
 /// </summary>
 internal sealed class AudioPlayoutActor : ReceiveActor, IWithTimers
 {
@@ -108,5 +109,6 @@ internal sealed class AudioPlayoutActor : ReceiveActor, IWithTimers
         deltas.Drop("audio-duplicate", duplicates);
         deltas.Drop("audio-discarded", buffer.Discarded);
         deltas.Drop("audio-overflow", buffer.Overflowed);
+        deltas.Drop("audio-undecodable", decoder.UndecodablePackets);
     }
 }

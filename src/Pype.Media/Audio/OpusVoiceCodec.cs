@@ -47,10 +47,19 @@ public sealed class OpusVoiceEncoder
 /// Opus decoding with loss handling: a packet decodes normally; a lost packet is concealed (PLC);
 /// and when the packet after a loss arrives, <see cref="DecodeAfterLoss"/> first rebuilds the lost
 /// frame from the FEC data carried inside it, then decodes the packet itself.
+/// <para>
+/// A packet that passed authentication can still be garbage (a buggy or hostile peer): Concentus
+/// throws on about one in six mutated packets. Such a packet is concealed like a lost one and
+/// counted in <see cref="UndecodablePackets"/>, and the decoder state it may have left half-written is
+/// reset; nothing is thrown, so the audio stage plays on.
+/// </para>
 /// </summary>
 public sealed class OpusVoiceDecoder
 {
     private readonly IOpusDecoder _decoder = OpusCodecFactory.CreateDecoder(AudioFormat.SampleRate, AudioFormat.Channels);
+
+    /// <summary>Packets that could not be decoded and were concealed instead.</summary>
+    public long UndecodablePackets { get; private set; }
 
     public short[] Decode(ReadOnlySpan<byte> packet) => Run(packet, fec: false);
 
@@ -66,7 +75,28 @@ public sealed class OpusVoiceDecoder
     private short[] Run(ReadOnlySpan<byte> packet, bool fec)
     {
         var pcm = new short[AudioFormat.SamplesPerFrame];
-        var samples = _decoder.Decode(packet, pcm, AudioFormat.SamplesPerFrame, fec);
+        int samples;
+        try
+        {
+            samples = _decoder.Decode(packet, pcm, AudioFormat.SamplesPerFrame, fec);
+        }
+        catch (Exception)
+        {
+            // Concentus reports a bad packet with whatever exception its parser ran into
+            // (OpusException, IndexOutOfRange, Argument…): any of them means "this packet is junk".
+            _decoder.ResetState();
+            return Undecodable(packet, pcm);
+        }
+        // Fewer samples (2.5–10 ms frames are legal Opus) are played as they are; none at all is junk.
+        if (samples <= 0) return Undecodable(packet, pcm);
         return samples == pcm.Length ? pcm : pcm[..samples];
+    }
+
+    /// <summary>A junk packet is concealed; should concealment itself fail, the frame is silence.</summary>
+    private short[] Undecodable(ReadOnlySpan<byte> packet, short[] silence)
+    {
+        if (packet.IsEmpty) return silence;
+        UndecodablePackets++;
+        return Conceal();
     }
 }
