@@ -36,6 +36,7 @@ public sealed class NodeGuardian : ReceiveActor
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly System.Net.Sockets.Socket socket;
     private readonly IActorRef transport, addressBook, callList, contacts, commands, events;
+    private readonly Pype.Core.Noise.HandshakeClock handshakeClock;
     private IActorRef peers = ActorRefs.Nobody, gossip = ActorRefs.Nobody, calls = ActorRefs.Nobody;
     private IActorRef? seedLink, relay;
     private System.Net.IPEndPoint? serverReflexive, relayed;
@@ -48,6 +49,7 @@ public sealed class NodeGuardian : ReceiveActor
     {
         (this.settings, this.identityStore, this.passphrase, this.socket) = (settings, identityStore, passphrase, socket);
         (identity, keyEncrypted) = (loaded.Identity, loaded.Encrypted);
+        handshakeClock = HandshakeClockFile.Open(settings.DataDir, log);
         transport = Context.ActorOf(UdpTransportActor.Props(socket), "transport");
         addressBook = Context.ActorOf(AddressBookActor.Props(ReplicaSnapshotEvery), "addressbook");
         callList = Context.ActorOf(CallListActor.Props(ReplicaSnapshotEvery), "calllist");
@@ -124,11 +126,12 @@ public sealed class NodeGuardian : ReceiveActor
             Seeds = settings.Node.Seeds,
             HostCandidates = hostCandidates,
             KeepaliveInterval = settings.Node.KeepaliveInterval,
+            HandshakeClock = handshakeClock,
         }, transport), "seedlink" + suffix);
         // Only a seed hands out TURN servers, so without one there is nothing to allocate on.
         relay = seedLink is null ? null : Context.ActorOf(Relay.RelayActor.Props(transport), "relay" + suffix);
         serverReflexive = relayed = null;
-        peers = Context.ActorOf(PeerListActor.Props(identity, settings.Node, transport, seedLink), "peers" + suffix);
+        peers = Context.ActorOf(PeerListActor.Props(identity, settings.Node, transport, seedLink, handshakeClock), "peers" + suffix);
         calls = Context.ActorOf(Calls.CallManagerActor.Props(identity, settings.Node.Calls, settings.Media, peers, gossip), "calls" + suffix);
     }
 

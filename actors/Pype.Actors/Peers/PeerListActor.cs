@@ -31,12 +31,12 @@ public sealed class PeerListActor : SansIoShellActor
     private readonly Dictionary<IActorRef, (HashAddress Peer, long Generation)> owners = [];
     private readonly Dictionary<HashAddress, IActorRef> mediaRoutes = [];
 
-    public PeerListActor(IdentityKeyPair identity, Configuration.NodeSettings settings, IActorRef transport, IActorRef? seedLink)
+    public PeerListActor(IdentityKeyPair identity, Configuration.NodeSettings settings, IActorRef transport, IActorRef? seedLink, Pype.Core.Noise.HandshakeClock? handshakeClock)
     {
         this.identity = identity;
         this.transport = transport;
         this.seedLink = seedLink;
-        linkOptions = new PeerLinkOptions { KeepaliveInterval = settings.KeepaliveInterval, PunchTimeout = settings.PunchTimeout };
+        linkOptions = new PeerLinkOptions { KeepaliveInterval = settings.KeepaliveInterval, PunchTimeout = settings.PunchTimeout, HandshakeClock = handshakeClock };
         endpoint = new NodeEndpoint(identity, new NodeEndpointOptions { OverlayDegree = settings.OverlayDegree, HasSeed = seedLink is not null }, SystemRandomSource.Instance, Now);
 
         Receive<InboundDatagram>(d => Feed(now => endpoint.HandleInitiation(now, d.Source, d.Datagram, d.ViaRelay)));
@@ -68,8 +68,9 @@ public sealed class PeerListActor : SansIoShellActor
         });
     }
 
-    public static Props Props(IdentityKeyPair identity, Configuration.NodeSettings settings, IActorRef transport, IActorRef? seedLink) =>
-        Akka.Actor.Props.Create(() => new PeerListActor(identity, settings, transport, seedLink));
+    /// <param name="handshakeClock">The node's initiation timestamps, shared with the seed link; null gives each link its own.</param>
+    public static Props Props(IdentityKeyPair identity, Configuration.NodeSettings settings, IActorRef transport, IActorRef? seedLink, Pype.Core.Noise.HandshakeClock? handshakeClock = null) =>
+        Akka.Actor.Props.Create(() => new PeerListActor(identity, settings, transport, seedLink, handshakeClock));
 
     protected override DateTimeOffset? NextDeadline => endpoint.NextDeadline;
 

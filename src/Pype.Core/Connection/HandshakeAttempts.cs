@@ -8,7 +8,7 @@ namespace Pype.Core.Connection;
 /// initiator (the responder refuses a repeated timestamp), and older ones stay open because their
 /// responses may still be on the way when the path is slower than the probe interval.
 /// </summary>
-internal sealed class HandshakeAttempts(NoiseKeyPair localStatic, byte[] remoteStatic, IRandomSource random)
+internal sealed class HandshakeAttempts(NoiseKeyPair localStatic, byte[] remoteStatic, IRandomSource random, HandshakeClock clock)
 {
     private readonly Dictionary<uint, NoiseInitiator> _byIndex = [];
     private readonly Queue<uint> _order = new();
@@ -22,7 +22,7 @@ internal sealed class HandshakeAttempts(NoiseKeyPair localStatic, byte[] remoteS
     /// <param name="isIndexTaken">Also avoids the indices of sessions the link holds.</param>
     public NoiseInitiator Begin(DateTimeOffset now, Func<uint, bool> isIndexTaken)
     {
-        var initiator = new NoiseInitiator(localStatic, remoteStatic, NewIndex(isIndexTaken), now, random);
+        var initiator = new NoiseInitiator(localStatic, remoteStatic, NewIndex(isIndexTaken), now, random, clock);
         _byIndex[initiator.LocalIndex] = initiator;
         _order.Enqueue(initiator.LocalIndex);
         while (_byIndex.Count > PeerLinkOptions.MaxPendingInitiators)

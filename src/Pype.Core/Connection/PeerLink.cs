@@ -53,7 +53,7 @@ public sealed partial class PeerLink
         _remoteStatic = remoteStatic;
         _weLead = localIdentityKey.SequenceCompareTo(remoteIdentityKey) < 0;
         _options = options ?? PeerLinkOptions.Default;
-        _initiators = new HandshakeAttempts(localStatic, remoteStatic, random);
+        _initiators = new HandshakeAttempts(localStatic, remoteStatic, random, _options.HandshakeClock ?? new HandshakeClock());
         _pings = new PingSchedule(random);
         RemoteIdentityKey = remoteIdentityKey.ToArray();
     }

@@ -52,6 +52,9 @@ public sealed record PeerLinkOptions
 
     public TimeSpan KeepaliveInterval { get; init; } = DefaultKeepaliveInterval;
 
+    /// <summary>The node's shared source of initiation timestamps; null gives the link one of its own, kept nowhere.</summary>
+    public Noise.HandshakeClock? HandshakeClock { get; init; }
+
     /// <summary>How often a Ping measures the round-trip time; by default the keepalive interval.</summary>
     public TimeSpan? PingInterval { get; init; }
 

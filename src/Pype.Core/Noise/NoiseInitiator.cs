@@ -9,15 +9,16 @@ public sealed class NoiseInitiator
     private readonly byte[] _responderStaticPublicKey;
     private HandshakeState? _handshake;
 
+    /// <param name="clock">Where the initiation's timestamp comes from; without one, the wall clock at <paramref name="now"/> as it is.</param>
     public NoiseInitiator(
-        NoiseKeyPair localStatic, ReadOnlySpan<byte> responderStaticPublicKey, uint localIndex, DateTimeOffset now, IRandomSource random)
+        NoiseKeyPair localStatic, ReadOnlySpan<byte> responderStaticPublicKey, uint localIndex, DateTimeOffset now, IRandomSource random, HandshakeClock? clock = null)
     {
         _localStatic = localStatic;
         _responderStaticPublicKey = responderStaticPublicKey.ToArray();
         LocalIndex = localIndex;
         _handshake = new HandshakeState(
             HandshakePattern.IK, isInitiator: true, PypeNoise.Prologue, localStatic, remoteStatic: _responderStaticPublicKey, random: random);
-        if (!_handshake.TryWriteMessage(Tai64NTimestamp.From(now).ToBytes(), out var noiseMessage))
+        if (!_handshake.TryWriteMessage((clock?.Next(now) ?? Tai64NTimestamp.From(now)).ToBytes(), out var noiseMessage))
             throw new ArgumentException("The responder's static key is not a usable X25519 key.", nameof(responderStaticPublicKey));
         var encoded = HandshakeInitiationCodec.Encode(new HandshakeInitiation(localIndex, noiseMessage), _responderStaticPublicKey);
         InitiationPacket = encoded.Value ?? throw new InvalidOperationException($"Initiation did not encode: {encoded.Error}.");

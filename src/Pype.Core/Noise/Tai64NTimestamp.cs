@@ -21,6 +21,24 @@ public readonly record struct Tai64NTimestamp(ulong Seconds, uint Nanoseconds) :
         return new Tai64NTimestamp(Tai64Epoch + (ulong)unixSeconds, (uint)(ticksIntoSecond * NanosecondsPerTick));
     }
 
+    /// <summary>The label of a moment given in nanoseconds since 1970 (negative before it).</summary>
+    public static Tai64NTimestamp FromUnixNanoseconds(long nanoseconds)
+    {
+        var seconds = Math.DivRem(nanoseconds, 1_000_000_000L, out var rest);
+        if (rest < 0) (seconds, rest) = (seconds - 1, rest + 1_000_000_000L);
+        return new Tai64NTimestamp((ulong)((long)Tai64Epoch + seconds), (uint)rest);
+    }
+
+    /// <summary>Nanoseconds since 1970; saturates for labels outside about 1678–2262.</summary>
+    public long ToUnixNanoseconds()
+    {
+        const ulong MaxSeconds = long.MaxValue / 1_000_000_000UL - 1;
+        if (Seconds > Tai64Epoch + MaxSeconds) return long.MaxValue;
+        if (Seconds < Tai64Epoch - MaxSeconds) return -long.MaxValue;
+        var seconds = (long)Seconds - (long)Tai64Epoch;
+        return seconds * 1_000_000_000L + Math.Min(Nanoseconds, 999_999_999U);
+    }
+
     public static bool TryRead(ReadOnlySpan<byte> bytes, out Tai64NTimestamp timestamp)
     {
         timestamp = default;

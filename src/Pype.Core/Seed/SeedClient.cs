@@ -26,6 +26,7 @@ public sealed partial class SeedClient
     private readonly IRandomSource _random;
     private readonly RandomSourceGenerator _stunRandom;
     private readonly NoiseKeyPair _localStatic;
+    private readonly HandshakeClock _handshakeClock;
     private readonly Queue<SeedTransmit> _transmits = new();
     private readonly Queue<SeedClientEvent> _events = new();
     private readonly Dictionary<uint, NoiseInitiator> _initiations = [];
@@ -57,6 +58,7 @@ public sealed partial class SeedClient
         _random = random;
         _stunRandom = new RandomSourceGenerator(random);
         _localStatic = NoiseStaticKey.From(options.Identity);
+        _handshakeClock = options.HandshakeClock ?? new HandshakeClock();
         _nextRequestId = RandomUInt32();
         StartSeed(now);
     }
@@ -222,7 +224,7 @@ public sealed partial class SeedClient
         uint index;
         do index = RandomUInt32();
         while (OwnsIndex(index));
-        var initiator = new NoiseInitiator(_localStatic, _seedStatic, index, now, _random);
+        var initiator = new NoiseInitiator(_localStatic, _seedStatic, index, now, _random, _handshakeClock);
         // Earlier initiations stay answerable: a slow response to the first try is as good as any.
         _initiations[index] = initiator;
         _initiationOrder.Enqueue(index);

@@ -39,6 +39,9 @@ public sealed record SeedClientOptions
 
     public TimeSpan IntroductionMaxFutureSkew { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The node's shared source of initiation timestamps; null gives the client one of its own, kept nowhere.</summary>
+    public Noise.HandshakeClock? HandshakeClock { get; init; }
+
     internal void Validate()
     {
         if (Seeds.Count == 0)
