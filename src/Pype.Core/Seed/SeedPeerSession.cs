@@ -18,6 +18,9 @@ internal sealed class SeedPeerSession(NoiseSession noise, string staticKey, IPEn
 
     public RegisteredPeer? Registration { get; set; }
 
+    /// <summary>When this session was last sent a peer list (they are rate-limited per session).</summary>
+    public DateTimeOffset? LastPeerListAt { get; set; }
+
     public uint LocalIndex => Noise.LocalIndex;
 }
 

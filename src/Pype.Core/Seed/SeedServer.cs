@@ -206,8 +206,7 @@ public sealed partial class SeedServer
                 HandleRegister(now, session, register.Presence);
                 break;
             case SeedPeerListRequest request:
-                var sample = _registry.Sample(Math.Min((int)request.Max, SeedMessageCodec.MaxPeersInList), session.Registration, _random);
-                Send(session, new SeedPeerList([.. sample.Select(peer => peer.Key)]));
+                HandlePeerListRequest(now, session, request);
                 break;
             case SeedConnectRequest connect:
                 HandleConnect(now, session, connect);
@@ -219,6 +218,23 @@ public sealed partial class SeedServer
                 Drops.Count(SeedServerDrop.MessageUnexpected);
                 break;
         }
+    }
+
+    private void HandlePeerListRequest(DateTimeOffset now, SeedPeerSession session, SeedPeerListRequest request)
+    {
+        if (session.Registration is not { } asker)
+        {
+            Drops.Count(SeedServerDrop.PeerListUnregistered);
+            return;
+        }
+        if (session.LastPeerListAt is { } last && now - last < _options.PeerListInterval)
+        {
+            Drops.Count(SeedServerDrop.PeerListTooSoon);
+            return;
+        }
+        session.LastPeerListAt = now;
+        var sample = _registry.Sample(Math.Min((int)request.Max, SeedMessageCodec.MaxPeersInList), asker, _random);
+        Send(session, new SeedPeerList([.. sample.Select(peer => peer.Key)]));
     }
 
     private void HandleRegister(DateTimeOffset now, SeedPeerSession session, SignedPresence presence)

@@ -18,6 +18,13 @@ public sealed record SeedServerOptions
 
     public int MaxPendingIntroductions { get; init; } = 10_000;
 
+    /// <summary>
+    /// A registered peer gets at most one peer list per this long (a node asks every 5 s while its
+    /// overlay is short of neighbours); more often the request is dropped, so nobody can page
+    /// through the directory of who is online.
+    /// </summary>
+    public TimeSpan PeerListInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     public TimeSpan IntroductionRetryInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Sends of one introduction, the first included, before the seed gives up on its ack.</summary>
@@ -73,6 +80,10 @@ public enum SeedServerDrop
     MessageTypeUnknown,
     /// <summary>A message only the seed sends (SeedRegistered, SeedIntroduction, …) arrived at the seed.</summary>
     MessageUnexpected,
+    /// <summary>A peer list was asked for by a session that has not registered: peer lists go to registered peers only.</summary>
+    PeerListUnregistered,
+    /// <summary>A peer list was asked for sooner than <see cref="SeedServerOptions.PeerListInterval"/> after the last one.</summary>
+    PeerListTooSoon,
     PresenceKeyMismatch,
     PresenceBadSignature,
     PresenceStale,

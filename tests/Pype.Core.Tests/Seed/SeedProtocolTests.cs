@@ -36,7 +36,10 @@ public sealed class SeedProtocolTests
         var asker = nodes[0];
 
         for (var round = 0; round < 20; round++)
+        {
             Assert.True(asker.Client.RequestPeerList(3));
+            network.RunFor(new SeedServerOptions().PeerListInterval);
+        }
         Assert.True(asker.Client.RequestPeerList(200));
         network.Pump();
 
@@ -47,6 +50,27 @@ public sealed class SeedProtocolTests
         Assert.All(lists, list => Assert.DoesNotContain(asker.Key, list.Peers));
         Assert.All(lists, list => Assert.Equal(list.Peers.Count, list.Peers.Distinct().Count()));
         Assert.Equal(5, lists.SelectMany(l => l.Peers).Distinct().Count());
+    }
+
+    /// <summary>A node asks every 5 s while its overlay is short; a crawler asking in a loop pages through nothing.</summary>
+    [Fact]
+    public void Peer_lists_go_to_registered_peers_only_and_at_most_one_per_interval()
+    {
+        var network = new SeedScenario();
+        var seed = network.AddSeed();
+        var nodes = Enumerable.Range(0, 4).Select(_ => network.AddNode(seed)).ToArray();
+        network.RunUntil(() => nodes.All(n => n.Client.IsRegistered), Registration);
+        var asker = nodes[0];
+
+        for (var burst = 0; burst < 10; burst++) Assert.True(asker.Client.RequestPeerList(3));
+        network.Pump();
+        Assert.Single(asker.EventsOf<PeerListReceived>());
+        Assert.Equal(9, seed.Server.Drops[SeedServerDrop.PeerListTooSoon]);
+
+        network.RunFor(new SeedServerOptions().PeerListInterval);
+        Assert.True(asker.Client.RequestPeerList(3));
+        network.Pump();
+        Assert.Equal(2, asker.EventsOf<PeerListReceived>().Count());
     }
 
     [Fact]

@@ -100,6 +100,15 @@ public sealed class SeedServerInputTests
     }
 
     [Fact]
+    public void A_peer_list_request_before_registering_gets_no_answer_and_is_counted()
+    {
+        _peer.Send(Now, new SeedPeerListRequest(32));
+
+        Assert.Empty(_peer.Received());
+        Assert.Equal(1, _server.Drops[SeedServerDrop.PeerListUnregistered]);
+    }
+
+    [Fact]
     public void A_ping_is_answered_with_a_pong_and_a_keepalive_with_a_keepalive()
     {
         _peer.Send(Now, new LinkUpkeep(SessionMessageType.Ping, 42));
