@@ -21,13 +21,32 @@ internal sealed class SeedPeerSession(NoiseSession noise, string staticKey, IPEn
     /// <summary>When this session was last sent a peer list (they are rate-limited per session).</summary>
     public DateTimeOffset? LastPeerListAt { get; set; }
 
+    /// <summary>Connect requests this session may still make now (a token bucket; refilled in <see cref="TakeConnectToken"/>).</summary>
+    private double _connectTokens = double.NaN;
+    private DateTimeOffset _connectTokensAt;
+
+    /// <summary>True when a connect request fits the session's budget (and spends it).</summary>
+    public bool TakeConnectToken(DateTimeOffset now, int burst, double perSecond)
+    {
+        _connectTokens = double.IsNaN(_connectTokens)
+            ? burst
+            : Math.Min(burst, _connectTokens + Math.Max(0, (now - _connectTokensAt).TotalSeconds) * perSecond);
+        _connectTokensAt = now;
+        if (_connectTokens < 1) return false;
+        _connectTokens--;
+        return true;
+    }
+
     public uint LocalIndex => Noise.LocalIndex;
 }
 
 /// <summary>An introduction waiting for its recipient's ack.</summary>
-internal sealed class PendingIntroduction(uint id, PeerKey recipient, byte[] plaintext)
+internal sealed class PendingIntroduction(uint id, PeerKey recipient, byte[] plaintext, PeerKey askedBy)
 {
     public uint Id { get; } = id;
+
+    /// <summary>Whose connect request caused it (for a cluster introduction, the asker at the other seed).</summary>
+    public PeerKey AskedBy { get; } = askedBy;
     public PeerKey Recipient { get; } = recipient;
     public byte[] Plaintext { get; } = plaintext;
     public int Attempts { get; set; }

@@ -57,19 +57,16 @@ public sealed partial class SeedServer
             Drops.Count(SeedServerDrop.ClusterIntroductionForUnknownPeer);
             return false;
         }
-        if (_introductions.Count + 1 > _options.MaxPendingIntroductions)
-        {
-            Drops.Count(SeedServerDrop.PendingIntroductionsFull);
+        if (!HasRoomForIntroductions(about.PublicKey, 1))
             return false;
-        }
         ClusterIntroductionsReceived++;
-        Introduce(now, recipient, about, observed);
+        Introduce(now, recipient, about, observed, about.PublicKey);
         return true;
     }
 
     private void IntroduceAcrossCluster(DateTimeOffset now, RegisteredPeer asker, ClusterPeer target)
     {
-        Introduce(now, asker.Key, target.Presence, target.Observed);
+        Introduce(now, asker.Key, target.Presence, target.Observed, asker.Key);
         _events.Enqueue(new ClusterIntroductionNeeded(target.Member, target.Presence.PublicKey, asker.Presence, asker.Session.EndPoint));
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class SeedServer
     private readonly Dictionary<string, SeedPeerSession> _sessionsByStaticKey = new(StringComparer.Ordinal);
     private readonly SeedRegistry _registry = new();
     private readonly Dictionary<uint, PendingIntroduction> _introductions = [];
+    private readonly Dictionary<PeerKey, int> _pendingByAsker = [];
 
     // Deadlines are checked lazily: an entry may be earlier than the real deadline (the peer spoke
     // since), and is then pushed back, so each session or introduction has about one entry.
@@ -314,11 +315,13 @@ public sealed partial class SeedServer
             Send(session, new SeedConnectResult(connect.RequestId, SeedConnectStatus.Offline));
             return;
         }
-        if (_introductions.Count + 2 > _options.MaxPendingIntroductions)
+        if (!session.TakeConnectToken(now, _options.ConnectBurst, _options.ConnectsPerSecond))
         {
-            Drops.Count(SeedServerDrop.PendingIntroductionsFull);
+            Drops.Count(SeedServerDrop.ConnectRateLimited);
             return;
         }
+        if (!HasRoomForIntroductions(asker.Key, remote ? 1 : 2))
+            return;
         if (remote)
         {
             IntroduceAcrossCluster(now, asker, _clusterPeers[connect.Target]);
@@ -326,22 +329,39 @@ public sealed partial class SeedServer
         else
         {
             // Both sides at once, so both start probing at about the same moment and their NATs open.
-            Introduce(now, asker.Key, target.Presence, target.Session.EndPoint);
-            Introduce(now, target.Key, asker.Presence, asker.Session.EndPoint);
+            Introduce(now, asker.Key, target.Presence, target.Session.EndPoint, asker.Key);
+            Introduce(now, target.Key, asker.Presence, asker.Session.EndPoint, asker.Key);
         }
         Send(session, new SeedConnectResult(connect.RequestId, SeedConnectStatus.Introduced));
         _events.Enqueue(new IntroductionMade(asker.Key, connect.Target));
     }
 
-    private void Introduce(DateTimeOffset now, PeerKey recipient, SignedPresence about, IPEndPoint? aboutObserved)
+    /// <summary>Room for <paramref name="count"/> more introductions, in all and for this asker; counted when not.</summary>
+    private bool HasRoomForIntroductions(PeerKey askedBy, int count)
+    {
+        if (_introductions.Count + count > _options.MaxPendingIntroductions)
+        {
+            Drops.Count(SeedServerDrop.PendingIntroductionsFull);
+            return false;
+        }
+        if (_pendingByAsker.GetValueOrDefault(askedBy) + count > _options.MaxPendingIntroductionsPerAsker)
+        {
+            Drops.Count(SeedServerDrop.PendingIntroductionsPerAskerFull);
+            return false;
+        }
+        return true;
+    }
+
+    private void Introduce(DateTimeOffset now, PeerKey recipient, SignedPresence about, IPEndPoint? aboutObserved, PeerKey askedBy)
     {
         var id = NewIntroductionId();
         IReadOnlyList<Candidate> observed = aboutObserved is not null && SeedMessageCodec.IsEncodable(aboutObserved)
             ? [new Candidate(CandidateKind.ServerReflexive, aboutObserved)]
             : [];
         var plaintext = SeedMessageCodec.Encode(new SeedIntroduction(id, about, observed));
-        var pending = new PendingIntroduction(id, recipient, plaintext);
+        var pending = new PendingIntroduction(id, recipient, plaintext, askedBy);
         _introductions[id] = pending;
+        _pendingByAsker[askedBy] = _pendingByAsker.GetValueOrDefault(askedBy) + 1;
         Resend(now, pending);
     }
 
@@ -349,7 +369,7 @@ public sealed partial class SeedServer
     {
         if (pending.Attempts >= _options.IntroductionMaxAttempts || !_registry.TryGet(pending.Recipient, out var recipient))
         {
-            _introductions.Remove(pending.Id);
+            RemoveIntroduction(pending);
             IntroductionsAbandoned++;
             _events.Enqueue(new IntroductionAbandoned(pending.Recipient, pending.Id));
             return;
@@ -368,7 +388,14 @@ public sealed partial class SeedServer
             Drops.Count(SeedServerDrop.UnknownIntroduction);
             return;
         }
-        _introductions.Remove(introductionId);
+        RemoveIntroduction(pending);
+    }
+
+    private void RemoveIntroduction(PendingIntroduction pending)
+    {
+        _introductions.Remove(pending.Id);
+        if (_pendingByAsker.GetValueOrDefault(pending.AskedBy) <= 1) _pendingByAsker.Remove(pending.AskedBy);
+        else _pendingByAsker[pending.AskedBy]--;
     }
 
     private void Forget(SeedPeerSession session)

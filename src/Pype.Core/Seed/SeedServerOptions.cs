@@ -19,6 +19,19 @@ public sealed record SeedServerOptions
     public int MaxPendingIntroductions { get; init; } = 10_000;
 
     /// <summary>
+    /// Introductions one peer's connect requests may hold pending at once (both halves count):
+    /// one registered peer filled all <see cref="MaxPendingIntroductions"/> slots, and nobody else
+    /// was introduced. A node asks for at most 16 peers at a time to fill its overlay.
+    /// </summary>
+    public int MaxPendingIntroductionsPerAsker { get; init; } = 64;
+
+    /// <summary>Connect requests a registered peer may make in a burst …</summary>
+    public int ConnectBurst { get; init; } = 32;
+
+    /// <summary>… and per second after it (dropped and counted beyond; the node asks again a second later).</summary>
+    public double ConnectsPerSecond { get; init; } = 2;
+
+    /// <summary>
     /// A registered peer gets at most one peer list per this long (a node asks every 5 s while its
     /// overlay is short of neighbours); more often the request is dropped, so nobody can page
     /// through the directory of who is online.
@@ -90,6 +103,10 @@ public enum SeedServerDrop
     PresenceFromTheFuture,
     RegistryFull,
     PendingIntroductionsFull,
+    /// <summary>The asker already holds <see cref="SeedServerOptions.MaxPendingIntroductionsPerAsker"/> pending introductions.</summary>
+    PendingIntroductionsPerAskerFull,
+    /// <summary>A connect request beyond the asker's <see cref="SeedServerOptions.ConnectBurst"/> and rate.</summary>
+    ConnectRateLimited,
     UnknownIntroduction,
     /// <summary>A presence from another seed of the cluster is not validly signed by its peer.</summary>
     ClusterPresenceInvalid,
