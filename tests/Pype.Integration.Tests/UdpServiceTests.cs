@@ -93,7 +93,7 @@ public class UdpServiceTests : IDisposable
             Assert.True(status.GetProperty("drops").EnumerateObject().Sum(d => d.Value.GetInt64()) > 1000);
         }
         var nodeDrops = nodeStatus.GetProperty("protocol_drops");
-        Assert.True(nodeDrops.TryGetProperty("initiation-badmac", out var badMac) && badMac.GetInt64() >= 100, $"protocol drops: {nodeDrops}");
+        Assert.True(nodeDrops.TryGetProperty("initiation-bad-mac", out var badMac) && badMac.GetInt64() >= 100, $"protocol drops: {nodeDrops}");
         Assert.False(nodeDrops.TryGetProperty("initiation-rate-limited", out _), $"protocol drops: {nodeDrops}");
         both.Send("whoami");
         both.WaitFor("whoami");

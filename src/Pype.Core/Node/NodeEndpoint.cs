@@ -102,12 +102,7 @@ public sealed partial class NodeEndpoint
     {
         var named = new Dictionary<string, long>();
         Drops.AddTo(named);
-        _gate.Drops.AddTo(named, reason => reason switch
-        {
-            HandshakeDrop.RateLimiterFull => "initiation-rate-table-full",
-            HandshakeDrop.RateLimited => "initiation-rate-limited",
-            _ => "initiation-" + reason.ToString().ToLowerInvariant(),
-        });
+        _gate.Drops.AddTo(named, reason => "initiation-" + DropNames.Kebab(reason));
         return named;
     }
 

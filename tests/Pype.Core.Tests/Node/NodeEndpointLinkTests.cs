@@ -218,7 +218,7 @@ public sealed class NodeEndpointLinkTests
 
         Assert.Empty(_node.Taken<AcceptHandshake>());
         Assert.Equal(1, _node.Endpoint.HandshakeDrops[HandshakeDrop.PeerNotAllowed]);
-        Assert.Equal(1, _node.Endpoint.DropsByName()["initiation-peernotallowed"]);
+        Assert.Equal(1, _node.Endpoint.DropsByName()["initiation-peer-not-allowed"]);
     }
 
     [Fact]
@@ -229,6 +229,6 @@ public sealed class NodeEndpointLinkTests
 
         _node.Endpoint.HandleInitiation(_node.Now, PeerSource, forged, viaRelay: false);
 
-        Assert.Equal(1, _node.Endpoint.DropsByName()["initiation-badmac"]);
+        Assert.Equal(1, _node.Endpoint.DropsByName()["initiation-bad-mac"]);
     }
 }
