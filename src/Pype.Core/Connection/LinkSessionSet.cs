@@ -48,11 +48,22 @@ internal sealed class LinkSessionSet
         var session = new LinkSession(noise, leaderInitiated, usable: noise.IsInitiator, ++_sequence, now);
         _byIndex[noise.LocalIndex] = session;
         while (_byIndex.Count > PeerLinkOptions.MaxSessions)
-            _byIndex.Remove(_byIndex.Values.OrderBy(s => s.Usable).ThenBy(s => Rank(s, now)).First().Noise.LocalIndex);
+            Remove(_byIndex.Values.OrderBy(s => s.Usable).ThenBy(s => Rank(s, now)).First());
         return session;
     }
 
-    public void Clear() => _byIndex.Clear();
+    public void Clear()
+    {
+        foreach (var session in _byIndex.Values) session.Noise.Retire();
+        _byIndex.Clear();
+    }
+
+    /// <summary>A session let go has its keys wiped at once.</summary>
+    private void Remove(LinkSession session)
+    {
+        _byIndex.Remove(session.Noise.LocalIndex);
+        session.Noise.Retire();
+    }
 
     public LinkSession? Sending(DateTimeOffset now) =>
         _byIndex.Values.Where(s => s.Usable && !s.Noise.IsExpired(now)).MaxBy(s => Rank(s, now));
@@ -77,7 +88,7 @@ internal sealed class LinkSessionSet
         foreach (var session in _byIndex.Values.ToList())
         {
             if (session.RetireAt <= now || session.Noise.IsExpired(now) || (!session.Usable && session.AddedAt + PeerLinkOptions.PendingSessionLifetime <= now))
-                _byIndex.Remove(session.Noise.LocalIndex);
+                Remove(session);
         }
     }
 

@@ -182,7 +182,12 @@ public sealed partial class PeerLink
             return LinkSendResult.NotConnected;
         var packet = session.Noise.Encrypt(payload);
         if (!packet.IsSuccess)
-            return packet.Reason == SendFailure.CounterExhausted ? LinkSendResult.CounterExhausted : LinkSendResult.PayloadTooLarge;
+            return packet.Reason switch
+            {
+                SendFailure.CounterExhausted => LinkSendResult.CounterExhausted,
+                SendFailure.PayloadTooLarge => LinkSendResult.PayloadTooLarge,
+                _ => LinkSendResult.NotConnected,
+            };
         Transmit(now, ActivePath, packet.Value, ActivePathViaRelay);
         _lastDataSentAt = now;
         return LinkSendResult.Sent;

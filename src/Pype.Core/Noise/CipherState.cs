@@ -22,8 +22,26 @@ public sealed class CipherState
 
     public void SetNonce(ulong nonce) => Nonce = nonce;
 
+    /// <summary>
+    /// Overwrites the key with zeros; the cipher refuses to encrypt or decrypt from now on (a
+    /// cipher without a key would pass plaintext through: never that).
+    /// </summary>
+    public void Wipe()
+    {
+        if (_key is not null)
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(_key);
+        IsWiped = true;
+    }
+
+    public bool IsWiped { get; private set; }
+
+    /// <summary>For tests: the key's bytes are all zero (or there is none).</summary>
+    internal bool HoldsNoKeyMaterial => _key is null || _key.All(b => b == 0);
+
     public byte[] EncryptWithAd(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> plaintext)
     {
+        if (IsWiped)
+            throw new InvalidOperationException("The cipher's key was wiped.");
         if (_key is null)
             return plaintext.ToArray();
         if (IsExhausted)
@@ -35,6 +53,11 @@ public sealed class CipherState
 
     public bool TryDecryptWithAd(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> ciphertext, out byte[] plaintext)
     {
+        if (IsWiped)
+        {
+            plaintext = [];
+            return false;
+        }
         if (_key is null)
         {
             plaintext = ciphertext.ToArray();

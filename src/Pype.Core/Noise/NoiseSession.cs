@@ -41,8 +41,24 @@ public sealed class NoiseSession
 
     public ulong MessagesSent => _sending.Nonce;
 
+    /// <summary>True once <see cref="Retire"/> wiped the keys: nothing is encrypted or decrypted any more.</summary>
+    public bool IsRetired { get; private set; }
+
+    /// <summary>
+    /// Zeros both transport keys once the session is let go, so a later memory disclosure (a core
+    /// dump, swap, a heap read) does not hand over traffic that session carried.
+    /// </summary>
+    public void Retire()
+    {
+        IsRetired = true;
+        _sending.Wipe();
+        _receiving.Wipe();
+    }
+
     public Outcome<byte[], SendFailure> Encrypt(ReadOnlySpan<byte> payload)
     {
+        if (IsRetired)
+            return SendFailure.Retired;
         if (payload.Length > TransportData.MaxPayloadLength)
             return SendFailure.PayloadTooLarge;
         if (_sending.Nonce >= PypeNoise.RejectAfterMessages)
@@ -60,6 +76,8 @@ public sealed class NoiseSession
         var data = decoded.Value;
         if (data.ReceiverIndex != LocalIndex)
             return DropReason.WrongIndex;
+        if (IsRetired)
+            return DropReason.Retired;
         if (data.Counter >= PypeNoise.RejectAfterMessages)
             return DropReason.CounterLimitReached;
         if (!_replayWindow.IsAcceptable(data.Counter))
@@ -76,6 +94,9 @@ public sealed class NoiseSession
 
     public bool IsExpired(DateTimeOffset now) =>
         now - EstablishedAt >= PypeNoise.RejectAfterTime || _sending.Nonce >= PypeNoise.RejectAfterMessages;
+
+    /// <summary>For tests: both transport keys are zeros.</summary>
+    internal bool HoldsNoKeyMaterial => _sending.HoldsNoKeyMaterial && _receiving.HoldsNoKeyMaterial;
 
     /// <summary>Lets tests reach the counter limits without sending 2^64 packets.</summary>
     internal void SkipSendCounterTo(ulong counter) => _sending.SetNonce(counter);

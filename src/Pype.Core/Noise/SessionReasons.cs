@@ -25,6 +25,8 @@ public enum DropReason
     CounterLimitReached,
     Replayed,
     AuthenticationFailed,
+    /// <summary>The session was retired and its keys wiped.</summary>
+    Retired,
 }
 
 /// <summary>Why a payload could not be sent.</summary>
@@ -33,4 +35,6 @@ public enum SendFailure
     None,
     PayloadTooLarge,
     CounterExhausted,
+    /// <summary>The session was retired and its keys wiped.</summary>
+    Retired,
 }

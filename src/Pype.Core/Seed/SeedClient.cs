@@ -168,6 +168,8 @@ public sealed partial class SeedClient
         _seedStatic = IdentityKeyPair.ToX25519PublicKey(CurrentSeed.PublicKey.Span);
         _phase = SeedClientPhase.Stun;
         _stepDeadline = now + _options.StepTimeout;
+        _session?.Retire();
+        _previousSession?.Retire();
         _session = _previousSession = null;
         _initiations.Clear();
         _initiationOrder.Clear();
@@ -253,6 +255,7 @@ public sealed partial class SeedClient
         _initiationOrder.Clear();
         _nextInitiationAt = null;
         _backoff = _options.HandshakeInitialBackoff;
+        _previousSession?.Retire();
         _previousSession = _session;
         _session = completed.Value;
         _lastHeardAt = now;

@@ -142,6 +142,7 @@ public sealed partial class SeedServer
         {
             // The same key proves the same peer: its registration moves to the new session.
             _sessionsByIndex.Remove(previous.LocalIndex);
+            previous.Noise.Retire();
             if (previous.Registration is { } registration)
             {
                 registration.Session = session;
@@ -402,6 +403,7 @@ public sealed partial class SeedServer
     {
         _sessionsByIndex.Remove(session.LocalIndex);
         _sessionsByStaticKey.Remove(session.StaticKey);
+        session.Noise.Retire();
         if (session.Registration is { } registration)
         {
             _registry.Remove(registration);
