@@ -2,7 +2,12 @@ using Pype.Core.Media;
 
 namespace Pype.Media.Video;
 
-/// <summary>Writes pictures to a .y4m file that ffmpeg, ffplay or mpv can open.</summary>
+/// <summary>
+/// Writes pictures to a .y4m file that ffmpeg, ffplay or mpv can open, or to a named pipe one of
+/// them reads as it grows. Unbuffered: with FileStream's buffer, the header written at open sat in
+/// the buffer while the first frame's asynchronous write went past it, so a pipe's reader got
+/// "FRAME" as its first bytes, not a stream.
+/// </summary>
 public sealed class Y4mFileSink : IVideoSink
 {
     private readonly FileStream _file;
@@ -10,7 +15,7 @@ public sealed class Y4mFileSink : IVideoSink
     public Y4mFileSink(string path, int width, int height, int frameRate)
     {
         (Width, Height) = (width, height);
-        _file = File.Create(path);
+        _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
         _file.Write(Y4mFormat.StreamHeader(width, height, frameRate, 1));
     }
 
