@@ -61,6 +61,22 @@ public sealed class DemoProcessTests
         }
     }
 
+    /// <summary>It used to retry every ffmpeg stage eleven times, show nothing and exit 0.</summary>
+    [Fact]
+    public void Without_ffmpeg_each_node_says_once_what_is_missing_and_the_demo_fails_with_nothing_shown()
+    {
+        using var output = new TempDirectory();
+        var run = PypeProcess.Run(["demo", "--seconds", "2", "--out", output.Path, "--size", "160x120"],
+            environment: new Dictionary<string, string> { ["PATH"] = output.Path }, timeoutSeconds: 90);
+        var everything = run.Output + run.Error;
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal(2, everything.Split("ffmpeg is not installed").Length - 1); // alice's node and bob's
+        Assert.Contains("apt install ffmpeg", everything);
+        Assert.DoesNotContain("restarting it", everything);
+        Assert.Contains("demo failed: no video frame arrived", everything);
+    }
+
     [Fact]
     public void A_bad_demo_setting_is_a_usage_error_naming_the_key()
     {

@@ -8,6 +8,7 @@ using Pype.Core.Rtp.Feedback;
 using Pype.Core.Rtp.Playout;
 using Pype.Core.Rtp.RateControl;
 using Pype.Media;
+using Pype.Media.Processes;
 using Pype.Media.Video;
 
 namespace Pype.Actors.Media;
@@ -252,9 +253,13 @@ public sealed partial class MediaSessionActor : ReceiveActor, IWithTimers
     {
         Timers.StartPeriodicTimer("feedback", FeedbackTick.Instance, FeedbackInterval);
         var held = !flowing;
-        StartVideoSending(held);
-        StartAudioSending(held);
-        StartVideoReceiving(held);
+        // Without ffmpeg, one clear report and the stages that need none (Opus, PortAudio, wav out).
+        var missingFfmpeg = FfmpegInstallation.Problem;
+        if (missingFfmpeg is not null) Report("ffmpeg", missingFfmpeg);
+        var withFfmpeg = missingFfmpeg is null;
+        if (withFfmpeg) StartVideoSending(held);
+        if (withFfmpeg || settings.Audio.Source.Kind == AudioSourceKind.PortAudio) StartAudioSending(held);
+        StartVideoReceiving(held, decode: withFfmpeg);
         StartAudioReceiving(held);
     }
 
@@ -291,11 +296,11 @@ public sealed partial class MediaSessionActor : ReceiveActor, IWithTimers
         if (held) heldStages.Add(capture);
     }
 
-    private void StartVideoReceiving(bool held)
+    private void StartVideoReceiving(bool held, bool decode)
     {
         var video = settings.Video;
         IActorRef decoder = ActorRefs.Nobody;
-        if (video.DecodesReceived)
+        if (video.DecodesReceived && decode)
         {
             var (sink, record, width, height, frameRate) = (video.Out, video.Record, video.Width, video.Height, video.FrameRate);
             var render = Stage(VideoRenderActor.Stage, VideoRenderActor.Props(() => MediaDevices.OpenVideoSinks(sink, record, width, height, frameRate), closed: held));

@@ -70,6 +70,7 @@ internal sealed class DemoRun(DemoOptions options, TextWriter output)
             var bobEnded = await bobEvents.WaitForAsync<CallEnded>(StepTimeout);
             Say($"hung up: alice {aliceEnded.Reason}, bob {bobEnded.Reason} after {(clock.Elapsed - hungUpAt).TotalMilliseconds:0} ms");
             stats.PrintSummary(established.SetupMs, options.OutputDirectory);
+            if (stats.NothingArrived() is { } nothing) throw new DemoFailedException(nothing);
             return 0;
         }
         catch (DemoFailedException ex)

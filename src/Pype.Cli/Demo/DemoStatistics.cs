@@ -38,6 +38,13 @@ internal sealed class DemoStatistics(Action<string> say)
         return reply is CallStatsReply { Calls: [var call, ..] } ? call.Media : null;
     }
 
+    /// <summary>Why the demo showed nothing, or null when video was decoded both ways.</summary>
+    public string? NothingArrived() =>
+        finalAlice is null || finalBob is null ? "no statistics were collected"
+        : finalBob.VideoFramesDecoded == 0 || finalAlice.VideoFramesDecoded == 0
+            ? $"no video frame arrived (alice decoded {finalAlice.VideoFramesDecoded}, bob {finalBob.VideoFramesDecoded}); see the warnings above"
+            : null;
+
     public void PrintSummary(double setupMs, string outputDirectory)
     {
         if (finalAlice is null || finalBob is null)
