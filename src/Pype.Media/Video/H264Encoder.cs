@@ -40,7 +40,6 @@ public sealed class H264Encoder : IAsyncDisposable
     private readonly TaskCompletionSource<EncodedAccessUnit?> _warmUpUnit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
     private int _firstStandbyWarming;
-    private VideoFrame? _lastFrame;
 
     /// <summary>
     /// How long a switch waits at most for the standby to be primed: past this a keyframe from a
@@ -162,7 +161,6 @@ public sealed class H264Encoder : IAsyncDisposable
             // hold back every later one for good.
             if (!_current.TryEncode(frame, _nextSequence)) return false;
             _nextSequence++;
-            _lastFrame = frame;
             return true;
         }
     }
@@ -208,7 +206,7 @@ public sealed class H264Encoder : IAsyncDisposable
 
     private X264Process LaunchStandby(H264EncoderSettings settings)
     {
-        var standby = Launch(settings, primeWith: _lastFrame ?? X264Process.BlackFrame(settings.Width, settings.Height));
+        var standby = Launch(settings, primeWith: X264Process.BlackFrame(settings.Width, settings.Height));
         _ = standby.Primed.ContinueWith(_ =>
         {
             bool ready;

@@ -41,9 +41,10 @@ internal sealed class X264Process
     /// A frame to encode at once and throw away: ffmpeg and x264 set up their output only when the
     /// first frame arrives (50–300 ms, far more on a busy machine), so a standby that is merely
     /// launched still stalls the first frames it is switched to. <see cref="Primed"/> completes when
-    /// that set-up is over; the first real frame is then an IDR. A recent frame of the call serves
-    /// best: x264 sizes its first pictures by what it saw, and after a black frame it spent so much
-    /// on the IDR that the next picture came out unchanged.
+    /// that set-up is over; the first real frame is then an IDR. A black frame: it costs x264's
+    /// buffer next to nothing, so the IDR gets a full one. (A recent frame of the call, tried, took
+    /// half the buffer and left the IDR squeezed, and every picture built on it blurred; after a
+    /// black one x264 may instead send the picture after the IDR unchanged, one frame's hiccup.)
     /// </param>
     public X264Process(H264EncoderSettings settings, Action<long, EncodedAccessUnit> onAccessUnit, bool idrOnSecondFrame = false, VideoFrame? primeWith = null)
     {
