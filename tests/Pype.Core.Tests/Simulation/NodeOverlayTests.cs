@@ -13,8 +13,8 @@ namespace Pype.Core.Tests.Simulation;
 /// Two seeds and fifty nodes (each the real endpoint, peer links and seed client, composed as the
 /// actors compose them) behind every kind of simulated NAT, over a lossy, jittery internet, in
 /// virtual time: all register, and the overlay forms as far as the NATs allow without a relay.
-/// The seeds are not clustered here and a seed's peer list names only its own peers, so the
-/// overlay forms as two halves, one per seed.
+/// The two seeds are a cluster, but a seed's peer list names only its own peers, so the overlay
+/// forms as two halves, one per seed; a node reaches the other half by asking for a peer by address.
 /// </summary>
 public sealed class NodeOverlayTests(ITestOutputHelper output)
 {
@@ -80,8 +80,31 @@ public sealed class NodeOverlayTests(ITestOutputHelper output)
         Assert.NotEqual(first.Network.Trace.Hash, other.Network.Trace.Hash);
     }
 
+    [Fact]
+    public void A_node_connects_through_the_seed_cluster_to_a_node_registered_at_the_other_seed()
+    {
+        var run = Run(seed: 12);
+        // Node 2 sits behind an address-restricted NAT at seed 1, node 1 behind a port-restricted one at seed 2.
+        var (asker, target) = (run.Nodes[2], run.Nodes[1]);
+        Assert.True(run.Seeds[0].Server.IsOnline(asker.Key) && run.Seeds[1].Server.IsOnline(target.Key));
+        Assert.DoesNotContain(asker.Endpoint.Peers(), p => p.Peer.Equals(target.Hash));
+        var asked = run.Network.Now;
+        const string requester = "the user's connect";
+
+        Assert.Null(asker.Connect(target.Identity.Address, requester));
+        bool Linked(SimulatedNode node, SimulatedNode peer) =>
+            node.Endpoint.Peers().Any(p => p.Peer.Equals(peer.Hash) && p.State == PeerLinkState.Connected);
+        var linked = run.Network.RunUntil(() => Linked(asker, target) && Linked(target, asker), TimeSpan.FromSeconds(10));
+        output.WriteLine($"linked across the seeds {(run.Network.Now - asked).TotalMilliseconds:F0} ms after the connect; " +
+            $"{run.Cluster.IntroductionsCarried} introductions carried by the cluster");
+
+        Assert.True(linked, "the two nodes did not connect across the seeds");
+        Assert.Contains(new EndpointEvent.ConnectAnswered(requester, target.Hash), asker.Events);
+        Assert.Equal(1, run.Seeds[1].Server.ClusterIntroductionsReceived);
+    }
+
     private sealed record OverlayRun(
-        VirtualNetwork Network, IReadOnlyList<SeedServerHost> Seeds, IReadOnlyList<SimulatedNode> Nodes,
+        VirtualNetwork Network, IReadOnlyList<SeedServerHost> Seeds, SimulatedSeedCluster Cluster, IReadOnlyList<SimulatedNode> Nodes,
         IReadOnlyList<Nat> Kinds, IReadOnlyDictionary<HashAddress, int> IndexOf, bool Formed);
 
     /// <summary>Node i sits behind a NAT of kind i mod 5 (none first) and registers first at seed i mod 2.</summary>
@@ -98,11 +121,13 @@ public sealed class NodeOverlayTests(ITestOutputHelper output)
             },
         };
         var seeds = new List<SeedServerHost>();
+        var cluster = new SimulatedSeedCluster(network, TimeSpan.FromMilliseconds(50));
         for (var s = 0; s < 2; s++)
         {
             var identity = GossipOverlay.DeterministicIdentity(10_000 + s);
             var host = network.AddHost($"seed{s + 1}", $"198.51.100.{s + 1}:7000");
             seeds.Add(new SeedServerHost(network, host, identity, new SeedServer(identity, new SeedServerOptions(), new SimulationRandom(network.Random.Next()))));
+            cluster.Join(seeds[^1]);
         }
         var endpoints = seeds.Select(s => new SeedEndpoint(s.EndPoint, s.Key)).ToList();
         var nodes = new List<SimulatedNode>();
@@ -120,7 +145,7 @@ public sealed class NodeOverlayTests(ITestOutputHelper output)
         }
         var formed = network.RunUntil(() => nodes.All(n => n.Endpoint.ConnectedCount >= n.Endpoint.OverlayDegree), FormingLimit);
         var indexOf = nodes.Select((node, i) => (node.Hash, i)).ToDictionary(p => p.Hash, p => p.i);
-        return new OverlayRun(network, seeds, nodes, kinds, indexOf, formed);
+        return new OverlayRun(network, seeds, cluster, nodes, kinds, indexOf, formed);
     }
 
     private static NatBehaviour? Behaviour(Nat kind) => kind switch

@@ -108,6 +108,14 @@ public sealed class SimulatedNode : ISimulatedAgent
         }
     });
 
+    /// <summary>The user's <c>connect</c>, as PeerListActor takes it: null when the introduction is under way (answered by an event), else why not.</summary>
+    public string? Connect(string address, object requester)
+    {
+        string? failure = null;
+        Deliver(() => FeedEndpoint(_ => failure = Endpoint.Connect(address, requester)));
+        return failure;
+    }
+
     public override string ToString() => $"node {Host}";
 
     /// <summary>The UDP transport's dispatch: answers STUN requests, then routes by first byte and receiver index (DatagramRouter).</summary>
