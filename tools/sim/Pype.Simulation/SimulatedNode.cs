@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using Pype.Core.Connection;
 using Pype.Core.Identity;
@@ -15,7 +14,7 @@ namespace Pype.Simulation;
 /// A node's overlay on a host of the <see cref="VirtualNetwork"/>, without actors: the real
 /// <see cref="NodeEndpoint"/>, one real <see cref="PeerLink"/> per link and the real
 /// <see cref="SeedClient"/>, composed as PeerListActor, ConnectionActor, SeedLinkActor and the UDP
-/// transport (with its <see cref="ReceiverIndexTable{TOwner}"/>) compose them. Messages between
+/// transport (with its <see cref="DatagramDemux{TOwner}"/>) compose them. Messages between
 /// those parts go through one mailbox, in the order the actors would send them, so one core never
 /// runs inside another's output loop. Not here yet: gossip, calls, media and the TURN relay.
 /// </summary>
@@ -27,13 +26,12 @@ public sealed class SimulatedNode : ISimulatedAgent
     private readonly VirtualNetwork _network;
     private readonly PeerLinkOptions _linkOptions;
     private readonly SimulationRandom _random;
-    private readonly ReceiverIndexTable<object> _routes = new();
+    private readonly DatagramDemux<object> _demux = new();
     // The link each peer's commands go to; a stopped link leaves this at once, as in PeerListActor.
     private readonly Dictionary<HashAddress, NodeLink> _links = [];
     // Every link not yet stopped, in the order started, so deadlines fire in a replayable order.
     private readonly List<NodeLink> _running = [];
     private readonly Queue<Action> _mailbox = new();
-    private readonly Dictionary<string, long> _transportDrops = [];
     private DateTimeOffset _nextRouteExpiry;
 
     /// <param name="linkOptions">The peer links' timers; their keep-alive interval is the seed link's too, as the node's one setting is for the actors.</param>
@@ -57,6 +55,9 @@ public sealed class SimulatedNode : ISimulatedAgent
             KeepaliveInterval = linkOptions.KeepaliveInterval,
         }, _random, now);
         Endpoint = new NodeEndpoint(identity, endpointOptions with { HasSeed = seeds.Count > 0 }, _random, now);
+        // What SeedLinkActor and PeerListActor register with the transport when they start.
+        _demux.StunHandler = SeedClient;
+        _demux.HandshakeHandler = Endpoint;
         host.Receive = (at, source, datagram) => Deliver(() => Dispatch(at, source, datagram));
         network.Attach(this);
         Deliver(() =>
@@ -82,9 +83,9 @@ public sealed class SimulatedNode : ISimulatedAgent
     public List<EndpointEvent> Events { get; } = [];
 
     /// <summary>Datagrams the transport dropped before any core saw them, by reason.</summary>
-    public IReadOnlyDictionary<string, long> TransportDrops => _transportDrops;
+    public IReadOnlyDictionary<string, long> TransportDrops => _demux.Drops;
 
-    public int RoutedIndices => _routes.Count;
+    public int RoutedIndices => _demux.RoutedIndices;
 
     /// <summary>TURN grants the seed handed out that no relay took up (there is none in the harness yet).</summary>
     public int RelayGrantsIgnored { get; private set; }
@@ -104,7 +105,7 @@ public sealed class SimulatedNode : ISimulatedAgent
         if (_nextRouteExpiry <= now)
         {
             _nextRouteExpiry = now + RouteExpiryCheck;
-            _routes.ExpireIdle(now);
+            _demux.ExpireIdle(now);
         }
     });
 
@@ -118,40 +119,27 @@ public sealed class SimulatedNode : ISimulatedAgent
 
     public override string ToString() => $"node {Host}";
 
-    /// <summary>The UDP transport's dispatch: answers STUN requests, then routes by first byte and receiver index (DatagramRouter).</summary>
+    /// <summary>The UDP transport's dispatch: answers STUN requests itself, hands the rest to the owner its demux names.</summary>
     private void Dispatch(DateTimeOffset now, IPEndPoint source, byte[] datagram)
     {
-        switch (PacketClassifier.Classify(datagram))
+        if (PacketClassifier.Classify(datagram) == PacketKind.Stun && StunBindingResponder.IsRequest(datagram))
         {
-            // A request's class bits (C1 0x0100, C0 0x0010) are both clear.
-            case PacketKind.Stun when datagram.Length >= 2 && (BinaryPrimitives.ReadUInt16BigEndian(datagram) & 0x0110) == 0:
-                if (StunBindingResponder.Respond(datagram, source) is { } answer)
-                    _network.Send(Host, source, answer);
-                else
-                    CountDrop("stun-request-refused");
-                return;
-            case PacketKind.Stun:
-                Post(() => FeedSeed(at => SeedClient.HandleDatagram(at, source, datagram)));
-                return;
-            case PacketKind.Pype:
-                break;
-            case PacketKind.TurnChannelData:
-                CountDrop("turn-channel-data-not-from-relay");
-                return;
-            default:
-                CountDrop("unknown-first-byte");
-                return;
+            if (StunBindingResponder.Respond(datagram, source) is { } answer)
+                _network.Send(Host, source, answer);
+            else
+                _demux.CountDrop("stun-request-refused");
+            return;
         }
-        switch (_routes.Resolve(now, datagram, out var owner))
+        switch (_demux.OwnerOf(now, source, datagram))
         {
-            case ReceiverIndexLookup.Initiation:
-                Post(() => FeedEndpoint(at => Endpoint.HandleInitiation(at, source, datagram, viaRelay: false)));
-                break;
-            case ReceiverIndexLookup.Routed when owner is NodeLink link:
+            case NodeLink link:
                 Post(() => FeedLink(link, (at, core) => core.HandleDatagram(at, source, datagram)));
                 break;
-            case ReceiverIndexLookup.Routed:
+            case Pype.Core.Seed.SeedClient:
                 Post(() => FeedSeed(at => SeedClient.HandleDatagram(at, source, datagram)));
+                break;
+            case NodeEndpoint:
+                Post(() => FeedEndpoint(at => Endpoint.HandleInitiation(at, source, datagram, viaRelay: false)));
                 break;
         }
     }
@@ -163,7 +151,7 @@ public sealed class SimulatedNode : ISimulatedAgent
         while (SeedClient.PollTransmit() is { } transmit)
         {
             if (LinkPacketRouting.TryReadSenderIndex(transmit.Datagram, out var index))
-                _routes.Register(_network.Now, index, SeedClient);
+                _demux.Register(_network.Now, index, SeedClient);
             _network.Send(Host, transmit.Destination, transmit.Datagram);
         }
         while (SeedClient.PollEvent() is { } seedEvent)
@@ -206,7 +194,7 @@ public sealed class SimulatedNode : ISimulatedAgent
                 link.Stopped = true;
                 _running.Remove(link);
                 // What the transport and the peer list do when they see the ConnectionActor terminate.
-                Post(() => _routes.ReleaseOwner(link));
+                Post(() => _demux.ReleaseOwner(link));
                 Post(() => FeedEndpoint(_ => Endpoint.HandleLinkStopped(link.Peer, link.Generation)));
                 break;
             case ReintroduceLink again when _links.TryGetValue(again.Peer, out var link):
@@ -250,7 +238,7 @@ public sealed class SimulatedNode : ISimulatedAgent
             if (LinkPacketRouting.TryReadSenderIndex(transmit.Datagram, out var index))
                 Route(link, index);
             if (transmit.ViaRelay)
-                CountDrop("relay-send-without-relay");
+                _demux.CountDrop("relay-send-without-relay");
             else
                 _network.Send(Host, transmit.Destination, transmit.Datagram);
         }
@@ -260,7 +248,7 @@ public sealed class SimulatedNode : ISimulatedAgent
         foreach (var index in retired)
         {
             link.RoutedIndices.Remove(index);
-            _routes.Release(index, link);
+            _demux.Release(index, link);
         }
         var state = (core.ActivePathKind, core.ActivePath, core.Rtt);
         if (link.Reported == state)
@@ -272,7 +260,7 @@ public sealed class SimulatedNode : ISimulatedAgent
     private void Route(NodeLink link, uint index)
     {
         if (link.RoutedIndices.Add(index))
-            _routes.Register(_network.Now, index, link);
+            _demux.Register(_network.Now, index, link);
     }
 
     private void Post(Action message) => _mailbox.Enqueue(message);
@@ -290,8 +278,6 @@ public sealed class SimulatedNode : ISimulatedAgent
             next = Earliest(next, link.Core.NextDeadline);
         NextDeadline = next;
     }
-
-    private void CountDrop(string reason) => _transportDrops[reason] = _transportDrops.GetValueOrDefault(reason) + 1;
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
