@@ -235,8 +235,8 @@ public sealed class SimulatedNode : ISimulatedAgent
         input(_network.Now, core);
         while (core.PollTransmit() is { } transmit)
         {
-            if (LinkPacketRouting.TryReadSenderIndex(transmit.Datagram, out var index))
-                Route(link, index);
+            if (link.RoutedIndices.AddSent(transmit.Datagram, out var index))
+                _demux.Register(_network.Now, index, link);
             if (transmit.ViaRelay)
                 _demux.CountDrop("relay-send-without-relay");
             else
@@ -244,12 +244,8 @@ public sealed class SimulatedNode : ISimulatedAgent
         }
         while (core.PollEvent() is { } linkEvent)
             Post(() => FeedEndpoint(at => Endpoint.HandleLinkEvent(at, link.Peer, link.Generation, linkEvent)));
-        var retired = link.RoutedIndices.Where(i => !core.OwnsIndex(i)).ToList();
-        foreach (var index in retired)
-        {
-            link.RoutedIndices.Remove(index);
+        foreach (var index in link.RoutedIndices.Retire(core))
             _demux.Release(index, link);
-        }
         var state = (core.ActivePathKind, core.ActivePath, core.Rtt);
         if (link.Reported == state)
             return;
@@ -290,7 +286,7 @@ public sealed class SimulatedNode : ISimulatedAgent
 
         public PeerLink Core { get; } = core;
 
-        public HashSet<uint> RoutedIndices { get; } = [];
+        public LinkIndexRoutes RoutedIndices { get; } = new();
 
         public bool Stopped { get; set; }
 
