@@ -24,7 +24,7 @@ public sealed class ConnectionActor : SansIoShellActor
     private readonly PeerLink link;
     private readonly HashAddress peer;
     private readonly IActorRef transport;
-    private readonly HashSet<uint> routedIndices = [];
+    private readonly LinkIndexRoutes routedIndices = new();
     private IActorRef? mediaSession;
     private LinkStateChanged? reported;
 
@@ -69,7 +69,7 @@ public sealed class ConnectionActor : SansIoShellActor
         while (link.PollTransmit() is { } transmit)
         {
             // A handshake we initiate carries the index the link allocated for it: route it to us before it leaves.
-            if (LinkPacketRouting.TryReadSenderIndex(transmit.Datagram, out var index)) Route(index);
+            if (routedIndices.AddSent(transmit.Datagram, out var index)) transport.Tell(new RouteIndex(index, Self));
             transport.Tell(new SendDatagram(transmit.Destination, transmit.Datagram, transmit.ViaRelay), Self);
         }
         while (link.PollEvent() is { } linkEvent)
@@ -78,12 +78,8 @@ public sealed class ConnectionActor : SansIoShellActor
                 session.Tell(new MediaPacketReceived(data.Payload));
             else Context.Parent.Tell(new LinkEventOccurred(peer, linkEvent));
         }
-        var retired = routedIndices.Where(i => !link.OwnsIndex(i)).ToList();
-        if (retired.Count > 0)
-        {
-            routedIndices.ExceptWith(retired);
-            transport.Tell(new ReleaseIndices(retired));
-        }
+        var retired = routedIndices.Retire(link);
+        if (retired.Count > 0) transport.Tell(new ReleaseIndices(retired));
         var state = new LinkStateChanged(peer, link.ActivePathKind, link.ActivePath, link.Rtt);
         if (state == reported) return;
         reported = state;

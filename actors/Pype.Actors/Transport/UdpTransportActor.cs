@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
@@ -140,7 +139,7 @@ public sealed class UdpTransportActor : ReceiveActor
 
     private void Dispatch(IPEndPoint source, ReadOnlySpan<byte> datagram)
     {
-        if (PacketClassifier.Classify(datagram) == PacketKind.Stun && IsStunRequest(datagram))
+        if (PacketClassifier.Classify(datagram) == PacketKind.Stun && StunBindingResponder.IsRequest(datagram))
         {
             if (StunBindingResponder.Respond(datagram, source) is { } answer)
             {
@@ -152,7 +151,4 @@ public sealed class UdpTransportActor : ReceiveActor
         }
         router.OwnerOf(source, datagram)?.Tell(new InboundDatagram(source, datagram.ToArray(), DateTimeOffset.UtcNow));
     }
-
-    private static bool IsStunRequest(ReadOnlySpan<byte> datagram) =>
-        datagram.Length >= 2 && (BinaryPrimitives.ReadUInt16BigEndian(datagram) & 0x0110) == 0;
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using Pype.Core.Stun.Attributes;
 
@@ -13,6 +14,13 @@ public static class StunBindingResponder
 {
     public const string Software = "pype";
     public const string UnknownAttributeReason = "Unknown Attribute";
+
+    /// <summary>
+    /// Whether a datagram the classifier called STUN is a request (both class bits, C1 0x0100 and
+    /// C0 0x0010, clear): the node's socket answers those itself and routes only responses on.
+    /// </summary>
+    public static bool IsRequest(ReadOnlySpan<byte> datagram) =>
+        datagram.Length >= 2 && (BinaryPrimitives.ReadUInt16BigEndian(datagram) & 0x0110) == 0;
 
     /// <summary>The response datagram, or null when the request must be dropped.</summary>
     public static byte[]? Respond(ReadOnlySpan<byte> request, IPEndPoint source)

@@ -108,6 +108,17 @@ public class StunBindingResponderTests
     public void Garbage_gets_no_answer(string hex) =>
         Assert.Null(StunBindingResponder.Respond(Convert.FromHexString(hex), IPEndPoint.Parse("192.0.2.1:1")));
 
+    [Fact]
+    public void A_request_is_told_from_a_response_so_the_node_answers_one_and_routes_the_other()
+    {
+        var request = BindingRequest();
+        var response = StunBindingResponder.Respond(request, IPEndPoint.Parse("192.0.2.1:1"))!;
+
+        Assert.True(StunBindingResponder.IsRequest(request));
+        Assert.False(StunBindingResponder.IsRequest(response));
+        Assert.False(StunBindingResponder.IsRequest(request.AsSpan(0, 1)));
+    }
+
     private static byte[] BindingRequest(StunMessageProtection? protection = null, params StunAttribute[] attributes) =>
         StunMessageEncoder.Encode(new StunMessage(StunMessageType.BindingRequest, TransactionId, attributes), protection);
 

@@ -44,6 +44,9 @@ public sealed class SeedServerHost : ISimulatedAgent
 
     public List<SeedServerEvent> Events { get; } = [];
 
+    /// <summary>Hears each event as it is collected (the seed cluster, as the server actor tells its cluster actor).</summary>
+    public Action<SeedServerEvent>? EventRaised { get; set; }
+
     public DateTimeOffset? NextDeadline => IsUp ? Server.NextDeadline : null;
 
     public void HandleTimeout(DateTimeOffset now)
@@ -56,7 +59,10 @@ public sealed class SeedServerHost : ISimulatedAgent
     public bool Flush()
     {
         while (Server.PollEvent() is { } e)
+        {
             Events.Add(e);
+            EventRaised?.Invoke(e);
+        }
         var sent = false;
         while (Server.PollTransmit() is { } transmit)
         {

@@ -1,0 +1,295 @@
+using System.Net;
+using Pype.Core.Connection;
+using Pype.Core.Identity;
+using Pype.Core.Node;
+using Pype.Core.Seed;
+using Pype.Core.Session;
+using Pype.Core.Stun;
+using Pype.Core.Wire;
+using static Pype.Core.Node.EndpointCommand;
+
+namespace Pype.Simulation;
+
+/// <summary>
+/// A node's overlay on a host of the <see cref="VirtualNetwork"/>, without actors: the real
+/// <see cref="NodeEndpoint"/>, one real <see cref="PeerLink"/> per link and the real
+/// <see cref="SeedClient"/>, composed as PeerListActor, ConnectionActor, SeedLinkActor and the UDP
+/// transport (with its <see cref="DatagramDemux{TOwner}"/>) compose them. Messages between
+/// those parts go through one mailbox, in the order the actors would send them, so one core never
+/// runs inside another's output loop. Not here yet: gossip, calls, media and the TURN relay.
+/// </summary>
+public sealed class SimulatedNode : ISimulatedAgent
+{
+    /// <summary>How often the transport forgets idle routes (UdpTransportActor's check).</summary>
+    public static readonly TimeSpan RouteExpiryCheck = TimeSpan.FromMinutes(1);
+
+    private readonly VirtualNetwork _network;
+    private readonly PeerLinkOptions _linkOptions;
+    private readonly SimulationRandom _random;
+    private readonly DatagramDemux<object> _demux = new();
+    // The link each peer's commands go to; a stopped link leaves this at once, as in PeerListActor.
+    private readonly Dictionary<HashAddress, NodeLink> _links = [];
+    // Every link not yet stopped, in the order started, so deadlines fire in a replayable order.
+    private readonly List<NodeLink> _running = [];
+    private readonly Queue<Action> _mailbox = new();
+    private DateTimeOffset _nextRouteExpiry;
+
+    /// <param name="linkOptions">The peer links' timers; their keep-alive interval is the seed link's too, as the node's one setting is for the actors.</param>
+    public SimulatedNode(
+        VirtualNetwork network, SimulatedHost host, IdentityKeyPair identity, IReadOnlyList<SeedEndpoint> seeds,
+        NodeEndpointOptions endpointOptions, PeerLinkOptions linkOptions, int randomSeed)
+    {
+        _network = network;
+        _linkOptions = linkOptions;
+        _random = new SimulationRandom(randomSeed);
+        Host = host;
+        Identity = identity;
+        var now = network.Now;
+        _nextRouteExpiry = now + RouteExpiryCheck;
+        SeedClient = new SeedClient(new SeedClientOptions
+        {
+            Identity = identity,
+            Seeds = seeds,
+            // The simulated socket is bound to one address, which is then its one host candidate (HostCandidates.For).
+            HostCandidates = [new Candidate(CandidateKind.Host, host.EndPoint)],
+            KeepaliveInterval = linkOptions.KeepaliveInterval,
+        }, _random, now);
+        Endpoint = new NodeEndpoint(identity, endpointOptions with { HasSeed = seeds.Count > 0 }, _random, now);
+        // What SeedLinkActor and PeerListActor register with the transport when they start.
+        _demux.StunHandler = SeedClient;
+        _demux.HandshakeHandler = Endpoint;
+        host.Receive = (at, source, datagram) => Deliver(() => Dispatch(at, source, datagram));
+        network.Attach(this);
+        Deliver(() =>
+        {
+            FeedSeed(_ => { });
+            FeedEndpoint(_ => { });
+        });
+    }
+
+    public SimulatedHost Host { get; }
+
+    public IdentityKeyPair Identity { get; }
+
+    public PeerKey Key => PeerKey.Of(Identity);
+
+    public HashAddress Hash => Identity.Hash;
+
+    public NodeEndpoint Endpoint { get; }
+
+    public SeedClient SeedClient { get; }
+
+    /// <summary>Everything the endpoint told the rest of the node, in order.</summary>
+    public List<EndpointEvent> Events { get; } = [];
+
+    /// <summary>Datagrams the transport dropped before any core saw them, by reason.</summary>
+    public IReadOnlyDictionary<string, long> TransportDrops => _demux.Drops;
+
+    public int RoutedIndices => _demux.RoutedIndices;
+
+    /// <summary>TURN grants the seed handed out that no relay took up (there is none in the harness yet).</summary>
+    public int RelayGrantsIgnored { get; private set; }
+
+    /// <summary>The earliest of the cores' deadlines, read after every input as each shell re-arms its timer.</summary>
+    public DateTimeOffset? NextDeadline { get; private set; }
+
+    /// <summary>Each core whose deadline has come gets its timeout, as each actor's own timer would fire.</summary>
+    public void HandleTimeout(DateTimeOffset now) => Deliver(() =>
+    {
+        if (SeedClient.NextDeadline <= now)
+            Post(() => FeedSeed(SeedClient.HandleTimeout));
+        if (Endpoint.NextDeadline <= now)
+            Post(() => FeedEndpoint(Endpoint.HandleTimeout));
+        foreach (var link in _running.Where(l => l.Core.NextDeadline <= now).ToList())
+            Post(() => FeedLink(link, (at, core) => core.HandleTimeout(at)));
+        if (_nextRouteExpiry <= now)
+        {
+            _nextRouteExpiry = now + RouteExpiryCheck;
+            _demux.ExpireIdle(now);
+        }
+    });
+
+    /// <summary>The user's <c>connect</c>, as PeerListActor takes it: null when the introduction is under way (answered by an event), else why not.</summary>
+    public string? Connect(string address, object requester)
+    {
+        string? failure = null;
+        Deliver(() => FeedEndpoint(_ => failure = Endpoint.Connect(address, requester)));
+        return failure;
+    }
+
+    public override string ToString() => $"node {Host}";
+
+    /// <summary>The UDP transport's dispatch: answers STUN requests itself, hands the rest to the owner its demux names.</summary>
+    private void Dispatch(DateTimeOffset now, IPEndPoint source, byte[] datagram)
+    {
+        if (PacketClassifier.Classify(datagram) == PacketKind.Stun && StunBindingResponder.IsRequest(datagram))
+        {
+            if (StunBindingResponder.Respond(datagram, source) is { } answer)
+                _network.Send(Host, source, answer);
+            else
+                _demux.CountDrop("stun-request-refused");
+            return;
+        }
+        switch (_demux.OwnerOf(now, source, datagram))
+        {
+            case NodeLink link:
+                Post(() => FeedLink(link, (at, core) => core.HandleDatagram(at, source, datagram)));
+                break;
+            case Pype.Core.Seed.SeedClient:
+                Post(() => FeedSeed(at => SeedClient.HandleDatagram(at, source, datagram)));
+                break;
+            case NodeEndpoint:
+                Post(() => FeedEndpoint(at => Endpoint.HandleInitiation(at, source, datagram, viaRelay: false)));
+                break;
+        }
+    }
+
+    /// <summary>SeedLinkActor: one input, then its datagrams out (their handshake indices routed to it first) and its events to the endpoint.</summary>
+    private void FeedSeed(Action<DateTimeOffset> input)
+    {
+        input(_network.Now);
+        while (SeedClient.PollTransmit() is { } transmit)
+        {
+            if (LinkPacketRouting.TryReadSenderIndex(transmit.Datagram, out var index))
+                _demux.Register(_network.Now, index, SeedClient);
+            _network.Send(Host, transmit.Destination, transmit.Datagram);
+        }
+        while (SeedClient.PollEvent() is { } seedEvent)
+        {
+            // The node guardian hands relay grants to the relay actor, which this harness does not have yet.
+            if (seedEvent is RelayGrantReceived)
+                RelayGrantsIgnored++;
+            else
+                Post(() => FeedEndpoint(at => Endpoint.HandleSeedEvent(at, seedEvent)));
+        }
+    }
+
+    /// <summary>PeerListActor: one input, then the endpoint's commands carried out and its events kept.</summary>
+    private void FeedEndpoint(Action<DateTimeOffset> input)
+    {
+        input(_network.Now);
+        while (Endpoint.PollCommand() is { } command)
+            Carry(command);
+        while (Endpoint.PollEvent() is { } endpointEvent)
+        {
+            Events.Add(endpointEvent);
+            if (endpointEvent is EndpointEvent.LinkConnected up)
+                _network.Trace.Note(_network.Now, $"{Host.Name} connected {up.Peer.Short} {up.Kind} {up.Path}");
+        }
+    }
+
+    private void Carry(EndpointCommand command)
+    {
+        switch (command)
+        {
+            case StartLink start:
+                var started = new NodeLink(start.Peer, start.Generation,
+                    new PeerLink(Endpoint.LocalStatic, Identity.PublicKey.Span, start.IdentityKey, _random, _linkOptions));
+                _links[start.Peer] = started;
+                _running.Add(started);
+                Post(() => FeedLink(started, (at, core) => core.Start(at, start.Candidates)));
+                break;
+            case StopLink stop when _links.TryGetValue(stop.Peer, out var link) && link.Generation == stop.Generation:
+                _links.Remove(stop.Peer);
+                link.Stopped = true;
+                _running.Remove(link);
+                // What the transport and the peer list do when they see the ConnectionActor terminate.
+                Post(() => _demux.ReleaseOwner(link));
+                Post(() => FeedEndpoint(_ => Endpoint.HandleLinkStopped(link.Peer, link.Generation)));
+                break;
+            case ReintroduceLink again when _links.TryGetValue(again.Peer, out var link):
+                Post(() => FeedLink(link, (at, core) => core.Reintroduce(at, again.Candidates)));
+                break;
+            case SendToLink send when _links.TryGetValue(send.Peer, out var link):
+                Post(() => FeedLink(link, (at, core) => core.Send(at, send.Payload)));
+                break;
+            case AcceptHandshake accept when _links.TryGetValue(accept.Peer, out var link):
+                Post(() =>
+                {
+                    // The endpoint allocated this index when it answered; the response names it.
+                    Route(link, accept.Acceptance.Session.LocalIndex);
+                    FeedLink(link, (at, core) => core.HandleAcceptedHandshake(at, accept.Source, accept.Acceptance, accept.ViaRelay));
+                });
+                break;
+            case RequestIntroduction ask:
+                Post(() =>
+                {
+                    uint? requestId = null;
+                    FeedSeed(_ => requestId = SeedClient.RequestConnect(ask.Target));
+                    Post(() => FeedEndpoint(at => Endpoint.HandleIntroductionRequested(at, requestId, ask.Target, ask.Requester, ask.Attempt)));
+                });
+                break;
+            case RequestPeerList ask:
+                Post(() => FeedSeed(_ => SeedClient.RequestPeerList(ask.Max)));
+                break;
+        }
+    }
+
+    /// <summary>ConnectionActor: one input, then the link's datagrams out, its events and path changes to the endpoint, its retired indices released.</summary>
+    private void FeedLink(NodeLink link, Action<DateTimeOffset, PeerLink> input)
+    {
+        // A stopped actor's mail goes to dead letters.
+        if (link.Stopped)
+            return;
+        var core = link.Core;
+        input(_network.Now, core);
+        while (core.PollTransmit() is { } transmit)
+        {
+            if (link.RoutedIndices.AddSent(transmit.Datagram, out var index))
+                _demux.Register(_network.Now, index, link);
+            if (transmit.ViaRelay)
+                _demux.CountDrop("relay-send-without-relay");
+            else
+                _network.Send(Host, transmit.Destination, transmit.Datagram);
+        }
+        while (core.PollEvent() is { } linkEvent)
+            Post(() => FeedEndpoint(at => Endpoint.HandleLinkEvent(at, link.Peer, link.Generation, linkEvent)));
+        foreach (var index in link.RoutedIndices.Retire(core))
+            _demux.Release(index, link);
+        var state = (core.ActivePathKind, core.ActivePath, core.Rtt);
+        if (link.Reported == state)
+            return;
+        link.Reported = state;
+        Post(() => FeedEndpoint(_ => Endpoint.HandleLinkState(link.Peer, link.Generation, state.ActivePathKind, state.ActivePath, state.Rtt)));
+    }
+
+    private void Route(NodeLink link, uint index)
+    {
+        if (link.RoutedIndices.Add(index))
+            _demux.Register(_network.Now, index, link);
+    }
+
+    private void Post(Action message) => _mailbox.Enqueue(message);
+
+    /// <summary>Runs one input from outside, then every message it set off, until the node is quiet again.</summary>
+    private void Deliver(Action input)
+    {
+        input();
+        while (_mailbox.TryDequeue(out var message))
+            message();
+        DateTimeOffset? next = _nextRouteExpiry;
+        next = Earliest(next, SeedClient.NextDeadline);
+        next = Earliest(next, Endpoint.NextDeadline);
+        foreach (var link in _running)
+            next = Earliest(next, link.Core.NextDeadline);
+        NextDeadline = next;
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    /// <summary>What the peer list knows of one ConnectionActor: its core, the endpoint's generation for it, the indices it routed.</summary>
+    private sealed class NodeLink(HashAddress peer, long generation, PeerLink core)
+    {
+        public HashAddress Peer { get; } = peer;
+
+        public long Generation { get; } = generation;
+
+        public PeerLink Core { get; } = core;
+
+        public LinkIndexRoutes RoutedIndices { get; } = new();
+
+        public bool Stopped { get; set; }
+
+        public (CandidateKind? Kind, IPEndPoint? Path, TimeSpan? Rtt)? Reported { get; set; }
+    }
+}
