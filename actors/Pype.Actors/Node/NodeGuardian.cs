@@ -141,13 +141,10 @@ public sealed class NodeGuardian : ReceiveActor
             if (child is not null) Context.Stop(child);
     }
 
-    /// <summary>Host, server-reflexive, then relayed: the order peers try them in, for the gossiped record.</summary>
+    /// <summary>Tells the gossip the candidates for its own record (<see cref="OwnCandidates.For"/>).</summary>
     private void PublishOwnCandidates()
     {
-        List<Candidate> own = [.. hostCandidates];
-        if (serverReflexive is { } reflexive) own.Add(new(CandidateKind.ServerReflexive, reflexive));
-        if (relayed is { } relayedAddress && own.Count < CandidateCodec.MaxCandidates) own.Add(new(CandidateKind.Relayed, relayedAddress));
-        gossip.Tell(new OwnCandidatesChanged(own));
+        gossip.Tell(new OwnCandidatesChanged(OwnCandidates.For(hostCandidates, serverReflexive, relayed)));
     }
 
     private NodeReply Rotate()

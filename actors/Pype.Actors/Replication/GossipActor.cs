@@ -24,8 +24,6 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
     private readonly IActorRef addressBookStore;
     private readonly IActorRef callListStore;
     private readonly Dictionary<string, IReadOnlyList<byte[]>> recovered = [];
-    /// <summary>A neighbour may hand over this many seconds' worth of items at once (a snapshot).</summary>
-    private const int ItemBurstSeconds = 25;
 
     private GossipEngine? engine;
     private int unjournalled;
@@ -71,13 +69,7 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
         var callList = new CallListReplica(new CallListLimits { Capacity = settings.CallListCapacity });
         foreach (var encoded in recovered.GetValueOrDefault("address-book", [])) addressBook.Offer(now, encoded);
         foreach (var encoded in recovered.GetValueOrDefault("call-list", [])) callList.Offer(now, encoded);
-        var options = new GossipOptions
-        {
-            AntiEntropyInterval = settings.AntiEntropyInterval,
-            ItemsPerSecondPerLink = settings.ItemsPerSecondPerLink,
-            ItemBurstPerLink = settings.ItemsPerSecondPerLink * ItemBurstSeconds,
-            SnapshotFromFirstNeighbour = true,
-        };
+        var options = GossipOptions.ForNode(settings.AntiEntropyInterval, settings.ItemsPerSecondPerLink);
         engine = new GossipEngine(identity, SystemRandomSource.Instance, now, options, addressBook, callList);
         Publish(now);
     }

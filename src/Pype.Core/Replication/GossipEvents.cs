@@ -7,6 +7,22 @@ public sealed record GossipOptions
 {
     public static GossipOptions Default { get; } = new();
 
+    /// <summary>A neighbour may hand over this many seconds' worth of items at once (a snapshot).</summary>
+    public const int NodeItemBurstSeconds = 25;
+
+    /// <summary>
+    /// What a running node uses: its configured round interval and rate, a burst of
+    /// <see cref="NodeItemBurstSeconds"/> at that rate, and a snapshot from its first neighbour
+    /// so a node that just joined fills its replicas at once.
+    /// </summary>
+    public static GossipOptions ForNode(TimeSpan antiEntropyInterval, int itemsPerSecondPerLink) => new()
+    {
+        AntiEntropyInterval = antiEntropyInterval,
+        ItemsPerSecondPerLink = itemsPerSecondPerLink,
+        ItemBurstPerLink = itemsPerSecondPerLink * NodeItemBurstSeconds,
+        SnapshotFromFirstNeighbour = true,
+    };
+
     /// <summary>Mean time between anti-entropy rounds, each with one random neighbour.</summary>
     public TimeSpan AntiEntropyInterval { get; init; } = TimeSpan.FromSeconds(3);
 

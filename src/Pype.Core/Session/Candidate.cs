@@ -30,6 +30,22 @@ public sealed record Candidate(CandidateKind Kind, IPEndPoint EndPoint)
     }} {EndPoint}";
 }
 
+/// <summary>The candidates a node publishes in its own address-book record.</summary>
+public static class OwnCandidates
+{
+    /// <summary>
+    /// Host, server-reflexive, then relayed: the order peers try them in. The relayed one goes only
+    /// where the wire has room, since the host candidates alone may fill it.
+    /// </summary>
+    public static IReadOnlyList<Candidate> For(IReadOnlyList<Candidate> host, IPEndPoint? serverReflexive, IPEndPoint? relayed)
+    {
+        List<Candidate> own = [.. host];
+        if (serverReflexive is { } reflexive) own.Add(new(CandidateKind.ServerReflexive, reflexive));
+        if (relayed is { } relayedAddress && own.Count < CandidateCodec.MaxCandidates) own.Add(new(CandidateKind.Relayed, relayedAddress));
+        return own;
+    }
+}
+
 /// <summary>
 /// Wire form of a candidate list: count (u8) then per candidate kind (u8), family (u8: 4 or 6),
 /// address (4 or 16 bytes), port (u16 big-endian).

@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using Pype.Core.Connection;
-using Pype.Core.Identity;
 using Pype.Core.Node;
-using Pype.Core.Seed;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -18,23 +15,13 @@ namespace Pype.Core.Tests.Simulation;
 /// </summary>
 public sealed class NodeOverlayTests(ITestOutputHelper output)
 {
-    private const int NodeCount = 50;
-    private static readonly TimeSpan FormingLimit = TimeSpan.FromMinutes(2);
-
-    private enum Nat
-    {
-        None,
-        PortRestricted,
-        AddressRestricted,
-        FullCone,
-        Symmetric,
-    }
+    private const int NodeCount = OverlayScenario.NodeCount;
 
     [Fact]
     public void Fifty_nodes_behind_mixed_nats_register_at_two_seeds_and_reach_their_overlay_degree()
     {
         var wall = Stopwatch.StartNew();
-        var run = Run(seed: 12);
+        var run = OverlayScenario.Run(seed: 12);
         wall.Stop();
         Report("seed 12", run);
         output.WriteLine($"one run in {wall.ElapsedMilliseconds} ms of wall time");
@@ -48,18 +35,18 @@ public sealed class NodeOverlayTests(ITestOutputHelper output)
         Assert.True(run.Formed, "the overlay did not form: " + string.Join(", ",
             run.Nodes.Where(n => n.Endpoint.ConnectedCount < n.Endpoint.OverlayDegree).Select(n => $"{n.Host.Name} {n.Endpoint.ConnectedCount}")));
         Assert.All(run.Nodes, node => Assert.True(node.Endpoint.ConnectedCount >= node.Endpoint.OverlayDegree));
-        Assert.All(ConnectedPairs(run), pair => Assert.True(CanPunch(run.Kinds[pair.A], run.Kinds[pair.B]),
+        Assert.All(ConnectedPairs(run), pair => Assert.True(OverlayScenario.CanPunch(run.Kinds[pair.A], run.Kinds[pair.B]),
             $"{pair.A} ({run.Kinds[pair.A]}) and {pair.B} ({run.Kinds[pair.B]}) connected without a relay"));
         Assert.All(ConnectedPairs(run), pair => Assert.Equal(pair.A % 2, pair.B % 2));
         var withoutPath = run.Nodes.SelectMany((node, i) => node.Events.OfType<EndpointEvent.LinkWithoutPath>().Select(e => (A: i, B: run.IndexOf[e.Peer]))).ToList();
-        Assert.Contains(withoutPath, pair => !CanPunch(run.Kinds[pair.A], run.Kinds[pair.B]));
-        Assert.All(withoutPath, pair => Assert.False(CanPunch(run.Kinds[pair.A], run.Kinds[pair.B]),
+        Assert.Contains(withoutPath, pair => !OverlayScenario.CanPunch(run.Kinds[pair.A], run.Kinds[pair.B]));
+        Assert.All(withoutPath, pair => Assert.False(OverlayScenario.CanPunch(run.Kinds[pair.A], run.Kinds[pair.B]),
             $"{pair.A} ({run.Kinds[pair.A]}) found no direct path to {pair.B} ({run.Kinds[pair.B]}), a pair that can punch"));
-        var connectedPairings = ConnectedPairs(run).Select(pair => Pairing(run.Kinds[pair.A], run.Kinds[pair.B])).ToHashSet();
+        var connectedPairings = ConnectedPairs(run).Select(pair => OverlayScenario.Pairing(run.Kinds[pair.A], run.Kinds[pair.B])).ToHashSet();
         foreach (var a in Enum.GetValues<Nat>())
         {
-            foreach (var b in Enum.GetValues<Nat>().Where(b => b >= a && CanPunch(a, b)))
-                Assert.Contains(Pairing(a, b), connectedPairings);
+            foreach (var b in Enum.GetValues<Nat>().Where(b => b >= a && OverlayScenario.CanPunch(a, b)))
+                Assert.Contains(OverlayScenario.Pairing(a, b), connectedPairings);
         }
         Assert.True(run.Network.Lost > 0, "the internet should have lost something on the way");
     }
@@ -67,9 +54,9 @@ public sealed class NodeOverlayTests(ITestOutputHelper output)
     [Fact]
     public void The_same_seed_gives_the_same_overlay_trace_and_another_seed_a_different_one()
     {
-        var first = Run(seed: 12);
-        var again = Run(seed: 12);
-        var other = Run(seed: 13);
+        var first = OverlayScenario.Run(seed: 12);
+        var again = OverlayScenario.Run(seed: 12);
+        var other = OverlayScenario.Run(seed: 13);
         Report("seed 12 again", again);
         Report("seed 13", other);
 
@@ -83,7 +70,7 @@ public sealed class NodeOverlayTests(ITestOutputHelper output)
     [Fact]
     public void A_node_connects_through_the_seed_cluster_to_a_node_registered_at_the_other_seed()
     {
-        var run = Run(seed: 12);
+        var run = OverlayScenario.Run(seed: 12);
         // Node 2 sits behind an address-restricted NAT at seed 1, node 1 behind a port-restricted one at seed 2.
         var (asker, target) = (run.Nodes[2], run.Nodes[1]);
         Assert.True(run.Seeds[0].Server.IsOnline(asker.Key) && run.Seeds[1].Server.IsOnline(target.Key));
@@ -103,70 +90,6 @@ public sealed class NodeOverlayTests(ITestOutputHelper output)
         Assert.Equal(1, run.Seeds[1].Server.ClusterIntroductionsReceived);
     }
 
-    private sealed record OverlayRun(
-        VirtualNetwork Network, IReadOnlyList<SeedServerHost> Seeds, SimulatedSeedCluster Cluster, IReadOnlyList<SimulatedNode> Nodes,
-        IReadOnlyList<Nat> Kinds, IReadOnlyDictionary<HashAddress, int> IndexOf, bool Formed);
-
-    /// <summary>Node i sits behind a NAT of kind i mod 5 (none first) and registers first at seed i mod 2.</summary>
-    private static OverlayRun Run(int seed)
-    {
-        var network = new VirtualNetwork(seed)
-        {
-            Internet = new LinkConditions
-            {
-                Delay = TimeSpan.FromMilliseconds(15),
-                Jitter = TimeSpan.FromMilliseconds(20),
-                Loss = 0.02,
-                Reorder = 0.02,
-            },
-        };
-        var seeds = new List<SeedServerHost>();
-        var cluster = new SimulatedSeedCluster(network, TimeSpan.FromMilliseconds(50));
-        for (var s = 0; s < 2; s++)
-        {
-            var identity = GossipOverlay.DeterministicIdentity(10_000 + s);
-            var host = network.AddHost($"seed{s + 1}", $"198.51.100.{s + 1}:7000");
-            seeds.Add(new SeedServerHost(network, host, identity, new SeedServer(identity, new SeedServerOptions(), new SimulationRandom(network.Random.Next()))));
-            cluster.Join(seeds[^1]);
-        }
-        var endpoints = seeds.Select(s => new SeedEndpoint(s.EndPoint, s.Key)).ToList();
-        var nodes = new List<SimulatedNode>();
-        var kinds = new List<Nat>();
-        for (var i = 0; i < NodeCount; i++)
-        {
-            var kind = (Nat)(i % 5);
-            var nat = Behaviour(kind) is { } behaviour ? network.AddNat(behaviour, $"100.100.0.{i + 1}") : null;
-            var endPoint = nat is null ? new IPEndPoint(IPAddress.Parse($"203.0.113.{i + 1}"), 40_000 + i) : new IPEndPoint(new IPAddress([10, 0, (byte)i, 2]), 40_000 + i);
-            var host = network.AddHost($"node{i}", endPoint, nat);
-            IReadOnlyList<SeedEndpoint> order = i % 2 == 0 ? endpoints : [endpoints[1], endpoints[0]];
-            nodes.Add(new SimulatedNode(network, host, GossipOverlay.DeterministicIdentity(i), order,
-                new NodeEndpointOptions(), PeerLinkOptions.Default, network.Random.Next()));
-            kinds.Add(kind);
-        }
-        var formed = network.RunUntil(() => nodes.All(n => n.Endpoint.ConnectedCount >= n.Endpoint.OverlayDegree), FormingLimit);
-        var indexOf = nodes.Select((node, i) => (node.Hash, i)).ToDictionary(p => p.Hash, p => p.i);
-        return new OverlayRun(network, seeds, cluster, nodes, kinds, indexOf, formed);
-    }
-
-    private static NatBehaviour? Behaviour(Nat kind) => kind switch
-    {
-        Nat.PortRestricted => NatBehaviour.PortRestrictedCone,
-        Nat.AddressRestricted => NatBehaviour.AddressRestrictedCone,
-        Nat.FullCone => NatBehaviour.FullCone,
-        Nat.Symmetric => NatBehaviour.Symmetric,
-        _ => null,
-    };
-
-    /// <summary>
-    /// A symmetric NAT sends each peer from a port the peer never learned, so only a peer that lets
-    /// in a new port of an address it has sent to answers it: never another symmetric NAT or a
-    /// port-restricted one. Those pairs need the TURN relay this harness does not have yet.
-    /// </summary>
-    private static bool CanPunch(Nat a, Nat b) =>
-        !(a == Nat.Symmetric && b is Nat.Symmetric or Nat.PortRestricted) && !(b == Nat.Symmetric && a == Nat.PortRestricted);
-
-    private static (Nat, Nat) Pairing(Nat a, Nat b) => a <= b ? (a, b) : (b, a);
-
     /// <summary>Every connected link once, as (lower index, higher index), as the lower-numbered node sees it.</summary>
     private static IEnumerable<(int A, int B)> ConnectedPairs(OverlayRun run) =>
         run.Nodes.SelectMany((node, i) => node.Endpoint.Peers()
@@ -183,11 +106,11 @@ public sealed class NodeOverlayTests(ITestOutputHelper output)
             $"{ConnectedPairs(run).Count()} links connected, degree {run.Nodes.Min(n => n.Endpoint.ConnectedCount)}–{run.Nodes.Max(n => n.Endpoint.ConnectedCount)}, " +
             $"{network.Trace.Entries} trace entries, {network.Delivered} delivered, {network.Lost} lost, {network.Filtered} filtered, trace {network.Trace.Hash}");
         var byPairing = ConnectedPairs(run)
-            .Select(pair => Pairing(run.Kinds[pair.A], run.Kinds[pair.B]))
+            .Select(pair => OverlayScenario.Pairing(run.Kinds[pair.A], run.Kinds[pair.B]))
             .GroupBy(pairing => pairing).OrderBy(g => g.Key.Item1).ThenBy(g => g.Key.Item2);
         output.WriteLine("  connected links by NAT pairing: " + string.Join(", ", byPairing.Select(g => $"{g.Key.Item1}-{g.Key.Item2} {g.Count()}")));
         var failed = run.Nodes.SelectMany((node, i) => node.Events.OfType<EndpointEvent.LinkWithoutPath>().Select(e => (i, run.IndexOf[e.Peer])))
-            .Select(pair => Pairing(run.Kinds[pair.i], run.Kinds[pair.Item2]))
+            .Select(pair => OverlayScenario.Pairing(run.Kinds[pair.i], run.Kinds[pair.Item2]))
             .GroupBy(pairing => pairing).OrderBy(g => g.Key.Item1).ThenBy(g => g.Key.Item2);
         output.WriteLine("  no-direct-path reports by NAT pairing (both sides count): " + string.Join(", ", failed.Select(g => $"{g.Key.Item1}-{g.Key.Item2} {g.Count()}")));
     }

@@ -14,11 +14,12 @@ namespace Pype.Simulation;
 /// A node's overlay on a host of the <see cref="VirtualNetwork"/>, without actors: the real
 /// <see cref="NodeEndpoint"/>, one real <see cref="PeerLink"/> per link and the real
 /// <see cref="SeedClient"/>, composed as PeerListActor, ConnectionActor, SeedLinkActor and the UDP
-/// transport (with its <see cref="DatagramDemux{TOwner}"/>) compose them. Messages between
-/// those parts go through one mailbox, in the order the actors would send them, so one core never
-/// runs inside another's output loop. Not here yet: gossip, calls, media and the TURN relay.
+/// transport (with its <see cref="DatagramDemux{TOwner}"/>) compose them, and the real gossip
+/// engine as GossipActor runs it (SimulatedNode.Gossip.cs). Messages between those parts go
+/// through one mailbox, in the order the actors would send them, so one core never runs inside
+/// another's output loop. Not here yet: calls, media and the TURN relay.
 /// </summary>
-public sealed class SimulatedNode : ISimulatedAgent
+public sealed partial class SimulatedNode : ISimulatedAgent
 {
     /// <summary>How often the transport forgets idle routes (UdpTransportActor's check).</summary>
     public static readonly TimeSpan RouteExpiryCheck = TimeSpan.FromMinutes(1);
@@ -35,9 +36,10 @@ public sealed class SimulatedNode : ISimulatedAgent
     private DateTimeOffset _nextRouteExpiry;
 
     /// <param name="linkOptions">The peer links' timers; their keep-alive interval is the seed link's too, as the node's one setting is for the actors.</param>
+    /// <param name="gossip">The replication settings; <see cref="GossipSettings.Default"/> when null.</param>
     public SimulatedNode(
         VirtualNetwork network, SimulatedHost host, IdentityKeyPair identity, IReadOnlyList<SeedEndpoint> seeds,
-        NodeEndpointOptions endpointOptions, PeerLinkOptions linkOptions, int randomSeed)
+        NodeEndpointOptions endpointOptions, PeerLinkOptions linkOptions, int randomSeed, GossipSettings? gossip = null)
     {
         _network = network;
         _linkOptions = linkOptions;
@@ -46,12 +48,15 @@ public sealed class SimulatedNode : ISimulatedAgent
         Identity = identity;
         var now = network.Now;
         _nextRouteExpiry = now + RouteExpiryCheck;
+        // The simulated socket is bound to one address, which is then its one host candidate (HostCandidates.For).
+        _hostCandidates = [new Candidate(CandidateKind.Host, host.EndPoint)];
+        // The guardian starts the gossip before the seed link and the peer list.
+        Gossip = StartGossip(identity, _random, now, gossip ?? GossipSettings.Default);
         SeedClient = new SeedClient(new SeedClientOptions
         {
             Identity = identity,
             Seeds = seeds,
-            // The simulated socket is bound to one address, which is then its one host candidate (HostCandidates.For).
-            HostCandidates = [new Candidate(CandidateKind.Host, host.EndPoint)],
+            HostCandidates = _hostCandidates,
             KeepaliveInterval = linkOptions.KeepaliveInterval,
         }, _random, now);
         Endpoint = new NodeEndpoint(identity, endpointOptions with { HasSeed = seeds.Count > 0 }, _random, now);
@@ -62,6 +67,7 @@ public sealed class SimulatedNode : ISimulatedAgent
         network.Attach(this);
         Deliver(() =>
         {
+            FeedGossip(PublishOwnRecord);
             FeedSeed(_ => { });
             FeedEndpoint(_ => { });
         });
@@ -100,6 +106,8 @@ public sealed class SimulatedNode : ISimulatedAgent
             Post(() => FeedSeed(SeedClient.HandleTimeout));
         if (Endpoint.NextDeadline <= now)
             Post(() => FeedEndpoint(Endpoint.HandleTimeout));
+        if (Gossip.NextDeadline <= now)
+            Post(() => FeedGossip(Gossip.HandleTimeout));
         foreach (var link in _running.Where(l => l.Core.NextDeadline <= now).ToList())
             Post(() => FeedLink(link, (at, core) => core.HandleTimeout(at)));
         if (_nextRouteExpiry <= now)
@@ -173,6 +181,7 @@ public sealed class SimulatedNode : ISimulatedAgent
         while (Endpoint.PollEvent() is { } endpointEvent)
         {
             Events.Add(endpointEvent);
+            ForwardToGossip(endpointEvent);
             if (endpointEvent is EndpointEvent.LinkConnected up)
                 _network.Trace.Note(_network.Now, $"{Host.Name} connected {up.Peer.Short} {up.Kind} {up.Path}");
         }
@@ -270,6 +279,7 @@ public sealed class SimulatedNode : ISimulatedAgent
         DateTimeOffset? next = _nextRouteExpiry;
         next = Earliest(next, SeedClient.NextDeadline);
         next = Earliest(next, Endpoint.NextDeadline);
+        next = Earliest(next, Gossip.NextDeadline);
         foreach (var link in _running)
             next = Earliest(next, link.Core.NextDeadline);
         NextDeadline = next;
