@@ -135,7 +135,8 @@ public sealed class NodeCallTests(ITestOutputHelper output)
         static string Ms(DateTimeOffset? at, DateTimeOffset from) => at is { } t ? $"{(t - from).TotalMilliseconds:F0} ms" : "never";
         foreach (var call in run.Calls)
         {
-            output.WriteLine($"  {call.Name}: established at the caller {Ms(call.CallerUp, call.PlacedAt)}, at the callee {Ms(call.CalleeUp, call.PlacedAt)} after placing; " +
+            var source = run.Gossip.Overlay.Nodes[call.Callee].CallEvents.Select(e => e.Event).OfType<CallDeskEvent.Incoming>().FirstOrDefault(e => e.CallId == call.CallId)?.Source;
+            output.WriteLine($"  {call.Name}: invite arrived {(source is { } s ? s.ToString() : "never")}; established at the caller {Ms(call.CallerUp, call.PlacedAt)}, at the callee {Ms(call.CalleeUp, call.PlacedAt)} after placing; " +
                 $"ended at the caller {Ms(call.CallerEnd, call.PlacedAt)}, at the callee {Ms(call.CalleeEnd, call.PlacedAt)}");
         }
         var nodes = run.Gossip.Overlay.Nodes;
