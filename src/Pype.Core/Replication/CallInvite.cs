@@ -21,14 +21,23 @@ public sealed record CallInvite(ReadOnlyMemory<byte> CallerPublicKey, UInt128 Ca
     public const byte FormatVersion = 1;
     public const int MaxOfferLength = 800;
     public const int SealOverhead = 48;
+
+    /// <summary>crypto_box's nonce length, which the sealed box derives.</summary>
+    private const int NonceLength = 24;
     private const int HeaderLength = 1 + IdentityKeyPair.PublicKeyLength + 16 + 2;
 
     /// <summary>The longest sealed invite (899 bytes).</summary>
     public const int MaxSealedLength = HeaderLength + MaxOfferLength + SealOverhead;
 
-    /// <summary>Seals the invite to the callee whose Ed25519 public key is given.</summary>
+    /// <summary>
+    /// Seals the invite to the callee whose Ed25519 public key is given: libsodium's sealed box
+    /// (ephemeral X25519 key, nonce BLAKE2b-192 of both public keys, crypto_box), built here so the
+    /// ephemeral key comes from <paramref name="random"/> and a seeded run replays byte for byte.
+    /// <see cref="SealedPublicKeyBox.Open(byte[], byte[], byte[])"/> opens it.
+    /// </summary>
+    /// <param name="random">The ephemeral key's source; the system's when null.</param>
     /// <exception cref="ArgumentException">The offer is too long or the callee key is unusable.</exception>
-    public byte[] SealTo(ReadOnlySpan<byte> calleePublicKey)
+    public byte[] SealTo(ReadOnlySpan<byte> calleePublicKey, IRandomSource? random = null)
     {
         if (Offer.Length > MaxOfferLength)
             throw new ArgumentException($"an offer has at most {MaxOfferLength} bytes", nameof(Offer));
@@ -45,7 +54,18 @@ public sealed record CallInvite(ReadOnlyMemory<byte> CallerPublicKey, UInt128 Ca
         writer.Bytes(Offer.Span);
         try
         {
-            return SealedPublicKeyBox.Create(plaintext, IdentityKeyPair.ToX25519PublicKey(calleePublicKey));
+            var recipient = IdentityKeyPair.ToX25519PublicKey(calleePublicKey);
+            var ephemeral = Noise.X25519.GenerateKeyPair(random ?? SystemRandomSource.Instance);
+            var nonce = GenericHash.Hash([.. ephemeral.PublicKey, .. recipient], null, NonceLength);
+            var secret = ephemeral.PrivateKey;
+            try
+            {
+                return [.. ephemeral.PublicKey, .. PublicKeyBox.Create(plaintext, nonce, secret, recipient)];
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(secret);
+            }
         }
         finally
         {

@@ -104,16 +104,17 @@ public sealed class CallListEntry : IReplicatedItem
         return HashAddress.FromBytes(SHA256.HashData(input));
     }
 
-    /// <summary>A ringing entry from <paramref name="caller"/> with the invite sealed to the callee.</summary>
+    /// <summary>A ringing entry from <paramref name="caller"/> with the invite sealed to the callee (its ephemeral key from <paramref name="random"/>, the system's when null).</summary>
     public static CallListEntry CreateInvite(
         IdentityKeyPair caller,
         ReadOnlySpan<byte> calleePublicKey,
         UInt128 callId,
         ReadOnlySpan<byte> offer,
         DateTimeOffset now,
-        TimeSpan lifetime)
+        TimeSpan lifetime,
+        IRandomSource? random = null)
     {
-        var sealedInvite = new CallInvite(caller.PublicKey, callId, offer.ToArray()).SealTo(calleePublicKey);
+        var sealedInvite = new CallInvite(caller.PublicKey, callId, offer.ToArray()).SealTo(calleePublicKey, random);
         return Sign(caller, CallEntryKind.Invite, HashAddress.FromPublicKey(calleePublicKey), caller.Hash, callId, now, now + lifetime, sealedInvite);
     }
 

@@ -133,7 +133,7 @@ public sealed class GossipEngine
     public LocalCallChange PlaceCall(DateTimeOffset now, ReadOnlySpan<byte> calleePublicKey, UInt128 callId, ReadOnlySpan<byte> offer) =>
         calleePublicKey.SequenceEqual(_identity.PublicKey.Span)
             ? new LocalCallChange.Refused("you cannot call yourself")
-            : WriteLocalCall(now, CallListEntry.CreateInvite(_identity, calleePublicKey, callId, offer, now, CallListEntry.DefaultLifetime));
+            : WriteLocalCall(now, CallListEntry.CreateInvite(_identity, calleePublicKey, callId, offer, now, CallListEntry.DefaultLifetime, _random));
 
     /// <summary>
     /// The live invites this node may end <paramref name="how"/>: a hang-up ends any of its own

@@ -34,6 +34,20 @@ public sealed class CallListReplicaTests
         Assert.Equal("offer bytes"u8.ToArray(), opened.Offer.ToArray());
     }
 
+    /// <summary>The sealed box's ephemeral key comes from the given source, so a seeded run replays byte for byte (and libsodium still opens it).</summary>
+    [Fact]
+    public void An_invite_sealed_from_the_same_random_source_is_the_same_bytes_and_still_opens()
+    {
+        CallListEntry Sealed(int seed) => CallListEntry.CreateInvite(
+            Peer(Alice), Peer(Bob).PublicKey.Span, CallId, "offer"u8, Now, CallListEntry.DefaultLifetime, new Pype.Simulation.SimulationRandom(seed));
+
+        Assert.Equal(Sealed(1).SealedInvite.ToArray(), Sealed(1).SealedInvite.ToArray());
+        Assert.NotEqual(Sealed(1).SealedInvite.ToArray(), Sealed(2).SealedInvite.ToArray());
+        Assert.True(Sealed(1).TryOpenInvite(Peer(Bob), out var opened));
+        Assert.Equal("offer"u8.ToArray(), opened.Offer.ToArray());
+        Assert.False(Sealed(1).TryOpenInvite(Peer(Mallory), out _));
+    }
+
     [Fact]
     public void No_one_but_the_callee_opens_the_invite()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Pype.Core.Calls;
 using Pype.Core.Connection;
 using Pype.Core.Replication;
 using Pype.Core.Session;
@@ -26,7 +27,7 @@ public sealed class NodeGossipTests(ITestOutputHelper output)
         var wall = Stopwatch.StartNew();
         var run = Converge(seed: 12);
         wall.Stop();
-        Report("seed 12", run);
+        Report(output, "seed 12", run);
         output.WriteLine($"one run in {wall.ElapsedMilliseconds} ms of wall time");
 
         Assert.True(run.Overlay.Formed, "the overlay did not form");
@@ -60,9 +61,9 @@ public sealed class NodeGossipTests(ITestOutputHelper output)
         var first = Converge(seed: 12);
         var again = Converge(seed: 12);
         var other = Converge(seed: 13);
-        Report("seed 12", first);
-        Report("seed 12 again", again);
-        Report("seed 13", other);
+        Report(output, "seed 12", first);
+        Report(output, "seed 12 again", again);
+        Report(output, "seed 13", other);
 
         Assert.True(first.Converged && again.Converged && other.Converged);
         Assert.Equal(first.Overlay.Network.Trace.Hash, again.Overlay.Network.Trace.Hash);
@@ -107,14 +108,15 @@ public sealed class NodeGossipTests(ITestOutputHelper output)
         Assert.All(run.Overlay.Nodes.Where(n => n != callee), n => Assert.Empty(n.GossipEvents.OfType<GossipEvent.CallFound>()));
     }
 
-    private sealed record GossipRun(OverlayRun Overlay, bool Bridged, DateTimeOffset FormedAt, DateTimeOffset? ConvergedAt)
+    internal sealed record GossipRun(OverlayRun Overlay, bool Bridged, DateTimeOffset FormedAt, DateTimeOffset? ConvergedAt)
     {
         public bool Converged => ConvergedAt is not null;
     }
 
-    private static GossipRun Converge(int seed)
+    /// <summary>The overlay formed, bridged by one connect, run until gossip converged (or its limit passed); shared with the call tests.</summary>
+    internal static GossipRun Converge(int seed, CallDeskOptions? calls = null)
     {
-        var overlay = OverlayScenario.Run(seed);
+        var overlay = OverlayScenario.Run(seed, calls);
         var network = overlay.Network;
         var formedAt = network.Now;
         // Node 2 (address-restricted, at seed 1) asks for node 1 (port-restricted, at seed 2) by
@@ -137,7 +139,7 @@ public sealed class NodeGossipTests(ITestOutputHelper output)
     private static AddressBookRecord OwnRecord(SimulatedNode node) =>
         node.Gossip.AddressBook.Lookup(node.Hash) ?? throw new InvalidOperationException($"{node} holds no record of its own");
 
-    private void Report(string name, GossipRun run)
+    internal static void Report(ITestOutputHelper output, string name, GossipRun run)
     {
         var network = run.Overlay.Network;
         var nodes = run.Overlay.Nodes;

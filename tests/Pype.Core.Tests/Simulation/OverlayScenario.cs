@@ -1,4 +1,5 @@
 using System.Net;
+using Pype.Core.Calls;
 using Pype.Core.Connection;
 using Pype.Core.Identity;
 using Pype.Core.Node;
@@ -32,7 +33,8 @@ internal static class OverlayScenario
     public static readonly TimeSpan FormingLimit = TimeSpan.FromMinutes(2);
 
     /// <summary>Node i sits behind a NAT of kind i mod 5 (none first) and registers first at seed i mod 2.</summary>
-    internal static OverlayRun Run(int seed)
+    /// <param name="calls">Every node's call settings; reference.conf's when null.</param>
+    internal static OverlayRun Run(int seed, CallDeskOptions? calls = null)
     {
         var network = new VirtualNetwork(seed)
         {
@@ -64,7 +66,7 @@ internal static class OverlayScenario
             var host = network.AddHost($"node{i}", endPoint, nat);
             IReadOnlyList<SeedEndpoint> order = i % 2 == 0 ? endpoints : [endpoints[1], endpoints[0]];
             nodes.Add(new SimulatedNode(network, host, GossipOverlay.DeterministicIdentity(i), order,
-                new NodeEndpointOptions(), PeerLinkOptions.Default, network.Random.Next()));
+                new NodeEndpointOptions(), PeerLinkOptions.Default, network.Random.Next(), calls: calls));
             kinds.Add(kind);
         }
         var formed = network.RunUntil(() => nodes.All(n => n.Endpoint.ConnectedCount >= n.Endpoint.OverlayDegree), FormingLimit);

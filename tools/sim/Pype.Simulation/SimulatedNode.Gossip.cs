@@ -71,7 +71,10 @@ public sealed partial class SimulatedNode
         while (Gossip.PollSend() is { } send)
             Post(() => FeedEndpoint(_ => Endpoint.SendGossip(send.Peer, send.Bytes)));
         while (Gossip.PollEvent() is { } gossipEvent)
+        {
             GossipEvents.Add(gossipEvent);
+            ForwardToCalls(gossipEvent);
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Pype.Core.Calls;
 using Pype.Core.Connection;
 using Pype.Core.Identity;
 using Pype.Core.Node;
@@ -15,9 +16,10 @@ namespace Pype.Simulation;
 /// <see cref="NodeEndpoint"/>, one real <see cref="PeerLink"/> per link and the real
 /// <see cref="SeedClient"/>, composed as PeerListActor, ConnectionActor, SeedLinkActor and the UDP
 /// transport (with its <see cref="DatagramDemux{TOwner}"/>) compose them, and the real gossip
-/// engine as GossipActor runs it (SimulatedNode.Gossip.cs). Messages between those parts go
+/// engine as GossipActor runs it (SimulatedNode.Gossip.cs) and the real call desk as
+/// CallManagerActor runs it (SimulatedNode.Calls.cs). Messages between those parts go
 /// through one mailbox, in the order the actors would send them, so one core never runs inside
-/// another's output loop. Not here yet: calls, media and the TURN relay.
+/// another's output loop. Not here yet: media (its commands are only recorded) and the TURN relay.
 /// </summary>
 public sealed partial class SimulatedNode : ISimulatedAgent
 {
@@ -37,9 +39,11 @@ public sealed partial class SimulatedNode : ISimulatedAgent
 
     /// <param name="linkOptions">The peer links' timers; their keep-alive interval is the seed link's too, as the node's one setting is for the actors.</param>
     /// <param name="gossip">The replication settings; <see cref="GossipSettings.Default"/> when null.</param>
+    /// <param name="calls">The call settings (auto-answer, ringing timeout, media prepared while ringing); reference.conf's when null.</param>
     public SimulatedNode(
         VirtualNetwork network, SimulatedHost host, IdentityKeyPair identity, IReadOnlyList<SeedEndpoint> seeds,
-        NodeEndpointOptions endpointOptions, PeerLinkOptions linkOptions, int randomSeed, GossipSettings? gossip = null)
+        NodeEndpointOptions endpointOptions, PeerLinkOptions linkOptions, int randomSeed, GossipSettings? gossip = null,
+        CallDeskOptions? calls = null)
     {
         _network = network;
         _linkOptions = linkOptions;
@@ -60,6 +64,7 @@ public sealed partial class SimulatedNode : ISimulatedAgent
             KeepaliveInterval = linkOptions.KeepaliveInterval,
         }, _random, now);
         Endpoint = new NodeEndpoint(identity, endpointOptions with { HasSeed = seeds.Count > 0 }, _random, now);
+        StartCalls(calls ?? ReferenceCallSettings);
         // What SeedLinkActor and PeerListActor register with the transport when they start.
         _demux.StunHandler = SeedClient;
         _demux.HandshakeHandler = Endpoint;
@@ -108,6 +113,8 @@ public sealed partial class SimulatedNode : ISimulatedAgent
             Post(() => FeedEndpoint(Endpoint.HandleTimeout));
         if (Gossip.NextDeadline <= now)
             Post(() => FeedGossip(Gossip.HandleTimeout));
+        if (Calls.NextDeadline <= now)
+            Post(() => FeedCalls(Calls.HandleTimeout));
         foreach (var link in _running.Where(l => l.Core.NextDeadline <= now).ToList())
             Post(() => FeedLink(link, (at, core) => core.HandleTimeout(at)));
         if (_nextRouteExpiry <= now)
@@ -182,6 +189,7 @@ public sealed partial class SimulatedNode : ISimulatedAgent
         {
             Events.Add(endpointEvent);
             ForwardToGossip(endpointEvent);
+            ForwardToCalls(endpointEvent);
             if (endpointEvent is EndpointEvent.LinkConnected up)
                 _network.Trace.Note(_network.Now, $"{Host.Name} connected {up.Peer.Short} {up.Kind} {up.Path}");
         }
@@ -280,6 +288,7 @@ public sealed partial class SimulatedNode : ISimulatedAgent
         next = Earliest(next, SeedClient.NextDeadline);
         next = Earliest(next, Endpoint.NextDeadline);
         next = Earliest(next, Gossip.NextDeadline);
+        next = Earliest(next, Calls.NextDeadline);
         foreach (var link in _running)
             next = Earliest(next, link.Core.NextDeadline);
         NextDeadline = next;

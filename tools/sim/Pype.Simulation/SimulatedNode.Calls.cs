@@ -1,0 +1,136 @@
+using Pype.Core.Calls;
+using Pype.Core.Identity;
+using Pype.Core.Node;
+using Pype.Core.Replication;
+
+namespace Pype.Simulation;
+
+/// <summary>
+/// The node's calls: the real <see cref="CallDesk"/> over its <see cref="CallBook"/>, fed and
+/// drained as CallManagerActor does (signals to and from the peer through the endpoint, as
+/// PeerListActor carries them; call-list invites and tombstones through the gossip engine, as
+/// GossipActor writes and reports them; lost neighbours, as the node guardian forwards them).
+/// Media is not composed: where the actor would start, release or stop a media session, or route
+/// a peer's media, the command is only recorded in <see cref="MediaCommands"/>.
+/// </summary>
+public sealed partial class SimulatedNode
+{
+    /// <summary>reference.conf's pype.node call settings: auto-answer off, 45 s ringing, media prepared while ringing.</summary>
+    public static readonly CallDeskOptions ReferenceCallSettings = new()
+    {
+        Calls = CallOptions.Default with { RingingTimeout = TimeSpan.FromSeconds(45) },
+        PrepareMediaWhileRinging = true,
+        AutoAnswer = false,
+    };
+
+    /// <summary>The node's real call desk.</summary>
+    public CallDesk Calls { get; private set; } = null!;
+
+    /// <summary>Everything the desk told the user, in order, with the virtual time it did.</summary>
+    public List<(DateTimeOffset At, CallDeskEvent Event)> CallEvents { get; } = [];
+
+    /// <summary>The media commands the desk gave, in order: what the call manager would do with media sessions.</summary>
+    public List<CallDeskCommand> MediaCommands { get; } = [];
+
+    /// <summary>Call-list writes the gossip engine refused (CallManagerActor only logs them).</summary>
+    public List<string> CallListRefusals { get; } = [];
+
+    /// <summary>The user's <c>call</c>, as CallManagerActor takes <c>PlaceCallTo</c>.</summary>
+    public CallOutcome PlaceCallTo(byte[] calleePublicKey)
+    {
+        CallOutcome outcome = default;
+        Deliver(() => FeedCalls(now => outcome = Calls.Place(now, calleePublicKey)));
+        return outcome;
+    }
+
+    /// <summary>The user's <c>hangup</c> of the call <paramref name="idPrefix"/> names, as CallManagerActor takes <c>ActOnCall</c>.</summary>
+    public CallOutcome HangUp(string? idPrefix)
+    {
+        CallOutcome outcome = default;
+        Deliver(() => FeedCalls(now => outcome = Calls.HangUp(now, idPrefix)));
+        return outcome;
+    }
+
+    /// <summary>The call manager's start: a desk with the node's call settings (reference.conf's unless given).</summary>
+    private void StartCalls(CallDeskOptions options) => Calls = new CallDesk(Identity.Hash, _random, options);
+
+    /// <summary>CallManagerActor: one input, then the desk's commands carried out and its events kept.</summary>
+    private void FeedCalls(Action<DateTimeOffset> input)
+    {
+        input(_network.Now);
+        while (Calls.PollCommand() is { } command)
+            CarryCall(command);
+        while (Calls.PollEvent() is { } deskEvent)
+        {
+            CallEvents.Add((_network.Now, deskEvent));
+            _network.Trace.Note(_network.Now, $"{Host.Name} call {deskEvent.CallId:x32} {deskEvent.GetType().Name}");
+        }
+    }
+
+    private void CarryCall(CallDeskCommand command)
+    {
+        switch (command)
+        {
+            // PeerListActor: SendCallSignal to the endpoint, which sends over the session or holds it while the seed introduces the peer.
+            case CallDeskCommand.SendSignal send:
+                Post(() => FeedEndpoint(at => Endpoint.SendCallSignal(at, send.Peer, send.PeerPublicKey, send.Bytes)));
+                break;
+            // GossipActor: PlaceCallInList.
+            case CallDeskCommand.InviteInCallList invite:
+                Post(() => FeedGossip(at => Written(Gossip.PlaceCall(at, invite.CalleePublicKey, invite.CallId, invite.Offer))));
+                break;
+            // GossipActor: EndCallInList with the call's full id as the prefix, matched against the endable entries.
+            case CallDeskCommand.EndInCallList end:
+                Post(() => FeedGossip(at => EndInCallList(at, end.CallId.ToString("x32"), end.Kind)));
+                break;
+            default:
+                MediaCommands.Add(command);
+                break;
+        }
+    }
+
+    /// <summary>GossipActor's EndCall: exactly one endable entry the id names gets its tombstone, else the call manager hears a refusal.</summary>
+    private void EndInCallList(DateTimeOffset now, string callId, CallEntryKind how)
+    {
+        var mine = Gossip.EndableCalls(now, how).Where(e => HexPrefix.Matches(e.CallId, callId)).ToList();
+        if (mine.Count != 1)
+            CallListRefusals.Add(mine.Count == 0 ? "no ringing call in the call list to end" : $"{mine.Count} calls are ringing");
+        else
+            Written(Gossip.EndCall(now, mine[0], how));
+    }
+
+    private void Written(LocalCallChange change)
+    {
+        if (change is LocalCallChange.Refused refused)
+            CallListRefusals.Add(refused.Reason);
+    }
+
+    /// <summary>What the node guardian forwards from the peer list to the call manager.</summary>
+    private void ForwardToCalls(EndpointEvent endpointEvent)
+    {
+        switch (endpointEvent)
+        {
+            case EndpointEvent.CallSignalArrived signal:
+                Post(() => FeedCalls(at => Calls.HandleSignal(at, signal.Peer, signal.PeerIdentityKey, signal.Payload)));
+                break;
+            case EndpointEvent.NeighbourDown down:
+                Post(() => FeedCalls(at => Calls.HandleLinkLost(at, down.Peer)));
+                break;
+        }
+    }
+
+    /// <summary>What the node guardian forwards from the gossip to the call manager.</summary>
+    private void ForwardToCalls(GossipEvent gossipEvent)
+    {
+        switch (gossipEvent)
+        {
+            case GossipEvent.CallFound found:
+                Post(() => FeedCalls(at => Calls.HandleInviteFound(at, found.Entry.CallId, found.Invite.CallerPublicKey.ToArray(), found.Invite.Offer.ToArray())));
+                break;
+            case GossipEvent.CallEnded ended:
+                Post(() => FeedCalls(at => Calls.HandleTombstone(at, ended.Tombstone.CallId,
+                    HashAddress.FromPublicKey(ended.Tombstone.SignerPublicKey.Span), ended.Tombstone.Kind)));
+                break;
+        }
+    }
+}
