@@ -1,3 +1,4 @@
+using Pype.Core.Diagnostics;
 using Pype.Core.Identity;
 using Pype.Core.Session;
 

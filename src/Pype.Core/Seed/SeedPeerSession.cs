@@ -1,4 +1,5 @@
 using System.Net;
+using Pype.Core.Diagnostics;
 using Pype.Core.Noise;
 
 namespace Pype.Core.Seed;
@@ -21,21 +22,8 @@ internal sealed class SeedPeerSession(NoiseSession noise, string staticKey, IPEn
     /// <summary>When this session was last sent a peer list (they are rate-limited per session).</summary>
     public DateTimeOffset? LastPeerListAt { get; set; }
 
-    /// <summary>Connect requests this session may still make now (a token bucket; refilled in <see cref="TakeConnectToken"/>).</summary>
-    private double _connectTokens = double.NaN;
-    private DateTimeOffset _connectTokensAt;
-
-    /// <summary>True when a connect request fits the session's budget (and spends it).</summary>
-    public bool TakeConnectToken(DateTimeOffset now, int burst, double perSecond)
-    {
-        _connectTokens = double.IsNaN(_connectTokens)
-            ? burst
-            : Math.Min(burst, _connectTokens + Math.Max(0, (now - _connectTokensAt).TotalSeconds) * perSecond);
-        _connectTokensAt = now;
-        if (_connectTokens < 1) return false;
-        _connectTokens--;
-        return true;
-    }
+    /// <summary>The connect requests this session may make, full at its first one.</summary>
+    public TokenBucket? ConnectBudget { get; set; }
 
     public uint LocalIndex => Noise.LocalIndex;
 }

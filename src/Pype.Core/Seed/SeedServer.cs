@@ -316,7 +316,7 @@ public sealed partial class SeedServer
             Send(session, new SeedConnectResult(connect.RequestId, SeedConnectStatus.Offline));
             return;
         }
-        if (!session.TakeConnectToken(now, _options.ConnectBurst, _options.ConnectsPerSecond))
+        if (!(session.ConnectBudget ??= new TokenBucket(_options.ConnectsPerSecond, _options.ConnectBurst, now)).TryTake(now))
         {
             Drops.Count(SeedServerDrop.ConnectRateLimited);
             return;
