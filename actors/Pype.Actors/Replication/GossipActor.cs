@@ -100,17 +100,7 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
         store.Tell(new StoreItem(encoded));
     }
 
-    private object EndCall(DateTimeOffset now, EndCallInList end)
-    {
-        var mine = engine!.EndableCalls(now, end.How)
-            .Where(e => HexPrefix.Matches(e.CallId, end.CallId))
-            .ToList();
-        if (mine.Count != 1)
-            return new CallListRefused(mine.Count == 0
-                ? "no ringing call in the call list to " + end.Command
-                : $"{mine.Count} calls are ringing: give the call id");
-        return Written(engine.EndCall(now, mine[0], end.How));
-    }
+    private object EndCall(DateTimeOffset now, EndCallInList end) => Written(engine!.EndCall(now, end.CallId, end.How, end.Command));
 
     /// <summary>Journals the entry the engine wrote, and says so to whoever asked.</summary>
     private object Written(LocalCallChange change)

@@ -149,6 +149,22 @@ public sealed class GossipEngine
     public LocalCallChange EndCall(DateTimeOffset now, CallListEntry entry, CallEntryKind how) =>
         WriteLocalCall(now, CallListEntry.CreateTombstone(_identity, entry, how));
 
+    /// <summary>
+    /// Ends the one <see cref="EndableCalls"/> entry whose id starts with <paramref name="callIdPrefix"/>
+    /// (any, when null); refused when none or several match. <paramref name="command"/> names what
+    /// was asked, for the refusal.
+    /// </summary>
+    public LocalCallChange EndCall(DateTimeOffset now, string? callIdPrefix, CallEntryKind how, string command)
+    {
+        var mine = EndableCalls(now, how).Where(e => HexPrefix.Matches(e.CallId, callIdPrefix)).ToList();
+        return mine.Count switch
+        {
+            1 => EndCall(now, mine[0], how),
+            0 => new LocalCallChange.Refused("no ringing call in the call list to " + command),
+            _ => new LocalCallChange.Refused($"{mine.Count} calls are ringing: give the call id"),
+        };
+    }
+
     /// <summary>connect2call: as the callee of <paramref name="entry"/>, ask its caller to connect to us.</summary>
     public void RequestConnectBack(DateTimeOffset now, CallListEntry entry, IReadOnlyList<Candidate> candidates) =>
         Send(entry.Caller, GossipMessage.Connect2Call.Create(_identity, entry, now, candidates));

@@ -89,15 +89,9 @@ public sealed partial class SimulatedNode
         }
     }
 
-    /// <summary>GossipActor's EndCall: exactly one endable entry the id names gets its tombstone, else the call manager hears a refusal.</summary>
-    private void EndInCallList(DateTimeOffset now, string callId, CallEntryKind how)
-    {
-        var mine = Gossip.EndableCalls(now, how).Where(e => HexPrefix.Matches(e.CallId, callId)).ToList();
-        if (mine.Count != 1)
-            CallListRefusals.Add(mine.Count == 0 ? "no ringing call in the call list to end" : $"{mine.Count} calls are ringing");
-        else
-            Written(Gossip.EndCall(now, mine[0], how));
-    }
+    /// <summary>As GossipActor: exactly one endable entry the id names gets its tombstone, else a refusal.</summary>
+    private void EndInCallList(DateTimeOffset now, string callId, CallEntryKind how) =>
+        Written(Gossip.EndCall(now, callId, how, "call-manager"));
 
     private void Written(LocalCallChange change)
     {
