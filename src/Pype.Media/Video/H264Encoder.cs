@@ -206,7 +206,7 @@ public sealed class H264Encoder : IAsyncDisposable
 
     private X264Process LaunchStandby(H264EncoderSettings settings)
     {
-        var standby = Launch(settings, primeWith: X264Process.BlackFrame(settings.Width, settings.Height));
+        var standby = Launch(settings, prime: true);
         _ = standby.Primed.ContinueWith(_ =>
         {
             bool ready;
@@ -216,9 +216,9 @@ public sealed class H264Encoder : IAsyncDisposable
         return standby;
     }
 
-    private X264Process Launch(H264EncoderSettings settings, bool idrOnSecondFrame = false, VideoFrame? primeWith = null)
+    private X264Process Launch(H264EncoderSettings settings, bool idrOnSecondFrame = false, bool prime = false)
     {
-        var process = new X264Process(settings, OnAccessUnit, idrOnSecondFrame, primeWith);
+        var process = new X264Process(settings, OnAccessUnit, idrOnSecondFrame, prime);
         lock (_gate) _all.Add(process);
         _ = process.Exited.ContinueWith(t => OnExited(process, t), TaskScheduler.Default);
         return process;

@@ -37,8 +37,8 @@ internal sealed class X264Process
     /// Force an IDR on the second frame: the first is a warm-up frame thrown away, so the first real
     /// frame must be decodable on its own (forced keyframes are IDRs, with their SPS and PPS in band).
     /// </param>
-    /// <param name="primeWith">
-    /// A frame to encode at once and throw away: ffmpeg and x264 set up their output only when the
+    /// <param name="prime">
+    /// Encode a black frame at once and throw it away: ffmpeg and x264 set up their output only when the
     /// first frame arrives (50–300 ms, far more on a busy machine), so a standby that is merely
     /// launched still stalls the first frames it is switched to. <see cref="Primed"/> completes when
     /// that set-up is over; the first real frame is then an IDR. A black frame: it costs x264's
@@ -46,12 +46,12 @@ internal sealed class X264Process
     /// half the buffer and left the IDR squeezed, and every picture built on it blurred; after a
     /// black one x264 may instead send the picture after the IDR unchanged, one frame's hiccup.)
     /// </param>
-    public X264Process(H264EncoderSettings settings, Action<long, EncodedAccessUnit> onAccessUnit, bool idrOnSecondFrame = false, VideoFrame? primeWith = null)
+    public X264Process(H264EncoderSettings settings, Action<long, EncodedAccessUnit> onAccessUnit, bool idrOnSecondFrame = false, bool prime = false)
     {
         _settings = settings;
         _onAccessUnit = onAccessUnit;
-        idrOnSecondFrame |= primeWith is not null;
-        if (primeWith is null || !_input.Writer.TryWrite((primeWith, PrimingSequence))) _primed.TrySetResult();
+        idrOnSecondFrame |= prime;
+        if (!prime || !_input.Writer.TryWrite((BlackFrame(settings.Width, settings.Height), PrimingSequence))) _primed.TrySetResult();
         var source = new RawVideoPipeSource(Slots()) { FrameRate = settings.FrameRate };
         var sink = new StreamPipeSink(ReadOutputAsync) { Format = "h264" };
         var options = idrOnSecondFrame ? settings.OutputOptions + " -force_key_frames expr:eq(n,1) -forced-idr 1" : settings.OutputOptions;
@@ -77,9 +77,6 @@ internal sealed class X264Process
         Array.Fill(yuv, (byte)128, width * height, yuv.Length - width * height);
         return new VideoFrame(-1, MediaClock.Now, width, height, yuv);
     }
-
-    /// <summary>When this process was launched, on <see cref="System.Diagnostics.Stopwatch"/>'s clock.</summary>
-    public long LaunchedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public H264EncoderSettings Settings => _settings;
 
