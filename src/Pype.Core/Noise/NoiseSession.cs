@@ -42,7 +42,7 @@ public sealed class NoiseSession
     public ulong MessagesSent => _sending.Nonce;
 
     /// <summary>True once <see cref="Retire"/> wiped the keys: nothing is encrypted or decrypted any more.</summary>
-    public bool IsRetired { get; private set; }
+    public bool IsRetired => _sending.IsWiped;
 
     /// <summary>
     /// Zeros both transport keys once the session is let go, so a later memory disclosure (a core
@@ -50,7 +50,6 @@ public sealed class NoiseSession
     /// </summary>
     public void Retire()
     {
-        IsRetired = true;
         _sending.Wipe();
         _receiving.Wipe();
     }
