@@ -108,14 +108,11 @@ internal sealed record SetVideoEncoding(H264EncoderSettings Settings) : IDeadLet
 /// <summary>The encoder's output changed picture size or frame rate (what is sent from now on).</summary>
 internal sealed record EncodedVideoFormat(int Width, int Height, int FrameRate) : IDeadLetterSuppression;
 
-/// <summary>A switch to the encoder's standby waited <see cref="Pype.Media.Video.H264Encoder.StandbyReadyLimit"/>: make it now.</summary>
-internal sealed record SwitchEncoder : IDeadLetterSuppression
+/// <summary>
+/// The encoder's standby is primed, or a switch has waited for it as long as it may: the
+/// <see cref="Pype.Core.Media.EncoderSwitch"/> decides whether to switch (an IDR) now.
+/// </summary>
+internal sealed record CheckEncoderSwitch : IDeadLetterSuppression
 {
-    public static readonly SwitchEncoder Instance = new();
-}
-
-/// <summary>The encoder's standby is primed: a waiting switch (an IDR) can be made at no start-up cost.</summary>
-internal sealed record StandbyReady : IDeadLetterSuppression
-{
-    public static readonly StandbyReady Instance = new();
+    public static readonly CheckEncoderSwitch Instance = new();
 }

@@ -1,24 +1,30 @@
 using Akka.Actor;
 using Akka.Event;
+using Pype.Core.Diagnostics;
 using Pype.Core.Media;
+using Pype.Media;
 using Pype.Media.Video;
 
 namespace Pype.Actors.Media;
 
 /// <summary>
 /// The H.264 encoder stage: one <see cref="H264Encoder"/> (long-lived ffmpeg with a warm standby).
-/// Frames go in as they arrive; access units go to the sender from a background reader as soon as
-/// each is cut. When more than <see cref="MaxFramesInFlight"/> frames are waiting (ffmpeg starting,
-/// or a busy machine) new frames are dropped rather than queued, since a queue is only latency.
-/// An ffmpeg that dies is restarted on the standby; its next frame is a keyframe.
+/// Frames go in as they arrive, through an <see cref="EncoderIntake"/> (thinned to the frame rate
+/// of the process in use, dropped when <see cref="MaxFramesInFlight"/> are already inside);
+/// access units go to the sender from a background reader as soon as each is cut. When the size
+/// or frame rate of what comes out changes, the session hears it (<see cref="EncodedVideoFormat"/>).
+/// A keyframe request or a new rung (<see cref="SetVideoEncoding"/>) switches to the standby when
+/// the <see cref="EncoderSwitch"/> says: once it is primed, or after
+/// <see cref="H264Encoder.StandbyReadyLimit"/>. The switch is an IDR; a smaller size is scaled
+/// down inside that ffmpeg.
 /// <para>
-/// A keyframe request or a new rung (<see cref="SetVideoEncoding"/>: bitrate, frame rate or encoded
-/// size, for which a standby with those settings is started) switches to the standby once it is
-/// primed (<see cref="H264Encoder.IsStandbyReady"/>), at most <see cref="H264Encoder.StandbyReadyLimit"/>
-/// later: frames sent to an ffmpeg still starting would stall the picture. The switch is an IDR; a
-/// smaller size is scaled down inside that ffmpeg. Frames are thinned by a <see cref="FrameDecimator"/> to the frame rate
-/// of the process in use, so x264's per-frame budget always matches the frames it gets. When the
-/// size or frame rate of what comes out changes, the session hears it (<see cref="EncodedVideoFormat"/>).
+/// Supervision: an ffmpeg that dies is this actor's to restart (on the standby; its next frame is
+/// a keyframe), up to <see cref="MediaStage.MaxProcessRestarts"/> times; then, as when ffmpeg cannot
+/// start, it reports a <see cref="StageFailed"/> and stops itself, and the call goes on without
+/// video. If the actor itself throws, the <see cref="MediaSessionActor"/> restarts it (at most
+/// three times a minute, then stops it and reports the stage): PostStop closes the encoder and a
+/// fresh one starts with the settings the stage was created with, not the rung it had reached,
+/// until the session next changes the encoding.
 /// </para>
 /// </summary>
 internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
@@ -26,45 +32,32 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
     public const string Stage = "video-encoder";
     private const int MaxFramesInFlight = 4;
 
-    private readonly H264EncoderSettings settings;
     private readonly int sourceFrameRate;
     private readonly IActorRef sender;
     private readonly ILoggingAdapter log = Context.GetLogger();
-    private readonly FrameDecimator decimator = new();
+    private readonly EncoderIntake intake = new(MaxFramesInFlight, MediaStage.MaxProcessRestarts);
+    private readonly EncoderSwitch switcher = new(H264Encoder.StandbyReadyLimit);
     private readonly bool warmUp;
-    private H264Encoder? encoder;
+    private readonly H264Encoder encoder;
     private Task? pump;
-    private int framesInFlight;
-    private int restarts;
-    /// <summary>A switch to the standby waits for it to be ready; true when it also brings new settings.</summary>
-    private bool? pendingSwitch;
 
     public VideoEncoderActor(H264EncoderSettings settings, int sourceFrameRate, IActorRef sender, bool warmUp)
     {
-        (this.settings, this.sourceFrameRate, this.sender, this.warmUp) = (settings, sourceFrameRate, sender, warmUp);
+        (encoder, this.sourceFrameRate, this.sender, this.warmUp) = (new H264Encoder(settings), sourceFrameRate, sender, warmUp);
         Receive<VideoFrame>(Encode);
         Receive<MediaProcessDied>(Died);
         Receive<RequestKeyframe>(_ =>
         {
             Context.Parent.Tell(new MediaCount(MediaCounter.VideoKeyframesRequested));
-            // A switch already waiting brings a keyframe anyway.
-            if (encoder is not null && pendingSwitch is null) SwitchWhenReady(isReconfiguration: false);
+            Apply(switcher.KeyframeWanted(MediaClock.Now, encoder.IsStandbyReady));
         });
         Receive<SetVideoEncoding>(set =>
         {
-            if (encoder is null || encoder.Settings == set.Settings) return;
+            if (encoder.Settings == set.Settings) return;
             encoder.Reconfigure(set.Settings);
-            SwitchWhenReady(isReconfiguration: true);
+            Apply(switcher.Reconfigured(MediaClock.Now, encoder.IsStandbyReady));
         });
-        Receive<StandbyReady>(_ =>
-        {
-            if (pendingSwitch is not null && encoder is { IsStandbyReady: true }) Switch();
-        });
-        // The standby took too long to be ready: a keyframe from a process still starting beats none.
-        Receive<SwitchEncoder>(_ =>
-        {
-            if (pendingSwitch is not null) Switch();
-        });
+        Receive<CheckEncoderSwitch>(_ => Apply(switcher.Check(MediaClock.Now, encoder.IsStandbyReady)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -88,9 +81,8 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         var (self, session) = (Self, Context.Parent);
-        encoder = new H264Encoder(settings);
         encoder.Died += exit => self.Tell(new MediaProcessDied(0, exit));
-        encoder.StandbyReady += () => self.Tell(StandbyReady.Instance);
+        encoder.StandbyReady += () => self.Tell(CheckEncoderSwitch.Instance);
         try
         {
             encoder.Start(warmUp);
@@ -108,15 +100,10 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
         var reader = encoder.AccessUnits;
         pump = Task.Run(async () =>
         {
-            (int, int, int) format = default;
             await foreach (var unit in reader.ReadAllAsync().ConfigureAwait(false))
             {
-                if ((unit.Width, unit.Height, unit.FrameRate) != format)
-                {
-                    format = (unit.Width, unit.Height, unit.FrameRate);
+                if (intake.Encoded(unit.Width, unit.Height, unit.FrameRate))
                     session.Tell(new EncodedVideoFormat(unit.Width, unit.Height, unit.FrameRate));
-                }
-                if (Interlocked.Decrement(ref framesInFlight) < 0) Interlocked.Exchange(ref framesInFlight, 0);
                 sender.Tell(unit);
                 session.Tell(new MediaCount(MediaCounter.VideoFramesEncoded));
                 if (unit.IsKeyframe) session.Tell(new MediaCount(MediaCounter.VideoKeyframesEncoded));
@@ -124,60 +111,37 @@ internal sealed class VideoEncoderActor : ReceiveActor, IWithTimers
         });
     }
 
-    private void SwitchWhenReady(bool isReconfiguration)
+    private void Apply(EncoderSwitchStep step)
     {
-        pendingSwitch = (pendingSwitch ?? false) | isReconfiguration;
-        if (encoder is { IsStandbyReady: true }) Switch();
-        else if (!Timers.IsTimerActive(nameof(SwitchEncoder))) Timers.StartSingleTimer(nameof(SwitchEncoder), SwitchEncoder.Instance, H264Encoder.StandbyReadyLimit);
-    }
-
-    private void Switch()
-    {
-        Timers.Cancel(nameof(SwitchEncoder));
-        var isReconfiguration = pendingSwitch == true;
-        pendingSwitch = null;
-        encoder?.RequestKeyframe();
-        if (isReconfiguration) Context.Parent.Tell(new MediaCount(MediaCounter.EncoderReconfigurations));
+        if (step.WaitFor is { } wait) Timers.StartSingleTimer(nameof(CheckEncoderSwitch), CheckEncoderSwitch.Instance, wait);
+        if (!step.SwitchNow) return;
+        Timers.Cancel(nameof(CheckEncoderSwitch));
+        encoder.RequestKeyframe();
+        if (step.IsReconfiguration) Context.Parent.Tell(new MediaCount(MediaCounter.EncoderReconfigurations));
     }
 
     private void Encode(VideoFrame frame)
     {
-        if (encoder is not null && !decimator.Admit(frame.CaptureTime, encoder.ActiveSettings.FrameRate, sourceFrameRate))
-        {
-            Context.Parent.Tell(new MediaDrop("frame-rate-rung"));
-            return;
-        }
-        if (Volatile.Read(ref framesInFlight) >= MaxFramesInFlight)
-        {
-            Context.Parent.Tell(new MediaDrop("encoder-backlog"));
-            return;
-        }
-        Interlocked.Increment(ref framesInFlight);
-        if (encoder?.Encode(frame) != true)
-        {
-            Interlocked.Decrement(ref framesInFlight);
-            Context.Parent.Tell(new MediaDrop("encoder-not-running"));
-        }
+        var drop = intake.Admit(frame.CaptureTime, encoder.ActiveSettings.FrameRate, sourceFrameRate);
+        if (drop is null && !encoder.Encode(frame)) drop = intake.Refused();
+        if (drop is { } reason) Context.Parent.Tell(new MediaDrop(DropNames.Kebab(reason)));
     }
 
     private void Died(MediaProcessDied died)
     {
-        restarts++;
         Context.Parent.Tell(new MediaCount(MediaCounter.EncoderRestarts));
-        if (restarts > MediaStage.MaxProcessRestarts)
+        if (!intake.Died())
         {
-            MediaStage.Fail(Context, Stage, $"the H.264 encoder died {restarts} times; video is no longer sent ({died.Exit})");
+            MediaStage.Fail(Context, Stage, $"the H.264 encoder died {intake.Restarts} times; video is no longer sent ({died.Exit})");
             return;
         }
         log.Warning("{0}; restarting it", died.Exit);
-        // Frames the dead process held never come back as access units.
-        Interlocked.Exchange(ref framesInFlight, 0);
-        encoder?.Restart();
+        encoder.Restart();
     }
 
     protected override void PostStop()
     {
-        MediaStage.Close(encoder is null ? null : encoder.DisposeAsync);
+        MediaStage.Close(encoder.DisposeAsync);
         MediaStage.Wait(pump);
     }
 }
