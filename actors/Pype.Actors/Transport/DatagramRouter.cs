@@ -62,9 +62,16 @@ public sealed class DatagramRouter(Func<DateTimeOffset>? clock = null)
             foreach (var index in indices) demux.Release(index, owner);
     }
 
-    public void ReleaseOwner(IActorRef owner)
+    /// <summary>A watched owner or handler stopped: see <see cref="DatagramDemux{TOwner}.Forget"/>.</summary>
+    public void Forget(IActorRef owner)
     {
-        lock (demux) demux.ReleaseOwner(owner);
+        lock (demux) demux.Forget(owner);
+    }
+
+    /// <summary>A STUN Binding request, with its answer or null when refused: see <see cref="DatagramDemux{TOwner}.IsStunRequest"/>.</summary>
+    public bool IsStunRequest(IPEndPoint source, ReadOnlySpan<byte> datagram, out byte[]? answer)
+    {
+        lock (demux) return demux.IsStunRequest(source, datagram, out answer);
     }
 
     /// <summary>Forgets routes that saw no inbound packet for the table's idle expiry (retired handshakes).</summary>

@@ -2,15 +2,19 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
-using Pype.Core.Stun;
-using Pype.Core.Wire;
 
 namespace Pype.Actors.Transport;
 
 /// <summary>
 /// Owns one UDP socket: a plain Socket with its own receive loop (Akka.IO UDP's small buffers
 /// and single outstanding receive do not suit media). Answers STUN Binding requests itself,
-/// hands every other datagram to its owner actor, and counts what it drops.
+/// hands every other datagram to the owner its <see cref="DatagramRouter"/> names, and counts
+/// what it drops.
+/// Supervision: its guardian (node or seed) resumes it on any failure, never restarts it, since a
+/// restart would close the socket (PostStop) and start over on one already closed. The receive
+/// loop is a thread, outside supervision: a socket error other than an ICMP-caused one ends it
+/// with a warning and the node hears no more. Owners and handlers are watched and forgotten when
+/// they stop; a restarted one keeps its ActorRef and its routes, a new one registers anew.
 /// </summary>
 public sealed class UdpTransportActor : ReceiveActor
 {
@@ -49,13 +53,7 @@ public sealed class UdpTransportActor : ReceiveActor
         Receive<RegisterStunHandler>(r => { router.StunHandler = r.Handler; Context.Watch(r.Handler); });
         Receive<RouteIndex>(r => { router.Register(r.Index, r.Owner); Context.Watch(r.Owner); });
         Receive<ReleaseIndices>(r => router.Release(r.Indices, Sender));
-        Receive<Terminated>(t =>
-        {
-            router.ReleaseOwner(t.ActorRef);
-            if (t.ActorRef.Equals(router.HandshakeHandler)) router.HandshakeHandler = null;
-            if (t.ActorRef.Equals(router.StunHandler)) router.StunHandler = null;
-            if (t.ActorRef.Equals(router.RelayHandler)) router.SetRelay(null, null);
-        });
+        Receive<Terminated>(t => router.Forget(t.ActorRef));
         Receive<ExpireRoutes>(_ => router.ExpireIdle());
         Receive<GetTransportStatus>(_ => Sender.Tell(new TransportStatus(
             LocalEndPoint, Interlocked.Read(ref datagramsIn), Interlocked.Read(ref datagramsOut),
@@ -139,16 +137,12 @@ public sealed class UdpTransportActor : ReceiveActor
 
     private void Dispatch(IPEndPoint source, ReadOnlySpan<byte> datagram)
     {
-        if (PacketClassifier.Classify(datagram) == PacketKind.Stun && StunBindingResponder.IsRequest(datagram))
+        if (!router.IsStunRequest(source, datagram, out var answer))
+            router.OwnerOf(source, datagram)?.Tell(new InboundDatagram(source, datagram.ToArray(), DateTimeOffset.UtcNow));
+        else if (answer is not null)
         {
-            if (StunBindingResponder.Respond(datagram, source) is { } answer)
-            {
-                Send(source, answer);
-                Interlocked.Increment(ref stunAnswered);
-            }
-            else router.CountDrop("stun-request-refused");
-            return;
+            Send(source, answer);
+            Interlocked.Increment(ref stunAnswered);
         }
-        router.OwnerOf(source, datagram)?.Tell(new InboundDatagram(source, datagram.ToArray(), DateTimeOffset.UtcNow));
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Pype.Core.Diagnostics;
+using Pype.Core.Stun;
 using Pype.Core.Wire;
 
 namespace Pype.Core.Node;
@@ -52,6 +53,30 @@ public sealed class DatagramDemux<TOwner>
 
     public void ReleaseOwner(TOwner owner) => _routes.ReleaseOwner(owner);
 
+    /// <summary>An owner that is gone: its routes go, and so does any handler role it held, so nothing is handed to it again.</summary>
+    public void Forget(TOwner owner)
+    {
+        _routes.ReleaseOwner(owner);
+        if (owner.Equals(HandshakeHandler)) HandshakeHandler = null;
+        if (owner.Equals(StunHandler)) StunHandler = null;
+        if (owner.Equals(RelayHandler)) SetRelay(null, null);
+    }
+
+    /// <summary>
+    /// True when <paramref name="datagram"/> is a STUN Binding request, which the socket's owner
+    /// answers itself (so anyone may learn its reflexive address from it) instead of routing:
+    /// <paramref name="answer"/> is then what to send back to <paramref name="source"/>, or null
+    /// when the request gets none (the drop counted).
+    /// </summary>
+    public bool IsStunRequest(IPEndPoint source, ReadOnlySpan<byte> datagram, out byte[]? answer)
+    {
+        answer = null;
+        if (PacketClassifier.Classify(datagram) != PacketKind.Stun || !StunBindingResponder.IsRequest(datagram)) return false;
+        answer = StunBindingResponder.Respond(datagram, source);
+        if (answer is null) CountDrop("stun-request-refused");
+        return true;
+    }
+
     /// <summary>Forgets routes that saw no inbound packet for the table's idle expiry (retired handshakes).</summary>
     public void ExpireIdle(DateTimeOffset now) => _routes.ExpireIdle(now);
 
@@ -59,7 +84,7 @@ public sealed class DatagramDemux<TOwner>
     /// The owner of an inbound Pype, STUN response or ChannelData datagram, or null (drop counted).
     /// STUN and ChannelData from the TURN server belong to the relay handler; ChannelData from
     /// anywhere else is garbage, since only a TURN server sends it. STUN requests are the
-    /// transport's own to answer (<see cref="Stun.StunBindingResponder.IsRequest"/>) before this.
+    /// transport's own to answer (<see cref="IsStunRequest"/>) before this.
     /// </summary>
     public TOwner? OwnerOf(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
     {

@@ -57,7 +57,7 @@ public sealed class DatagramRouterTests : TestKit
         router.Register(2, stopped);
         router.Register(3, stopped);
 
-        router.ReleaseOwner(stopped);
+        router.Forget(stopped);
         now += TimeSpan.FromMinutes(5);
         router.ExpireIdle();
 
