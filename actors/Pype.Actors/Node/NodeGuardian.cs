@@ -8,8 +8,8 @@ using Pype.Actors.Replication;
 using Pype.Actors.Storage;
 using Pype.Actors.Transport;
 using Pype.Core.Identity;
+using Pype.Core.Node;
 using Pype.Core.Seed;
-using Pype.Core.Session;
 
 namespace Pype.Actors.Node;
 
@@ -18,11 +18,15 @@ namespace Pype.Actors.Node;
 /// between them (seed link and relay; peer list, gossip and calls). It never waits: console
 /// commands go on to the <see cref="NodeCommandsActor"/> with the current parts, and events to
 /// the <see cref="NodeEventsActor"/>, so a silent part holds up no relay.
-/// Supervision: the transport owns the socket and its receive thread, which a restart would
-/// orphan, so it resumes; every other child restarts and recovers its own state (the contact
-/// list behind a back-off supervisor, since a persistence failure stops it; the replicas from
-/// SQLite; the commands actor holds none). A key rotation stops the network actors and starts
-/// them again under new names, since every session is bound to the old key.
+/// Supervision: the transport owns the socket and its receive thread, and a restart would close
+/// the socket for good, so it resumes; every other child restarts and recovers its own state (the
+/// contact list behind a back-off supervisor, since a persistence failure stops it; the replicas
+/// from SQLite; the commands actor holds none; the network actors start over from the settings).
+/// The guardian itself answers to Akka's user guardian, which restarts what throws; but a
+/// restarted guardian would find the socket its old transport closed, fail to start and be
+/// stopped, so nothing here may throw: a key file that cannot be written is a reply, not a failure.
+/// A key rotation stops the network actors (<see cref="NodeNetwork"/>) and starts them again under
+/// new names, since every session is bound to the old key.
 /// </summary>
 public sealed class NodeGuardian : ReceiveActor
 {
@@ -30,29 +34,24 @@ public sealed class NodeGuardian : ReceiveActor
     /// <summary>The replicated stores churn far more than contacts: snapshot less often.</summary>
     private const int ReplicaSnapshotEvery = 500;
 
-    private readonly PypeSettings settings;
     private readonly IdentityStore identityStore;
     private readonly string? passphrase;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly System.Net.Sockets.Socket socket;
     private readonly IActorRef transport, addressBook, callList, contacts, commands, events;
-    private readonly Pype.Core.Noise.HandshakeClock handshakeClock;
-    private IActorRef peers = ActorRefs.Nobody, gossip = ActorRefs.Nobody, calls = ActorRefs.Nobody;
-    private IActorRef? seedLink, relay;
-    private System.Net.IPEndPoint? serverReflexive, relayed;
-    private IReadOnlyList<Candidate> hostCandidates = [];
-    private int networkGeneration;
+    private readonly NodeNetwork network;
+    private readonly OwnAddresses own = new([]);
     private IdentityKeyPair identity;
     private bool keyEncrypted;
 
     public NodeGuardian(PypeSettings settings, IdentityStore identityStore, LoadedIdentity loaded, string? passphrase, System.Net.Sockets.Socket socket, TimeSpan answerTimeout)
     {
-        (this.settings, this.identityStore, this.passphrase, this.socket) = (settings, identityStore, passphrase, socket);
+        (this.identityStore, this.passphrase, this.socket) = (identityStore, passphrase, socket);
         (identity, keyEncrypted) = (loaded.Identity, loaded.Encrypted);
-        handshakeClock = HandshakeClockFile.Open(settings.DataDir, log);
         transport = Context.ActorOf(UdpTransportActor.Props(socket), "transport");
         addressBook = Context.ActorOf(AddressBookActor.Props(ReplicaSnapshotEvery), "addressbook");
         callList = Context.ActorOf(CallListActor.Props(ReplicaSnapshotEvery), "calllist");
+        network = new NodeNetwork(settings, transport, addressBook, callList, HandshakeClockFile.Open(settings.DataDir, log));
         StartNetwork();
         contacts = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
             ContactsActor.Props(settings.Node.Contacts), "contacts",
@@ -64,47 +63,43 @@ public sealed class NodeGuardian : ReceiveActor
         Receive<SeedLinkEventOccurred>(e =>
         {
             // Events from a seed link of an older identity are stale.
-            if (!Sender.Equals(seedLink)) return;
-            if (e.Event is RelayGrantReceived grant) relay?.Tell(grant);
-            else peers.Forward(e);
+            if (!Sender.Equals(network.SeedLink)) return;
+            if (e.Event is RelayGrantReceived grant) network.Relay?.Tell(grant);
+            else network.Peers.Forward(e);
         });
-        Receive<Relay.RelayGrantWanted>(_ => { if (Sender.Equals(relay)) seedLink?.Tell(RequestRelayGrant.Instance); });
+        Receive<Relay.RelayGrantWanted>(_ => { if (Sender.Equals(network.Relay)) network.SeedLink?.Tell(RequestRelayGrant.Instance); });
         Receive<Relay.RelayedCandidateChanged>(changed =>
         {
-            if (!Sender.Equals(relay)) return;
-            relayed = changed.Relayed;
-            seedLink?.Tell(new SetRelayedCandidate(relayed));
+            if (!Sender.Equals(network.Relay)) return;
+            own.RelayedChanged(changed.Relayed);
+            network.SeedLink?.Tell(new SetRelayedCandidate(changed.Relayed));
             PublishOwnCandidates();
             // After the seed link: the seed must hold the new candidate before it introduces anyone.
-            if (relayed is { } address) peers.Tell(new OwnRelayChanged(address));
+            if (changed.Relayed is { } address) network.Peers.Tell(new OwnRelayChanged(address));
         });
-        Receive<NeighbourUp>(m => { if (Sender.Equals(peers)) gossip.Forward(m); });
+        Receive<NeighbourUp>(m => { if (Sender.Equals(network.Peers)) network.Gossip.Forward(m); });
         Receive<NeighbourDown>(m =>
         {
-            if (!Sender.Equals(peers)) return;
-            gossip.Forward(m);
-            calls.Forward(m);
+            if (!Sender.Equals(network.Peers)) return;
+            network.Gossip.Forward(m);
+            network.Calls.Forward(m);
         });
-        Receive<GossipReceived>(m => { if (Sender.Equals(peers)) gossip.Forward(m); });
-        Receive<SendGossip>(m => { if (Sender.Equals(gossip)) peers.Forward(m); });
-        Receive<Calls.CallSignalReceived>(m => { if (Sender.Equals(peers)) calls.Forward(m); });
-        Receive<Calls.MediaReceivedFromPeer>(m => { if (Sender.Equals(peers)) calls.Forward(m); });
-        Receive<Calls.CallInviteFound>(m => { if (Sender.Equals(gossip)) calls.Forward(m); });
-        Receive<Calls.CallTombstoneFound>(m => { if (Sender.Equals(gossip)) calls.Forward(m); });
+        Receive<GossipReceived>(m => { if (Sender.Equals(network.Peers)) network.Gossip.Forward(m); });
+        Receive<SendGossip>(m => { if (Sender.Equals(network.Gossip)) network.Peers.Forward(m); });
+        Receive<Calls.CallSignalReceived>(m => { if (Sender.Equals(network.Peers)) network.Calls.Forward(m); });
+        Receive<Calls.MediaReceivedFromPeer>(m => { if (Sender.Equals(network.Peers)) network.Calls.Forward(m); });
+        Receive<Calls.CallInviteFound>(m => { if (Sender.Equals(network.Gossip)) network.Calls.Forward(m); });
+        Receive<Calls.CallTombstoneFound>(m => { if (Sender.Equals(network.Gossip)) network.Calls.Forward(m); });
         Receive<RegisteredAtSeed>(registered =>
         {
-            if (System.Net.IPEndPoint.TryParse(registered.ServerReflexive ?? "", out var reflexive))
-            {
-                serverReflexive = reflexive;
-                PublishOwnCandidates();
-            }
+            if (own.RegisteredFrom(registered.ServerReflexive)) PublishOwnCandidates();
             events.Forward(registered);
         });
         Receive<NodeReply>(nodeEvent => events.Forward(nodeEvent));
         Receive<WhoAmI>(_ => Sender.Tell(new IdentityView("node", identity.Address, identity.Hash.ToString(), keyEncrypted, identityStore.KeyFilePath)));
         Receive<RotateKeys>(_ => Sender.Tell(Rotate()));
         Receive<INodeCommand>(command => commands.Forward(new CommandForParts(command, new NodeParts(
-            identity, keyEncrypted, transport, contacts, peers, gossip, calls, seedLink, relay))));
+            identity, keyEncrypted, transport, contacts, network.Peers, network.Gossip, network.Calls, network.SeedLink, network.Relay))));
     }
 
     /// <param name="answerTimeout">How long a console command waits for each part it asks.</param>
@@ -114,38 +109,15 @@ public sealed class NodeGuardian : ReceiveActor
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(ex => Sender.Equals(transport) ? Directive.Resume : Directive.Restart);
 
-    /// <summary>Starts the gossip, seed link, relay, peer list and calls for the current identity.</summary>
+    /// <summary>Starts the network actors for the current identity, on the socket's host candidates and nothing learnt yet.</summary>
     private void StartNetwork()
     {
-        var suffix = networkGeneration++ == 0 ? "" : $"-{networkGeneration - 1}";
-        hostCandidates = HostCandidates.For((System.Net.IPEndPoint)socket.LocalEndPoint!);
-        gossip = Context.ActorOf(GossipActor.Props(identity, settings.Node.Replication, hostCandidates, addressBook, callList), "gossip" + suffix);
-        seedLink = settings.Node.Seeds.Count == 0 ? null : Context.ActorOf(SeedLinkActor.Props(new SeedClientOptions
-        {
-            Identity = identity,
-            Seeds = settings.Node.Seeds,
-            HostCandidates = hostCandidates,
-            KeepaliveInterval = settings.Node.KeepaliveInterval,
-            HandshakeClock = handshakeClock,
-        }, transport), "seedlink" + suffix);
-        // Only a seed hands out TURN servers, so without one there is nothing to allocate on.
-        relay = seedLink is null ? null : Context.ActorOf(Relay.RelayActor.Props(transport), "relay" + suffix);
-        serverReflexive = relayed = null;
-        peers = Context.ActorOf(PeerListActor.Props(identity, settings.Node, transport, seedLink, handshakeClock), "peers" + suffix);
-        calls = Context.ActorOf(Calls.CallManagerActor.Props(identity, settings.Node.Calls, settings.Media, peers, gossip), "calls" + suffix);
+        own.Restart(HostCandidates.For((System.Net.IPEndPoint)socket.LocalEndPoint!));
+        network.Start(Context, identity, own.Host);
     }
 
-    private void StopNetwork()
-    {
-        foreach (var child in new[] { seedLink, relay, calls, peers, gossip })
-            if (child is not null) Context.Stop(child);
-    }
-
-    /// <summary>Tells the gossip the candidates for its own record (<see cref="OwnCandidates.For"/>).</summary>
-    private void PublishOwnCandidates()
-    {
-        gossip.Tell(new OwnCandidatesChanged(OwnCandidates.For(hostCandidates, serverReflexive, relayed)));
-    }
+    /// <summary>Tells the gossip the candidates for its own record.</summary>
+    private void PublishOwnCandidates() => network.Gossip.Tell(new OwnCandidatesChanged(own.Candidates));
 
     private NodeReply Rotate()
     {
@@ -155,7 +127,7 @@ public sealed class NodeGuardian : ReceiveActor
             var (next, archivedTo) = identityStore.Rotate(identity, passphrase);
             identity = next;
             keyEncrypted = passphrase is not null;
-            StopNetwork();
+            network.Stop(Context);
             StartNetwork();
             log.Info("Identity rotated from {0} to {1}", previous, identity.Hash);
             return new KeysRotated(identity.Address, identity.Hash.ToString(), previous, archivedTo);
