@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Pype.Actors.Configuration;
+using Pype.Actors.Node;
 using Pype.Actors.Storage;
 using Pype.Actors.Transport;
 
@@ -8,7 +9,9 @@ namespace Pype.Actors.Seed;
 /// <summary>
 /// The root of a seed: owns the seed's identity (the key nodes pin in their configuration) and
 /// its UDP socket, where STUN Binding requests are answered. It runs beside a node in the same
-/// actor system when both are enabled.
+/// actor system when both are enabled. It never waits: a status is gathered by an
+/// <see cref="AnswerGatherer"/> of its own, and a part that does not answer in time makes that
+/// one status a <see cref="CommandFailed"/> (or leaves out the cluster's part).
 /// </summary>
 public sealed class SeedGuardian : ReceiveActor
 {
@@ -35,13 +38,21 @@ public sealed class SeedGuardian : ReceiveActor
         server = Context.ActorOf(SeedServerActor.Props(identity, options, transport, cluster), "server");
         Receive<SeedWhoAmI>(_ => Sender.Tell(new SeedIdentityView(
             Convert.ToHexStringLower(identity.PublicKey.Span), identity.Address, identity.Hash.ToString(), loaded.Encrypted, store.KeyFilePath)));
-        ReceiveAsync<GetSeedStatus>(async _ =>
+        // Gathered by a child of its own, so a slow part delays this one answer and no other message.
+        Receive<GetSeedStatus>(_ =>
         {
-            var sender = Sender;
-            var transportStatus = await transport.Ask<TransportStatus>(GetTransportStatus.Instance, AskTimeout);
-            var serverStatus = await server.Ask<SeedServerStatus>(GetSeedServerStatus.Instance, AskTimeout);
-            var clusterStatus = cluster is null ? null : await cluster.Ask<SeedClusterStatus>(GetSeedClusterStatus.Instance, AskTimeout);
-            sender.Tell(new SeedStatus(identity.Address, identity.Hash.ToString(), DateTimeOffset.UtcNow - startedAt, settings.DataDir, transportStatus, serverStatus) { Cluster = clusterStatus });
+            var (asker, uptime) = (Sender, DateTimeOffset.UtcNow - startedAt);
+            var parts = cluster is null ? new[] { transport, server } : [transport, server, cluster];
+            var gatherer = Context.ActorOf(AnswerGatherer.Props(parts.Length, AskTimeout, answers =>
+            {
+                var (transportStatus, serverStatus) = (answers.OfType<TransportStatus>().FirstOrDefault(), answers.OfType<SeedServerStatus>().FirstOrDefault());
+                asker.Tell(transportStatus is null || serverStatus is null
+                    ? new CommandFailed("status", $"the seed's {(transportStatus is null ? "transport" : "server")} did not answer within {AskTimeout.TotalSeconds:0} s")
+                    : new SeedStatus(identity.Address, identity.Hash.ToString(), uptime, settings.DataDir, transportStatus, serverStatus) { Cluster = answers.OfType<SeedClusterStatus>().FirstOrDefault() });
+            }));
+            transport.Tell(GetTransportStatus.Instance, gatherer);
+            server.Tell(GetSeedServerStatus.Instance, gatherer);
+            cluster?.Tell(GetSeedClusterStatus.Instance, gatherer);
         });
     }
 
@@ -49,8 +60,10 @@ public sealed class SeedGuardian : ReceiveActor
         Akka.Actor.Props.Create(() => new SeedGuardian(settings, store, loaded, socket));
 
     /// <summary>The transport owns the socket and its receive thread, so it resumes, never
-    /// restarts. The server restarts with an empty registry; nodes re-register on their next
-    /// keep-alive cycle, which is better than serving from state a bug left inconsistent.</summary>
+    /// restarts. The server and cluster restart (the server with an empty registry; nodes
+    /// re-register on their next keep-alive cycle, which is better than serving from state a bug
+    /// left inconsistent). A status gatherer that throws is stopped: restarted, it would answer twice.</summary>
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(_ => Sender.Equals(transport) ? Directive.Resume : Directive.Restart);
+        new OneForOneStrategy(_ => Sender.Equals(transport) ? Directive.Resume
+            : Sender.Equals(server) || Sender.Equals(cluster) ? Directive.Restart : Directive.Stop);
 }
