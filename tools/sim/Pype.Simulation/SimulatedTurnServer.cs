@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Pype.Core.Stun;
 using Pype.Core.Stun.Attributes;
@@ -8,8 +9,9 @@ namespace Pype.Simulation;
 
 /// <summary>
 /// A TURN server on the <see cref="VirtualNetwork"/>, speaking RFC 8656 over UDP with Pype's own
-/// codec, enough for the real <see cref="TurnClient"/>: long-term credentials (one user, a fixed
-/// nonce), Allocate, Refresh, CreatePermission, ChannelBind, Send and Data indications and
+/// codec, enough for the real <see cref="TurnClient"/>: long-term credentials (one user, or TURN
+/// REST credentials checked against a shared secret as coturn's <c>use-auth-secret</c> checks the
+/// ones a seed mints; a fixed nonce), Allocate, Refresh, CreatePermission, ChannelBind, Send and Data indications and
 /// ChannelData. Each allocation is a public host at the relay address; it forwards only from
 /// permitted addresses. Lifetimes run in virtual time; an expired allocation is removed when next touched.
 /// </summary>
@@ -19,15 +21,31 @@ public sealed class SimulatedTurnServer
     private const string Nonce = "sim-nonce";
 
     private readonly VirtualNetwork _network;
-    private readonly StunIntegrityKey _key;
+    // The key a request's USERNAME names, or null when that user may not allocate (unknown, expired).
+    private readonly Func<string, DateTimeOffset, StunIntegrityKey?> _keyFor;
     private readonly IPAddress _relayAddress;
     private readonly Dictionary<IPEndPoint, Allocation> _allocations = [];
     private int _nextRelayPort = 50_000;
 
+    /// <summary>A server that knows one user.</summary>
     public SimulatedTurnServer(VirtualNetwork network, string endPoint, TurnCredentials credentials)
+        : this(network, endPoint, OneUser(credentials))
+    {
+    }
+
+    /// <summary>
+    /// A server that shares <paramref name="sharedSecret"/> with the seeds: any "expiry:id" username
+    /// whose password is the secret's HMAC of it, until that expiry (in virtual time).
+    /// </summary>
+    public SimulatedTurnServer(VirtualNetwork network, string endPoint, string sharedSecret)
+        : this(network, endPoint, RestUsers(sharedSecret))
+    {
+    }
+
+    private SimulatedTurnServer(VirtualNetwork network, string endPoint, Func<string, DateTimeOffset, StunIntegrityKey?> keyFor)
     {
         _network = network;
-        _key = StunIntegrityKey.LongTerm(credentials.Username, Realm, credentials.Password);
+        _keyFor = keyFor;
         Host = network.AddHost("turn", endPoint);
         _relayAddress = Host.EndPoint.Address;
         Host.Receive = OnFromClient;
@@ -38,6 +56,9 @@ public sealed class SimulatedTurnServer
     public IPEndPoint EndPoint => Host.EndPoint;
 
     public int Allocations => _allocations.Count;
+
+    /// <summary>Requests refused for want of valid credentials (the first 401 of every client among them).</summary>
+    public int Unauthenticated { get; private set; }
 
     private void OnFromClient(DateTimeOffset now, IPEndPoint client, byte[] datagram)
     {
@@ -62,15 +83,32 @@ public sealed class SimulatedTurnServer
         }
         if (message.Type.Class != StunClass.Request)
             return;
-        if (!message.HasMessageIntegrity || !message.VerifyMessageIntegrity(_key))
+        var key = message.Message.Get<UsernameAttribute>() is { } user ? _keyFor(user.Value, now) : null;
+        if (key is null || !message.HasMessageIntegrity || !message.VerifyMessageIntegrity(key))
         {
+            Unauthenticated++;
             Reply(client, Error(message, ErrorCodeAttribute.Unauthenticated, new RealmAttribute(Realm), new NonceAttribute(Nonce)));
             return;
         }
-        Reply(client, Answer(now, client, allocation, message));
+        Reply(client, Answer(now, client, allocation, message, key));
     }
 
-    private byte[] Answer(DateTimeOffset now, IPEndPoint client, Allocation? allocation, ReceivedStunMessage request)
+    private static Func<string, DateTimeOffset, StunIntegrityKey?> OneUser(TurnCredentials credentials)
+    {
+        var key = StunIntegrityKey.LongTerm(credentials.Username, Realm, credentials.Password);
+        return (username, _) => username == credentials.Username ? key : null;
+    }
+
+    private static Func<string, DateTimeOffset, StunIntegrityKey?> RestUsers(string sharedSecret) => (username, now) =>
+    {
+        var separator = username.IndexOf(TurnRestCredentials.Separator, StringComparison.Ordinal);
+        if (separator <= 0 || !long.TryParse(username.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var expiry)
+            || now.ToUnixTimeSeconds() >= expiry)
+            return null;
+        return StunIntegrityKey.LongTerm(username, Realm, TurnRestCredentials.PasswordFor(sharedSecret, username));
+    };
+
+    private byte[] Answer(DateTimeOffset now, IPEndPoint client, Allocation? allocation, ReceivedStunMessage request, StunIntegrityKey key)
     {
         var requested = request.Message.Get<LifetimeAttribute>()?.Lifetime;
         switch (request.Type.Method)
@@ -81,26 +119,26 @@ public sealed class SimulatedTurnServer
                 relay.Receive = (at, source, datagram) => OnFromPeer(at, allocation, source, datagram);
                 _allocations.Add(client, allocation);
                 allocation.ExpiresAt = now + Clamp(requested);
-                return Success(request, new XorRelayedAddressAttribute(relay.EndPoint), new XorMappedAddressAttribute(client), Lifetime(allocation, now));
+                return Success(request, key, new XorRelayedAddressAttribute(relay.EndPoint), new XorMappedAddressAttribute(client), Lifetime(allocation, now));
             case StunMethod.Allocate:
                 return Error(request, 437);
             case StunMethod.Refresh when allocation is not null:
                 if (requested == TimeSpan.Zero)
                 {
                     Remove(allocation);
-                    return Success(request, new LifetimeAttribute(0));
+                    return Success(request, key, new LifetimeAttribute(0));
                 }
                 allocation.ExpiresAt = now + Clamp(requested);
-                return Success(request, Lifetime(allocation, now));
+                return Success(request, key, Lifetime(allocation, now));
             case StunMethod.CreatePermission when allocation is not null:
                 foreach (var peer in request.Message.Attributes.OfType<XorPeerAddressAttribute>())
                     allocation.Permitted.Add(peer.EndPoint.Address);
-                return Success(request);
+                return Success(request, key);
             case StunMethod.ChannelBind when allocation is not null
                 && request.Message.Get<ChannelNumberAttribute>() is { } number && request.Message.Get<XorPeerAddressAttribute>() is { } bound:
                 allocation.Channels[number.Number] = bound.EndPoint;
                 allocation.Permitted.Add(bound.EndPoint.Address);
-                return Success(request);
+                return Success(request, key);
             default:
                 return Error(request, allocation is null ? 437 : 400);
         }
@@ -141,10 +179,10 @@ public sealed class SimulatedTurnServer
 
     private void Reply(IPEndPoint client, byte[] answer) => _network.Send(Host, client, answer);
 
-    private byte[] Success(ReceivedStunMessage request, params StunAttribute[] attributes) =>
+    private static byte[] Success(ReceivedStunMessage request, StunIntegrityKey key, params StunAttribute[] attributes) =>
         StunMessageEncoder.Encode(
             new StunMessage(new StunMessageType(StunClass.SuccessResponse, request.Type.Method), request.TransactionId, attributes),
-            StunMessageProtection.WithIntegrity(_key));
+            StunMessageProtection.WithIntegrity(key));
 
     private static byte[] Error(ReceivedStunMessage request, int code, params StunAttribute[] attributes) =>
         StunMessageEncoder.Encode(
