@@ -19,18 +19,22 @@ internal enum Nat
 
 /// <summary>What one run of <see cref="OverlayScenario.Run"/> left: the network, the seeds, the nodes, and whether the overlay formed in time.</summary>
 internal sealed record OverlayRun(
-    VirtualNetwork Network, IReadOnlyList<SeedServerHost> Seeds, SimulatedSeedCluster Cluster, IReadOnlyList<SimulatedNode> Nodes,
+    VirtualNetwork Network, IReadOnlyList<SeedServerHost> Seeds, SimulatedSeedCluster Cluster, SimulatedTurnServer Turn, IReadOnlyList<SimulatedNode> Nodes,
     IReadOnlyList<Nat> Kinds, IReadOnlyDictionary<HashAddress, int> IndexOf, bool Formed);
 
 /// <summary>
 /// The scenario of issue #12 up to the overlay: two clustered seeds and fifty nodes (each a
 /// <see cref="SimulatedNode"/>) behind every kind of simulated NAT, over a lossy, jittery internet,
-/// run in virtual time until every node has its overlay degree or <see cref="FormingLimit"/> passes.
+/// with one TURN server on a public host whose shared secret both seeds hold (coturn's
+/// <c>use-auth-secret</c>), so every node gets relay credentials with each registration, run in
+/// virtual time until every node has its overlay degree or <see cref="FormingLimit"/> passes.
 /// </summary>
 internal static class OverlayScenario
 {
     public const int NodeCount = 50;
     public static readonly TimeSpan FormingLimit = TimeSpan.FromMinutes(2);
+    public const string TurnEndPoint = "198.51.100.66:3478";
+    private const string TurnSecret = "overlay-scenario-turn-secret";
 
     /// <summary>Node i sits behind a NAT of kind i mod 5 (none first) and registers first at seed i mod 2.</summary>
     /// <param name="calls">Every node's call settings; reference.conf's when null.</param>
@@ -46,13 +50,15 @@ internal static class OverlayScenario
                 Reorder = 0.02,
             },
         };
+        var turn = new SimulatedTurnServer(network, TurnEndPoint, TurnSecret);
+        var seedOptions = new SeedServerOptions { Relay = new SeedRelayOptions([turn.EndPoint], TurnSecret, TimeSpan.FromHours(1)) };
         var seeds = new List<SeedServerHost>();
         var cluster = new SimulatedSeedCluster(network, TimeSpan.FromMilliseconds(50));
         for (var s = 0; s < 2; s++)
         {
             var identity = GossipOverlay.DeterministicIdentity(10_000 + s);
             var host = network.AddHost($"seed{s + 1}", $"198.51.100.{s + 1}:7000");
-            seeds.Add(new SeedServerHost(network, host, identity, new SeedServer(identity, new SeedServerOptions(), new SimulationRandom(network.Random.Next()))));
+            seeds.Add(new SeedServerHost(network, host, identity, new SeedServer(identity, seedOptions, new SimulationRandom(network.Random.Next()))));
             cluster.Join(seeds[^1]);
         }
         var endpoints = seeds.Select(s => new SeedEndpoint(s.EndPoint, s.Key)).ToList();
@@ -71,7 +77,7 @@ internal static class OverlayScenario
         }
         var formed = network.RunUntil(() => nodes.All(n => n.Endpoint.ConnectedCount >= n.Endpoint.OverlayDegree), FormingLimit);
         var indexOf = nodes.Select((node, i) => (node.Hash, i)).ToDictionary(p => p.Hash, p => p.i);
-        return new OverlayRun(network, seeds, cluster, nodes, kinds, indexOf, formed);
+        return new OverlayRun(network, seeds, cluster, turn, nodes, kinds, indexOf, formed);
     }
 
     private static NatBehaviour? Behaviour(Nat kind) => kind switch
@@ -86,7 +92,7 @@ internal static class OverlayScenario
     /// <summary>
     /// A symmetric NAT sends each peer from a port the peer never learned, so only a peer that lets
     /// in a new port of an address it has sent to answers it: never another symmetric NAT or a
-    /// port-restricted one. Those pairs need the TURN relay this harness does not have yet.
+    /// port-restricted one. Those pairs connect through a TURN relay.
     /// </summary>
     internal static bool CanPunch(Nat a, Nat b) =>
         !(a == Nat.Symmetric && b is Nat.Symmetric or Nat.PortRestricted) && !(b == Nat.Symmetric && a == Nat.PortRestricted);

@@ -38,9 +38,9 @@ public sealed partial class SimulatedNode
             new AddressBookReplica(new AddressBookLimits { Capacity = settings.AddressBookCapacity }),
             new CallListReplica(new CallListLimits { Capacity = settings.CallListCapacity }));
 
-    /// <summary>The node guardian's own candidates (host, then what the seed saw) for the gossip to publish.</summary>
+    /// <summary>The node guardian's own candidates (host, then what the seed saw, then the relay's address) for the gossip to publish.</summary>
     private void PublishOwnRecord(DateTimeOffset now) =>
-        Gossip.PublishOwnRecord(now, OwnCandidates.For(_hostCandidates, _serverReflexive, relayed: null), []);
+        Gossip.PublishOwnRecord(now, OwnCandidates.For(_hostCandidates, _serverReflexive, _relayed), []);
 
     /// <summary>What the peer list tells the guardian that the guardian hands to the gossip.</summary>
     private void ForwardToGossip(EndpointEvent endpointEvent)

@@ -6,6 +6,7 @@ using Pype.Core.Node;
 using Pype.Core.Seed;
 using Pype.Core.Session;
 using Pype.Core.Stun;
+using Pype.Core.Turn;
 using Pype.Core.Wire;
 using static Pype.Core.Node.EndpointCommand;
 
@@ -15,11 +16,12 @@ namespace Pype.Simulation;
 /// A node's overlay on a host of the <see cref="VirtualNetwork"/>, without actors: the real
 /// <see cref="NodeEndpoint"/>, one real <see cref="PeerLink"/> per link and the real
 /// <see cref="SeedClient"/>, composed as PeerListActor, ConnectionActor, SeedLinkActor and the UDP
-/// transport (with its <see cref="DatagramDemux{TOwner}"/>) compose them, and the real gossip
-/// engine as GossipActor runs it (SimulatedNode.Gossip.cs) and the real call desk as
-/// CallManagerActor runs it (SimulatedNode.Calls.cs). Messages between those parts go
-/// through one mailbox, in the order the actors would send them, so one core never runs inside
-/// another's output loop. Not here yet: media (its commands are only recorded) and the TURN relay.
+/// transport (with its <see cref="DatagramDemux{TOwner}"/>) compose them, the real gossip
+/// engine as GossipActor runs it (SimulatedNode.Gossip.cs), the real call desk as
+/// CallManagerActor runs it (SimulatedNode.Calls.cs) and the real TURN relay as RelayActor runs
+/// it (SimulatedNode.Relay.cs). Messages between those parts go through one mailbox, in the order
+/// the actors would send them, so one core never runs inside another's output loop. Not here
+/// yet: media (its commands are only recorded).
 /// </summary>
 public sealed partial class SimulatedNode : ISimulatedAgent
 {
@@ -64,6 +66,8 @@ public sealed partial class SimulatedNode : ISimulatedAgent
             KeepaliveInterval = linkOptions.KeepaliveInterval,
         }, _random, now);
         Endpoint = new NodeEndpoint(identity, endpointOptions with { HasSeed = seeds.Count > 0 }, _random, now);
+        // Only a seed hands out TURN servers, so without one there is nothing to allocate on.
+        Relay = seeds.Count > 0 ? new TurnRelay(_random) : null;
         StartCalls(calls ?? ReferenceCallSettings);
         // What SeedLinkActor and PeerListActor register with the transport when they start.
         _demux.StunHandler = SeedClient;
@@ -93,13 +97,13 @@ public sealed partial class SimulatedNode : ISimulatedAgent
     /// <summary>Everything the endpoint told the rest of the node, in order.</summary>
     public List<EndpointEvent> Events { get; } = [];
 
+    /// <summary>Every link the peer list started, with the virtual time it did and the candidates the seed introduced.</summary>
+    public List<(DateTimeOffset At, HashAddress Peer, IReadOnlyList<Candidate> Candidates)> LinksStarted { get; } = [];
+
     /// <summary>Datagrams the transport dropped before any core saw them, by reason.</summary>
     public IReadOnlyDictionary<string, long> TransportDrops => _demux.Drops;
 
     public int RoutedIndices => _demux.RoutedIndices;
-
-    /// <summary>TURN grants the seed handed out that no relay took up (there is none in the harness yet).</summary>
-    public int RelayGrantsIgnored { get; private set; }
 
     /// <summary>The earliest of the cores' deadlines, read after every input as each shell re-arms its timer.</summary>
     public DateTimeOffset? NextDeadline { get; private set; }
@@ -115,6 +119,8 @@ public sealed partial class SimulatedNode : ISimulatedAgent
             Post(() => FeedGossip(Gossip.HandleTimeout));
         if (Calls.NextDeadline <= now)
             Post(() => FeedCalls(Calls.HandleTimeout));
+        if (Relay is { } relay && relay.NextDeadline <= now)
+            Post(() => FeedRelay(relay, relay.HandleTimeout));
         foreach (var link in _running.Where(l => l.Core.NextDeadline <= now).ToList())
             Post(() => FeedLink(link, (at, core) => core.HandleTimeout(at)));
         if (_nextRouteExpiry <= now)
@@ -150,6 +156,9 @@ public sealed partial class SimulatedNode : ISimulatedAgent
             case NodeLink link:
                 Post(() => FeedLink(link, (at, core) => core.HandleDatagram(at, source, datagram)));
                 break;
+            case TurnRelay relay:
+                Post(() => FeedRelay(relay, at => relay.HandleDatagram(at, source, datagram)));
+                break;
             case Pype.Core.Seed.SeedClient:
                 Post(() => FeedSeed(at => SeedClient.HandleDatagram(at, source, datagram)));
                 break;
@@ -171,9 +180,8 @@ public sealed partial class SimulatedNode : ISimulatedAgent
         }
         while (SeedClient.PollEvent() is { } seedEvent)
         {
-            // The node guardian hands relay grants to the relay actor, which this harness does not have yet.
-            if (seedEvent is RelayGrantReceived)
-                RelayGrantsIgnored++;
+            if (seedEvent is RelayGrantReceived grant)
+                GrantRelay(grant);
             else
                 Post(() => FeedEndpoint(at => Endpoint.HandleSeedEvent(at, seedEvent)));
         }
@@ -203,8 +211,13 @@ public sealed partial class SimulatedNode : ISimulatedAgent
                 var started = new NodeLink(start.Peer, start.Generation,
                     new PeerLink(Endpoint.LocalStatic, Identity.PublicKey.Span, start.IdentityKey, _random, _linkOptions));
                 _links[start.Peer] = started;
+                LinksStarted.Add((_network.Now, start.Peer, start.Candidates));
                 _running.Add(started);
-                Post(() => FeedLink(started, (at, core) => core.Start(at, start.Candidates)));
+                Post(() =>
+                {
+                    PermitRelayPeers(start.Candidates);
+                    FeedLink(started, (at, core) => core.Start(at, start.Candidates));
+                });
                 break;
             case StopLink stop when _links.TryGetValue(stop.Peer, out var link) && link.Generation == stop.Generation:
                 _links.Remove(stop.Peer);
@@ -215,7 +228,11 @@ public sealed partial class SimulatedNode : ISimulatedAgent
                 Post(() => FeedEndpoint(_ => Endpoint.HandleLinkStopped(link.Peer, link.Generation)));
                 break;
             case ReintroduceLink again when _links.TryGetValue(again.Peer, out var link):
-                Post(() => FeedLink(link, (at, core) => core.Reintroduce(at, again.Candidates)));
+                Post(() =>
+                {
+                    PermitRelayPeers(again.Candidates);
+                    FeedLink(link, (at, core) => core.Reintroduce(at, again.Candidates));
+                });
                 break;
             case SendToLink send when _links.TryGetValue(send.Peer, out var link):
                 Post(() => FeedLink(link, (at, core) => core.Send(at, send.Payload)));
@@ -255,7 +272,7 @@ public sealed partial class SimulatedNode : ISimulatedAgent
             if (link.RoutedIndices.AddSent(transmit.Datagram, out var index))
                 _demux.Register(_network.Now, index, link);
             if (transmit.ViaRelay)
-                _demux.CountDrop("relay-send-without-relay");
+                SendViaRelay(transmit.Destination, transmit.Datagram);
             else
                 _network.Send(Host, transmit.Destination, transmit.Datagram);
         }
@@ -289,6 +306,7 @@ public sealed partial class SimulatedNode : ISimulatedAgent
         next = Earliest(next, Endpoint.NextDeadline);
         next = Earliest(next, Gossip.NextDeadline);
         next = Earliest(next, Calls.NextDeadline);
+        next = Earliest(next, Relay?.NextDeadline);
         foreach (var link in _running)
             next = Earliest(next, link.Core.NextDeadline);
         NextDeadline = next;
