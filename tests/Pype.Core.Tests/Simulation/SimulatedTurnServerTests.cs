@@ -108,4 +108,25 @@ public sealed class SimulatedTurnServerTests
         turn.Flush();
         Assert.True(network.RunUntil(() => server.Allocations == 0, TimeSpan.FromSeconds(5)));
     }
+
+    /// <summary>As coturn's use-auth-secret: a seed's credentials from the shared secret allocate until their expiry; others do not.</summary>
+    [Theory]
+    [InlineData("the-secret", 60, true)]
+    [InlineData("another-secret", 60, false)]
+    [InlineData("the-secret", -1, false)]
+    public void With_a_shared_secret_only_unexpired_credentials_minted_from_it_allocate(string mintedWith, int expiresInSeconds, bool allocates)
+    {
+        var network = new VirtualNetwork(6) { Internet = new LinkConditions { Delay = TimeSpan.FromMilliseconds(10) } };
+        var server = new SimulatedTurnServer(network, "198.51.100.1:3478", "the-secret");
+        var credentials = TurnRestCredentials.Create(mintedWith, network.Now + TimeSpan.FromSeconds(expiresInSeconds), "alice");
+        var turn = new TurnClientAgent(network, network.AddHost("client", "203.0.113.7:5000"), new TurnClient(server.EndPoint, credentials, new SimulationRandom(6)));
+
+        turn.Client.Start(network.Now);
+        turn.Flush();
+        network.RunUntil(() => turn.Client.State is TurnClientState.Allocated or TurnClientState.Failed, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(allocates ? TurnClientState.Allocated : TurnClientState.Failed, turn.Client.State);
+        Assert.Equal(allocates ? 1 : 0, server.Allocations);
+        Assert.True(server.Unauthenticated >= 1, "the first request carries no credentials and is asked for them");
+    }
 }
