@@ -1,7 +1,5 @@
-using System.Net;
 using Pype.Core.Node;
 using Pype.Core.Replication;
-using Pype.Core.Session;
 
 namespace Pype.Simulation;
 
@@ -13,8 +11,8 @@ namespace Pype.Simulation;
 /// </summary>
 public sealed partial class SimulatedNode
 {
-    private readonly IReadOnlyList<Candidate> _hostCandidates;
-    private IPEndPoint? _serverReflexive;
+    // The node guardian's record of its own addresses (host, what the seed saw, the relay's), which the gossip publishes.
+    private readonly OwnAddresses _own;
 
     /// <summary>The node's real gossip engine, its replicas in <see cref="GossipEngine.AddressBook"/> and <see cref="GossipEngine.CallList"/>.</summary>
     public GossipEngine Gossip { get; }
@@ -40,7 +38,7 @@ public sealed partial class SimulatedNode
 
     /// <summary>The node guardian's own candidates (host, then what the seed saw, then the relay's address) for the gossip to publish.</summary>
     private void PublishOwnRecord(DateTimeOffset now) =>
-        Gossip.PublishOwnRecord(now, OwnCandidates.For(_hostCandidates, _serverReflexive, _relayed), []);
+        Gossip.PublishOwnRecord(now, _own.Candidates, []);
 
     /// <summary>What the peer list tells the guardian that the guardian hands to the gossip.</summary>
     private void ForwardToGossip(EndpointEvent endpointEvent)
@@ -57,8 +55,7 @@ public sealed partial class SimulatedNode
                 Post(() => FeedGossip(at => Gossip.HandleMessage(at, arrived.Peer, arrived.Payload)));
                 break;
             // RegisteredAtSeed: the guardian republishes the record with the server-reflexive candidate.
-            case EndpointEvent.SeedJoined joined when IPEndPoint.TryParse(joined.ServerReflexive, out var reflexive):
-                _serverReflexive = reflexive;
+            case EndpointEvent.SeedJoined joined when _own.RegisteredFrom(joined.ServerReflexive):
                 Post(() => FeedGossip(PublishOwnRecord));
                 break;
         }

@@ -17,8 +17,6 @@ namespace Pype.Simulation;
 /// </summary>
 public sealed partial class SimulatedNode
 {
-    private IPEndPoint? _relayed;
-
     /// <summary>The node's real relay; null without a seed, as only a seed hands out TURN servers.</summary>
     public TurnRelay? Relay { get; }
 
@@ -107,7 +105,7 @@ public sealed partial class SimulatedNode
     /// </summary>
     private void OwnRelayChanged(IPEndPoint? relayed)
     {
-        _relayed = relayed;
+        _own.RelayedChanged(relayed);
         RelayedAddresses.Add((_network.Now, relayed));
         _network.Trace.Note(_network.Now, $"{Host.Name} relayed address {relayed?.ToString() ?? "none"}");
         Post(() => FeedSeed(at => SeedClient.SetRelayedCandidate(at, relayed)));

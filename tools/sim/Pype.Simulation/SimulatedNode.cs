@@ -55,14 +55,14 @@ public sealed partial class SimulatedNode : ISimulatedAgent
         var now = network.Now;
         _nextRouteExpiry = now + RouteExpiryCheck;
         // The simulated socket is bound to one address, which is then its one host candidate (HostCandidates.For).
-        _hostCandidates = [new Candidate(CandidateKind.Host, host.EndPoint)];
+        _own = new OwnAddresses([new Candidate(CandidateKind.Host, host.EndPoint)]);
         // The guardian starts the gossip before the seed link and the peer list.
         Gossip = StartGossip(identity, _random, now, gossip ?? GossipSettings.Default);
         SeedClient = new SeedClient(new SeedClientOptions
         {
             Identity = identity,
             Seeds = seeds,
-            HostCandidates = _hostCandidates,
+            HostCandidates = _own.Host,
             KeepaliveInterval = linkOptions.KeepaliveInterval,
         }, _random, now);
         Endpoint = new NodeEndpoint(identity, endpointOptions with { HasSeed = seeds.Count > 0 }, _random, now);
