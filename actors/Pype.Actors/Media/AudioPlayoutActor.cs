@@ -9,20 +9,26 @@ namespace Pype.Actors.Media;
 
 /// <summary>
 /// The audio receiving stage: an <see cref="AudioPlayoutBuffer"/> (docs/RESILIENCE.md §2) played
-/// out on a steady 20 ms rhythm (<see cref="PlayoutTicker"/> over a 10 ms timer), decoded with Opus
+/// out on a steady 20 ms rhythm (<see cref="PlayoutTicker"/>), decoded with Opus
 /// here, and handed to the audio-out stage. Each tick the buffer decides: play the next packet,
 /// rebuild a lost frame from the following packet's FEC, conceal it (PLC), stretch (PLC without
 /// consuming a packet) or drop a frame to move towards the target the session sets
 /// (<see cref="SetPlayoutTarget"/>, from the stream's jitter). Concealment and stretching keep the
 /// 20 ms rhythm of the output; nothing is written while the buffer waits to (re)start. A packet Opus
 /// cannot decode is concealed and counted (drop reason <c>audio-undecodable</c>), never a failure of the stage.
+/// <para>
+/// The stage keeps a tick every 20 ms for as long as the call lasts, packets or not: the output
+/// device drains at a fixed rate and concealment must fill every frame a packet misses. But it is
+/// a deadline, not a poll: one timer armed at the ticker's next due time (its rhythm is absolute,
+/// so a timer that fires late — Akka's scheduler ticks every 10 ms — is caught up, never drifts),
+/// where a 10 ms look used to find nothing due every other time.
+/// </para>
 /// </summary>
 internal sealed class AudioPlayoutActor : ReceiveActor, IWithTimers
 {
     public const string Stage = "audio-playout";
 
-    /// <summary>Half a frame: Akka's scheduler ticks every 10 ms, so a tick is at most that late.</summary>
-    private static readonly TimeSpan LookInterval = TimeSpan.FromMilliseconds(10);
+    private const string PlayoutTimer = "playout";
 
     private readonly AudioPlayoutBuffer buffer = new();
     private readonly PlayoutTicker ticker = new(AudioPlayoutBuffer.FrameDuration);
@@ -54,6 +60,7 @@ internal sealed class AudioPlayoutActor : ReceiveActor, IWithTimers
         {
             for (var due = ticker.Due(MediaClock.Now); due > 0; due--) PlayOne();
             Report();
+            ArmNextTick();
         });
     }
 
@@ -61,7 +68,14 @@ internal sealed class AudioPlayoutActor : ReceiveActor, IWithTimers
 
     public static Props Props(IActorRef output) => Akka.Actor.Props.Create(() => new AudioPlayoutActor(output));
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("playout", PlayoutTick.Instance, LookInterval);
+    protected override void PreStart() => Timers.StartSingleTimer(PlayoutTimer, PlayoutTick.Instance, TimeSpan.Zero);
+
+    /// <summary>After a look, the next tick is always in the future: <see cref="PlayoutTicker.Due"/> ran every tick up to now.</summary>
+    private void ArmNextTick()
+    {
+        var delay = (ticker.NextDue ?? MediaClock.Now) - MediaClock.Now;
+        Timers.StartSingleTimer(PlayoutTimer, PlayoutTick.Instance, delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
+    }
 
     private void PlayOne()
     {

@@ -33,7 +33,7 @@ internal sealed record AudioToPlay(AudioFrame Frame, bool Measured) : IDeadLette
 /// <summary>The playout delay a receiving stage aims for, set by the session from the stream's jitter.</summary>
 internal sealed record SetPlayoutTarget(TimeSpan Target) : IDeadLetterSuppression;
 
-/// <summary>A playout stage's periodic look at its clock.</summary>
+/// <summary>The audio playout stage's timer: its next 20 ms frame is due.</summary>
 internal sealed record PlayoutTick : IDeadLetterSuppression
 {
     public static readonly PlayoutTick Instance = new();
@@ -66,7 +66,7 @@ internal sealed record EncodedAudioFrame(long Index, TimeSpan CaptureTime, byte[
 /// <summary>An ffmpeg process of a stage exited unasked; <paramref name="Generation"/> tells old processes from the current one.</summary>
 internal sealed record MediaProcessDied(int Generation, MediaProcessExit Exit);
 
-/// <summary>A receiving stage's periodic look at its hold deadline.</summary>
+/// <summary>The video receiver's timer: a gap's hold deadline or a held frame's playout time has come.</summary>
 internal sealed record CheckHoldDeadline : IDeadLetterSuppression
 {
     public static readonly CheckHoldDeadline Instance = new();
@@ -92,12 +92,6 @@ internal sealed record KeyframeNeeded : IDeadLetterSuppression
 
 /// <summary>How long the video receiver may hold packets behind a gap: the NACK repair window.</summary>
 internal sealed record SetHoldLimit(TimeSpan MaxHold) : IDeadLetterSuppression;
-
-/// <summary>The session's periodic look at its feedback deadlines (NACK retries, reports).</summary>
-internal sealed record FeedbackTick : IDeadLetterSuppression
-{
-    public static readonly FeedbackTick Instance = new();
-}
 
 /// <summary>
 /// The send-rate controller moved the video target far enough, or chose another rung: the encoder

@@ -47,12 +47,16 @@ internal sealed class CounterDeltas(IActorRef session)
 /// video jitter (<see cref="SetPlayoutTarget"/>), so frames that came early wait for late ones and
 /// motion stays even. A target under 1 ms (a clean path) passes every frame on at once.
 /// </para>
+/// <para>
+/// One timer, armed at the earlier of the two deadlines (a gap given up, the oldest held frame
+/// due), replaces a look every 10 ms: with nothing waiting, the stage is not woken at all.
+/// </para>
 /// </summary>
 internal sealed class VideoReceiverActor : ReceiveActor, IWithTimers
 {
     public const string Stage = "video-receiver";
     public static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(110);
-    private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(10);
+    private const string DeadlineTimer = "deadline";
 
     private readonly H264Depacketizer depacketizer = new();
     private readonly HoldDeadline hold = new(MaxHold);
@@ -60,6 +64,7 @@ internal sealed class VideoReceiverActor : ReceiveActor, IWithTimers
     private readonly IActorRef decoder;
     private readonly CounterDeltas deltas;
     private TimeSpan target;
+    private TimeSpan? armedFor;
 
     public VideoReceiverActor(IActorRef decoder)
     {
@@ -70,20 +75,30 @@ internal sealed class VideoReceiverActor : ReceiveActor, IWithTimers
             hold.PacketTaken(MediaClock.Now);
             depacketizer.Push(received.Packet);
             Drain();
+            Arm();
         });
-        Receive<SetHoldLimit>(limit => hold.MaxHold = limit.MaxHold);
+        Receive<SetHoldLimit>(limit =>
+        {
+            hold.MaxHold = limit.MaxHold;
+            Arm();
+        });
         Receive<SetPlayoutTarget>(set =>
         {
             target = set.Target;
             Release();
+            Arm();
         });
         Receive<CheckHoldDeadline>(_ =>
         {
+            armedFor = null;
             Release();
-            if (!hold.IsDue(MediaClock.Now)) return;
-            depacketizer.Flush();
-            hold.Progressed();
-            Drain();
+            if (hold.IsDue(MediaClock.Now))
+            {
+                depacketizer.Flush();
+                hold.Progressed();
+                Drain();
+            }
+            Arm();
         });
     }
 
@@ -91,7 +106,26 @@ internal sealed class VideoReceiverActor : ReceiveActor, IWithTimers
 
     public static Props Props(IActorRef decoder) => Akka.Actor.Props.Create(() => new VideoReceiverActor(decoder));
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("hold", CheckHoldDeadline.Instance, CheckInterval);
+    /// <summary>Arms the timer for the earlier deadline on the media clock; re-arms only when it moved.</summary>
+    private void Arm()
+    {
+        var next = hold.Deadline;
+        if (gate.NextDeadline(target) is { } release)
+        {
+            // Rounded up to the next microsecond, so the timer never fires just before the frame is due.
+            var releaseAt = MediaClock.FromUnixMicroseconds((release - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond + 1);
+            next = next is { } due && due < releaseAt ? due : releaseAt;
+        }
+        if (next == armedFor) return;
+        armedFor = next;
+        if (next is not { } at)
+        {
+            Timers.Cancel(DeadlineTimer);
+            return;
+        }
+        var delay = at - MediaClock.Now;
+        Timers.StartSingleTimer(DeadlineTimer, CheckHoldDeadline.Instance, delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
+    }
 
     private void Drain()
     {

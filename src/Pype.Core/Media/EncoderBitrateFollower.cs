@@ -29,13 +29,23 @@ public sealed class EncoderBitrateFollower
     /// <summary>The new encoder bitrate for this target, or null to leave the encoder as it is.</summary>
     public int? Follow(long targetBitsPerSecond, TimeSpan now)
     {
-        var wanted = (int)Math.Clamp(targetBitsPerSecond / 1000, 1, MaxKbps);
-        var spacing = wanted < CurrentKbps ? MinDecreaseSpacing : MinIncreaseSpacing;
-        if (Math.Abs(wanted - CurrentKbps) < MinStep * CurrentKbps && wanted != MaxKbps) return null;
-        if (wanted == CurrentKbps) return null;
-        if (lastChange is { } last && now - last < spacing) return null;
+        if (Wanted(targetBitsPerSecond) is not { } wanted) return null;
+        if (lastChange is { } last && now - last < Spacing(wanted)) return null;
         lastChange = now;
         CurrentKbps = wanted;
         return wanted;
     }
+
+    /// <summary>When a change to this target, held back only by the spacing, may be made; null when none is wanted.</summary>
+    public TimeSpan? HeldBackUntil(long targetBitsPerSecond) =>
+        Wanted(targetBitsPerSecond) is { } wanted && lastChange is { } last ? last + Spacing(wanted) : null;
+
+    private int? Wanted(long targetBitsPerSecond)
+    {
+        var wanted = (int)Math.Clamp(targetBitsPerSecond / 1000, 1, MaxKbps);
+        if (Math.Abs(wanted - CurrentKbps) < MinStep * CurrentKbps && wanted != MaxKbps) return null;
+        return wanted == CurrentKbps ? null : wanted;
+    }
+
+    private TimeSpan Spacing(int wanted) => wanted < CurrentKbps ? MinDecreaseSpacing : MinIncreaseSpacing;
 }

@@ -20,4 +20,7 @@ public sealed class HoldDeadline(TimeSpan maxHold)
     public void Progressed() => oldestWaiting = null;
 
     public bool IsDue(TimeSpan now) => oldestWaiting is { } since && now - since >= MaxHold;
+
+    /// <summary>When the oldest waiting packet is given up on; null while nothing waits.</summary>
+    public TimeSpan? Deadline => oldestWaiting is { } since ? since + MaxHold : null;
 }

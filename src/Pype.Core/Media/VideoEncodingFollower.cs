@@ -45,4 +45,17 @@ public sealed class VideoEncodingFollower
         Current = next;
         return next;
     }
+
+    /// <summary>
+    /// When <see cref="Follow"/> should look again at a target and rung it held back for spacing;
+    /// null when it holds nothing back, so nobody needs to poll it.
+    /// </summary>
+    public TimeSpan? HeldBackUntil(long targetBitsPerSecond, VideoRung rung)
+    {
+        var bitrateAt = bitrate.HeldBackUntil(targetBitsPerSecond);
+        var rungAt = (rung.Width, rung.Height, rung.FrameRate) != Current.Format && lastRungChange is { } last
+            ? last + EncoderBitrateFollower.MinDecreaseSpacing
+            : (TimeSpan?)null;
+        return bitrateAt is { } b && (rungAt is not { } r || b < r) ? b : rungAt;
+    }
 }

@@ -34,4 +34,16 @@ public sealed class EncoderBitrateFollowerTests
         Assert.Equal(1200, follower.Follow(5_000_000, S(10)));
         Assert.Null(follower.Follow(5_000_000, S(20)));
     }
+
+    [Fact]
+    public void A_change_held_back_by_the_spacing_names_when_it_may_be_made()
+    {
+        var follower = new EncoderBitrateFollower(1500, 1500);
+        Assert.Null(follower.HeldBackUntil(600_000));
+        Assert.Equal(1000, follower.Follow(1_000_000, S(1)));
+        Assert.Null(follower.Follow(600_000, S(1.2)));
+        Assert.Equal(S(1.5), follower.HeldBackUntil(600_000));
+        Assert.Equal(S(3), follower.HeldBackUntil(1_400_000));
+        Assert.Null(follower.HeldBackUntil(950_000));
+    }
 }

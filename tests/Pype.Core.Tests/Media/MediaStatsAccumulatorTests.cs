@@ -52,4 +52,18 @@ public sealed class MediaStatsAccumulatorTests
         deadline.Progressed();
         Assert.False(deadline.IsDue(TimeSpan.FromMilliseconds(500)));
     }
+
+    [Fact]
+    public void A_hold_deadline_names_its_due_time_only_while_something_waits()
+    {
+        var deadline = new HoldDeadline(TimeSpan.FromMilliseconds(50));
+        Assert.Null(deadline.Deadline);
+        deadline.PacketTaken(TimeSpan.FromMilliseconds(100));
+        deadline.PacketTaken(TimeSpan.FromMilliseconds(140));
+        Assert.Equal(TimeSpan.FromMilliseconds(150), deadline.Deadline);
+        deadline.MaxHold = TimeSpan.FromMilliseconds(80);
+        Assert.Equal(TimeSpan.FromMilliseconds(180), deadline.Deadline);
+        deadline.Progressed();
+        Assert.Null(deadline.Deadline);
+    }
 }

@@ -174,4 +174,19 @@ public sealed class NackSchedulerTests
             }
         }, iter: 2000);
     }
+
+    [Fact]
+    public void A_retry_a_late_timeout_found_not_worth_asking_leaves_no_deadline_in_the_past()
+    {
+        var scheduler = new NackScheduler();
+        scheduler.OnPacket(1, At(0), Network);
+        scheduler.OnPacket(3, At(2), Network);
+        Assert.Single(Drain(scheduler));
+        Assert.Equal(At(52), scheduler.NextDeadline);
+
+        // Late: an answer to a retry now would come after the give-up time (2 + 100 + 5 ms).
+        scheduler.HandleTimeout(At(60), Network);
+        Assert.Empty(Drain(scheduler));
+        Assert.Equal(At(107), scheduler.NextDeadline);
+    }
 }

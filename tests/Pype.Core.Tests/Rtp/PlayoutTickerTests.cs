@@ -39,4 +39,15 @@ public sealed class PlayoutTickerTests
         Assert.Equal(0, ticker.Due(510 * Ms));
         Assert.Equal(1, ticker.Due(520 * Ms));
     }
+
+    [Fact]
+    public void The_next_tick_is_due_one_period_after_the_last_one_run()
+    {
+        var ticker = new PlayoutTicker(20 * Ms);
+        Assert.Null(ticker.NextDue);
+        ticker.Due(TimeSpan.FromSeconds(5));
+        Assert.Equal(TimeSpan.FromSeconds(5) + 20 * Ms, ticker.NextDue);
+        ticker.Due(TimeSpan.FromSeconds(5) + 45 * Ms);
+        Assert.Equal(TimeSpan.FromSeconds(5) + 60 * Ms, ticker.NextDue);
+    }
 }

@@ -195,7 +195,10 @@ public sealed class NackScheduler
                 due.Add((ushort)extended);
             }
             next = Earliest(next, giveUpAt);
-            if (entry.Requests < options.MaxRequests && entry.LastRequest is { } requested && requested + RetryInterval + network.RoundTrip <= giveUpAt)
+            // A retry time already past was not worth asking (its answer would come after the give-up
+            // time); as a deadline it would only make a caller that waits for deadlines spin.
+            if (entry.Requests < options.MaxRequests && entry.LastRequest is { } requested && requested + RetryInterval + network.RoundTrip <= giveUpAt
+                && requested + RetryInterval > now)
                 next = Earliest(next, requested + RetryInterval);
         }
 

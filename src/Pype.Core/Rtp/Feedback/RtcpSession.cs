@@ -12,7 +12,7 @@ public readonly record struct RtcpSessionSsrcs(uint LocalVideo, uint LocalAudio,
 /// <para>
 /// Inputs: <see cref="OnSent"/> for every outgoing RTP packet, <see cref="OnReceived"/> for every
 /// incoming one, <see cref="OnRtcp"/> for every incoming 0x41 compound, <see cref="HandleTimeout"/>
-/// at least every few milliseconds. After each, drain <see cref="TryTakeCompound"/> (RTCP to send),
+/// at <see cref="NextDeadline"/> (or more often: a timeout with nothing due does nothing). After each, drain <see cref="TryTakeCompound"/> (RTCP to send),
 /// <see cref="TryTakeRetransmission"/> (sequence numbers of our video the peer asked for) and
 /// <see cref="TakeKeyframeRequest"/> (the peer wants a keyframe).
 /// </para>
@@ -56,6 +56,8 @@ public sealed class RtcpSession
     private bool sendTimesSeen;
     private DelayTrend trendTold;
     private DateTimeOffset trendToldAt;
+    /// <summary>A packet moved the delay trend away from what the peer was last told: tell it at the next timeout.</summary>
+    private DateTimeOffset? trendChangedAt;
 
     public RtcpSession(RtcpSessionSsrcs ssrcs, SendRateController rate, NackSchedulerOptions? nackOptions = null)
     {
@@ -147,6 +149,7 @@ public sealed class RtcpSession
             {
                 sendTimesSeen = true;
                 videoDelay.OnPacket(sent, now, RtpPacketCodec.LengthOf(packet));
+                if (videoDelay.State != trendTold) trendChangedAt ??= now;
             }
             nack.OnPacket(packet.SequenceNumber, now, Network);
             DrainNack();
@@ -202,8 +205,31 @@ public sealed class RtcpSession
         DrainNack();
     }
 
+    /// <summary>
+    /// When <see cref="HandleTimeout"/> must next run: a NACK retry or give-up, a PLI allowed again,
+    /// the next report, or a delay-trend report (a changed trend, a repeated over-use, or a trend
+    /// gone stale); null when nothing is pending.
+    /// </summary>
+    public DateTimeOffset? NextDeadline
+    {
+        get
+        {
+            var next = Earliest(nack.NextDeadline, nextReport);
+            if (!sendTimesSeen) return next;
+            next = Earliest(next, trendChangedAt);
+            if (trendTold == DelayTrend.Overusing) next = Earliest(next, trendToldAt + OveruseReportInterval);
+            // Trend(now) turns Normal only strictly after StaleAfter.
+            if (trendTold != DelayTrend.Normal) next = Earliest(next, videoDelay.StaleAfter + TimeSpan.FromTicks(1));
+            return next;
+        }
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is not { } x ? b : b is not { } y ? x : x < y ? x : y;
+
     public void HandleTimeout(DateTimeOffset now)
     {
+        trendChangedAt = null;
         nack.HandleTimeout(now, Network);
         DrainNack();
         if (nextReport is { } due && now >= due)

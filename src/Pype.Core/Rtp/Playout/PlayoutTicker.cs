@@ -23,6 +23,9 @@ public sealed class PlayoutTicker(TimeSpan period)
     /// <summary>Ticks skipped because the clock jumped ahead further than <see cref="MaxCatchUp"/>.</summary>
     public long Skipped { get; private set; }
 
+    /// <summary>When the next tick comes due; null before the first look starts the rhythm.</summary>
+    public TimeSpan? NextDue => origin is { } start ? start + Period * ticksRun : null;
+
     /// <summary>How many ticks to run now; the first look starts the rhythm and runs one.</summary>
     public int Due(TimeSpan now)
     {

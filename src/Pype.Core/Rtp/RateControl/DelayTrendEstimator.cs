@@ -129,6 +129,9 @@ public sealed class DelayTrendEstimator
         return span <= TimeSpan.Zero ? 0 : (long)(bytesInWindow * 8 / span.TotalSeconds);
     }
 
+    /// <summary>When <see cref="Trend"/> falls back to Normal if no further group completes.</summary>
+    public DateTimeOffset StaleAfter => lastGroupAt + SlopeWindow;
+
     /// <summary>The state, or Normal when no group has completed for a <see cref="SlopeWindow"/> (the stream paused).</summary>
     public DelayTrend Trend(DateTimeOffset now) => now - lastGroupAt > SlopeWindow ? DelayTrend.Normal : State;
 
