@@ -104,6 +104,8 @@ public sealed partial class MediaSession
         if (flowing && remote is null) throw new ArgumentException("media cannot flow before the peer's media offer is known", nameof(remote));
         (this.setup, Remote, Flowing, flowStartedAt) = (setup, remote, flowing, now);
         (Send, demux, feedback, encoding) = Negotiate(remote);
+        // The receiver hears the repair window as media starts, not only with the first packet's feedback.
+        if (flowing) Drain(now);
     }
 
     public bool Flowing { get; private set; }
@@ -144,6 +146,7 @@ public sealed partial class MediaSession
         // A callee prepared with the caller's offer already; only a caller learns the peer's now.
         if (remote != Remote) Renegotiate(remote);
         outputs.Enqueue(MediaFlowStarted.Instance);
+        Drain(now);
         while (early.TryDequeue(out var payload)) Received(now, payload);
     }
 
@@ -282,7 +285,7 @@ public sealed partial class MediaSession
         }
         playoutLookAt = Earliest(
             Earliest(GraceEnds(firstAudioAt, now), GraceEnds(firstVideoAt, now)),
-            Earliest(DecayLook(audioDelay, AudioPlayout, audioJitter, now), DecayLook(videoDelay, VideoPlayout, videoJitter, now)));
+            Earliest(DecayLook(audioDelay, AudioPlayout, audioJitter, audioTargetTold, now), DecayLook(videoDelay, VideoPlayout, videoJitter, videoTargetTold, now)));
     }
 
     private static bool PastGrace(DateTimeOffset? firstPacketAt, DateTimeOffset now) => firstPacketAt is { } first && now - first >= JitterGrace;
@@ -290,9 +293,21 @@ public sealed partial class MediaSession
     private static DateTimeOffset? GraceEnds(DateTimeOffset? firstPacketAt, DateTimeOffset now) =>
         firstPacketAt is { } first && now - first < JitterGrace ? first + JitterGrace : null;
 
-    /// <summary>A target above what its jitter asks for is decaying: look again when it may have fallen a step.</summary>
-    private static DateTimeOffset? DecayLook(PlayoutDelayEstimator estimator, PlayoutDelayOptions options, TimeSpan jitter, DateTimeOffset now) =>
-        estimator.Target > estimator.Raw(jitter) ? now + TargetStep * (1 / options.DecayPerSecond.TotalSeconds) : null;
+    /// <summary>
+    /// A target above what its jitter asks for is decaying: look again when it will be a whole step
+    /// below what its stage was told (or at zero), the moment a look every millisecond would tell it.
+    /// A step counted from this look instead would tell the stage up to a step late.
+    /// </summary>
+    private static DateTimeOffset? DecayLook(PlayoutDelayEstimator estimator, PlayoutDelayOptions options, TimeSpan jitter, TimeSpan told, DateTimeOffset now)
+    {
+        if (estimator.Target <= estimator.Raw(jitter)) return null;
+        var toldAt = told > TargetStep ? told - TargetStep : TimeSpan.Zero;
+        var fall = estimator.Target - toldAt;
+        if (fall <= TimeSpan.Zero) return null;
+        // Rounded up to a whole tick: the estimator rounds its decay to the nearest one, so it has fallen the step by then.
+        var ticks = (long)Math.Ceiling(fall.Ticks * (double)TimeSpan.TicksPerSecond / options.DecayPerSecond.Ticks);
+        return now + TimeSpan.FromTicks(ticks);
+    }
 
     private static TimeSpan Elapsed(DateTimeOffset now) => now - DateTimeOffset.UnixEpoch;
 

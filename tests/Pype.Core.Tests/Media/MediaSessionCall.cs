@@ -22,6 +22,7 @@ internal sealed class MediaSessionCall
     {
         var setup = new MediaSessionSetup(local ?? Local, 640, 480, 30, 1500, stages ?? Everything);
         Session = new MediaSession(setup, flowing ? remote ?? Peer : remote, flowing, Start);
+        Collect();
     }
 
     public MediaSession Session { get; }

@@ -11,6 +11,9 @@ public sealed class MediaSessionNegotiationTests
 {
     private static readonly MediaOffer SmallPeer = MediaOffer.Create(0xB1, 0xB2, new VideoLimits(320, 240, 15, 400));
 
+    /// <summary>The repair window the video receiver is told as media starts, before any round trip is measured.</summary>
+    private static readonly HoldLimitChanged StartingWindow = new(MediaSession.Nack.MinGiveUpAge + MediaSession.HoldMargin);
+
     [Fact]
     public void Video_is_sent_as_the_settings_brought_within_both_sides_limits()
     {
@@ -89,11 +92,11 @@ public sealed class MediaSessionNegotiationTests
     {
         var callee = new MediaSessionCall(remote: SmallPeer, flowing: false);
         callee.Do((session, now) => session.HandleStart(now, SmallPeer));
-        Assert.Equal([MediaFlowStarted.Instance], callee.Take());
+        Assert.Equal([MediaFlowStarted.Instance, StartingWindow], callee.Take());
 
         var audioOnly = new MediaSessionCall(remote: null, flowing: false, stages: new MediaStagePlan(false, true, false, true));
         audioOnly.Do((session, now) => session.HandleStart(now, SmallPeer));
-        Assert.Equal([MediaFlowStarted.Instance], audioOnly.Take());
+        Assert.Equal([MediaFlowStarted.Instance, StartingWindow], audioOnly.Take());
         Assert.Equal(new VideoSendFormat(320, 240, 15, 400), audioOnly.Session.Send);
     }
 
@@ -101,6 +104,7 @@ public sealed class MediaSessionNegotiationTests
     public void A_second_start_is_ignored()
     {
         var call = new MediaSessionCall();
+        Assert.Equal([StartingWindow], call.Take());
         call.Do((session, now) => session.HandleStart(now, SmallPeer));
         Assert.Empty(call.Take());
         Assert.Equal(Peer, call.Session.Remote);

@@ -162,4 +162,50 @@ public sealed class PlayoutTests
         Assert.Equal([0], gate.Release(Start, TimeSpan.FromDays(1)));
         Assert.Equal(1, gate.ReleasedEarly);
     }
+
+    [Fact]
+    public void Woken_only_at_its_next_deadline_the_video_gate_releases_each_frame_at_its_time_never_before()
+    {
+        var gate = new VideoPlayoutGate<int>();
+        var random = new Random(8);
+        var capture = Start.ToUnixTimeMilliseconds() * 1000;
+        var target = 40 * Ms;
+        var released = new List<int>();
+        var now = Start;
+        for (var frame = 0; frame < 300; frame++)
+        {
+            var arrival = Start + frame * 33 * Ms + random.Next(0, 60) * Ms;
+            // A stage armed at the deadline runs it before taking a frame that arrives later.
+            while (gate.NextDeadline(target) is { } due && due <= arrival)
+            {
+                Assert.Empty(gate.Release(due - TimeSpan.FromTicks(1), target));
+                var batch = gate.Release(due, target);
+                Assert.NotEmpty(batch);
+                released.AddRange(batch);
+                now = due;
+            }
+            now = arrival > now ? arrival : now;
+            gate.Push(frame, capture + frame * 33_000L, now);
+        }
+        while (gate.NextDeadline(target) is { } due)
+            released.AddRange(gate.Release(due, target));
+        Assert.Equal(Enumerable.Range(0, 300), released);
+        Assert.Equal(0, gate.ReleasedEarly);
+    }
+
+    [Fact]
+    public void A_hold_deadline_is_the_moment_the_wait_is_due_and_follows_a_new_limit()
+    {
+        var hold = new Pype.Core.Media.HoldDeadline(110 * Ms);
+        Assert.Null(hold.Deadline);
+        hold.PacketTaken(TimeSpan.FromSeconds(1));
+        hold.PacketTaken(TimeSpan.FromSeconds(1) + 30 * Ms);
+        Assert.Equal(TimeSpan.FromSeconds(1) + 110 * Ms, hold.Deadline);
+        Assert.False(hold.IsDue(hold.Deadline!.Value - TimeSpan.FromTicks(1)));
+        Assert.True(hold.IsDue(hold.Deadline!.Value));
+        hold.MaxHold = 270 * Ms;
+        Assert.Equal(TimeSpan.FromSeconds(1) + 270 * Ms, hold.Deadline);
+        hold.Progressed();
+        Assert.Null(hold.Deadline);
+    }
 }

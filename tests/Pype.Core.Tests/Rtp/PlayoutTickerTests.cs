@@ -50,4 +50,24 @@ public sealed class PlayoutTickerTests
         ticker.Due(TimeSpan.FromSeconds(5) + 45 * Ms);
         Assert.Equal(TimeSpan.FromSeconds(5) + 60 * Ms, ticker.NextDue);
     }
+
+    [Fact]
+    public void Armed_at_each_next_due_time_a_timer_that_fires_up_to_55_ms_late_keeps_real_time()
+    {
+        // A busy machine: every firing comes 0-55 ms after the time it was armed for.
+        var ticker = new PlayoutTicker(20 * Ms);
+        var random = new Random(4);
+        var now = TimeSpan.FromSeconds(3);
+        var ran = ticker.Due(now);
+        while (now < TimeSpan.FromSeconds(63))
+        {
+            now = ticker.NextDue!.Value + random.Next(0, 56) * Ms;
+            ran += ticker.Due(now);
+            Assert.True(ticker.NextDue > now, "after a look the next tick must lie ahead");
+        }
+        // One tick per 20 ms since the first look, to within the tick that is due but not yet run.
+        var periods = (int)((now - TimeSpan.FromSeconds(3)) / (20 * Ms)) + 1;
+        Assert.Equal(periods, ran);
+        Assert.Equal(0, ticker.Skipped);
+    }
 }

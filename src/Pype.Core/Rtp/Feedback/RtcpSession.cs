@@ -286,6 +286,10 @@ public sealed class RtcpSession
             {
                 RoundTrip = rtt;
                 Rate.OnRoundTrip(rtt);
+                // Retry and give-up times follow the RTT: the NACK deadline is worked out again now,
+                // not when the next video packet happens to come.
+                nack.HandleTimeout(now, Network);
+                DrainNack();
             }
             // Rate control governs video only; audio's loss stands in when we send no video.
             if (block.Ssrc == ssrcs.LocalVideo)
