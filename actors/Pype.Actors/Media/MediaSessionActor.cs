@@ -24,7 +24,8 @@ namespace Pype.Actors.Media;
 /// Supervision: a stage that throws is restarted (its ffmpeg and files closed and reopened), at
 /// most three times a minute, then stopped; a stage that stops for good, or gives up itself (a
 /// missing device, an ffmpeg that keeps dying), becomes one <see cref="MediaProblem"/> for the parent,
-/// and the rest of the call goes on. The core holds no resource, so this actor itself never needs
+/// and the rest of the call goes on; with no ffmpeg installed, the stages that run it are never
+/// started and one problem says why. The core holds no resource, so this actor itself never needs
 /// a restart; stopping it stops every stage, which ends their ffmpeg processes and closes their files.
 /// </para>
 /// </summary>

@@ -21,8 +21,9 @@ namespace Pype.Core.Media;
 /// <para>
 /// Deadlines replace a fixed look every 10 ms: the feedback's own (NACK retries and give-ups, PLI
 /// pacing, reports, delay-trend reports), the end of a stream's <see cref="JitterGrace"/>, a
-/// playout target that decays (looked at each time it may have fallen a whole
-/// <see cref="TargetStep"/>), and an encoder change the follower holds back for spacing.
+/// playout target that decays (looked at when it will be a whole <see cref="TargetStep"/> below
+/// what its stage was told), and an encoder change the follower holds back for spacing. A new
+/// RTT re-runs the NACK times at once, and the repair window is told as media starts.
 /// </para>
 /// </summary>
 public sealed partial class MediaSession
