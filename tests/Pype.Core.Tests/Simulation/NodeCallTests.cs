@@ -12,14 +12,22 @@ namespace Pype.Core.Tests.Simulation;
 /// desk as CallManagerActor composes it: once the overlay has formed and gossip converged, ten
 /// callers call ten auto-answering callees at the same virtual moment; each invite goes both
 /// straight to the callee (the endpoint has the seed introduce the peer) and through the call
-/// list; every call is established on both sides, then the callers hang up and both sides end it.
-/// Media is not composed: the desk's media commands are only recorded and checked.
+/// list; every call is established on both sides, its media flows both ways for
+/// <see cref="MediaWindow"/> (each side's real media core over synthetic stages: video frames of
+/// three packets at 15 fps and 20 ms audio, RTCP back, NACKed packets resent), then the callers
+/// hang up and both sides end it and stop their media.
 /// </summary>
 public sealed class NodeCallTests(ITestOutputHelper output)
 {
     /// <summary>Generous: an introduction, a punch and three signals take well under a few seconds; retransmissions (0.5 s doubling) repair losses.</summary>
     private static readonly TimeSpan EstablishLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan EndLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long media flows once every call is established.</summary>
+    private static readonly TimeSpan MediaWindow = TimeSpan.FromSeconds(4);
+
+    /// <summary>What was sent this close to the end of the window may still be on its way (or waiting for a repair), so it is not counted.</summary>
+    private static readonly TimeSpan InFlight = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
     /// Caller → callee, ten distinct pairs of twenty distinct nodes: node i is behind NAT kind i mod 5
@@ -62,6 +70,15 @@ public sealed class NodeCallTests(ITestOutputHelper output)
                 Assert.Contains(node.MediaCommands, c => c is CallDeskCommand.StopMedia { CallId: var id } && id == call.CallId);
                 Assert.Empty(node.Calls.LiveCalls);
             });
+            // Media flowed both ways through the links, repaired by NACK, with reports back to each sender.
+            Assert.All(new[] { call.Forward, call.Back }, flow =>
+            {
+                Assert.True(flow.VideoSent >= 30 && flow.AudioSent >= 100, $"{call.Name}: too little media sent: {flow}");
+                Assert.True(flow.VideoArrived >= 0.9 * flow.VideoSent, $"{call.Name}: {flow.VideoArrived} of {flow.VideoSent} video frames arrived whole");
+                Assert.True(flow.AudioArrived >= 0.9 * flow.AudioSent, $"{call.Name}: {flow.AudioArrived} of {flow.AudioSent} audio packets arrived");
+                Assert.True(flow.ReportsAtSender > 0, $"{call.Name}: no receiver report reached the sender");
+            });
+            Assert.All([caller, callee], node => Assert.Contains(node.StoppedMediaSessions, m => m.CallId == call.CallId));
             // The callee's answer left a tombstone where the invite was, on every node of the overlay.
             Assert.All(nodes, n => Assert.DoesNotContain(n.Gossip.CallList.Entries, e => e.CallId == call.CallId && !e.IsTombstone));
         }
@@ -72,6 +89,8 @@ public sealed class NodeCallTests(ITestOutputHelper output)
             Assert.Equal(relayed, call.OverRelay);
         }
         Assert.Contains(run.Calls, call => call.OverRelay);
+        var flows = run.Calls.SelectMany(c => new[] { c.Forward, c.Back }).ToList();
+        Assert.True(flows.Sum(f => f.NacksAtSender) > 0 && flows.Sum(f => f.Resent) > 0, "the 2 % loss was never repaired by a NACK");
         // Nodes not in a call heard of none.
         var inCalls = Pairs.SelectMany(p => new[] { p.Caller, p.Callee }).ToHashSet();
         Assert.All(nodes.Where((_, i) => !inCalls.Contains(i)), n => Assert.Empty(n.CallEvents));
@@ -94,7 +113,27 @@ public sealed class NodeCallTests(ITestOutputHelper output)
     }
 
     private sealed record PlacedCall(string Name, int Caller, int Callee, UInt128 CallId, DateTimeOffset PlacedAt,
-        DateTimeOffset? CallerUp, DateTimeOffset? CalleeUp, DateTimeOffset? CallerEnd, DateTimeOffset? CalleeEnd, bool OverRelay);
+        DateTimeOffset? CallerUp, DateTimeOffset? CalleeUp, DateTimeOffset? CallerEnd, DateTimeOffset? CalleeEnd, bool OverRelay, MediaFlow Forward, MediaFlow Back);
+
+    /// <summary>
+    /// One direction of a call's media: frames and packets sent while the call was established on
+    /// both sides, up to <see cref="InFlight"/> before the end, and how many of them arrived;
+    /// feedback at the sender. (A callee answers, and sends, before a relayed path is up: what the
+    /// endpoint dropped for want of a link is not the media path's loss.)
+    /// </summary>
+    private readonly record struct MediaFlow(int VideoSent, int VideoArrived, int AudioSent, int AudioArrived, long ReportsAtSender, long NacksAtSender, long Resent)
+    {
+        public static MediaFlow Between(SimulatedMediaSession? sender, SimulatedMediaSession? receiver, DateTimeOffset? from, DateTimeOffset until)
+        {
+            if (sender is null || receiver is null || from is not { } since)
+                return default;
+            var video = sender.VideoFramesSent.Where(f => f.At >= since && f.At <= until).Select(f => f.Timestamp).ToList();
+            var audio = sender.AudioPacketsSent.Where(p => p.At >= since && p.At <= until).Select(p => p.Sequence).ToList();
+            var feedback = sender.Core.Feedback;
+            return new MediaFlow(video.Count, video.Count(receiver.VideoFramesReceived.Contains), audio.Count, audio.Count(receiver.AudioPacketsReceived.Contains),
+                feedback.ReportsReceived, feedback.NacksReceived, sender.VideoPacketsResent);
+        }
+    }
 
     private sealed record CallRun(NodeGossipTests.GossipRun Gossip, IReadOnlyList<PlacedCall> Calls, bool Established, bool Ended);
 
@@ -120,8 +159,17 @@ public sealed class NodeCallTests(ITestOutputHelper output)
         // Whether the caller's link to the callee was relayed while the call was up, on both sides.
         var overRelay = Pairs.Select(p => Relayed(nodes[p.Caller], nodes[p.Callee]) && Relayed(nodes[p.Callee], nodes[p.Caller])).ToList();
         var ended = false;
+        var flows = Pairs.Select(_ => (Forward: default(MediaFlow), Back: default(MediaFlow))).ToList();
         if (established)
         {
+            network.RunFor(MediaWindow);
+            var until = network.Now - InFlight;
+            flows = Pairs.Select((p, i) =>
+            {
+                var (caller, callee) = (Media(nodes[p.Caller], ids[i]), Media(nodes[p.Callee], ids[i]));
+                var up = Later(At<CallDeskEvent.Established>(nodes[p.Caller], ids[i]), At<CallDeskEvent.Established>(nodes[p.Callee], ids[i]));
+                return (MediaFlow.Between(caller, callee, up, until), MediaFlow.Between(callee, caller, up, until));
+            }).ToList();
             for (var i = 0; i < Pairs.Length; i++)
                 Assert.True(nodes[Pairs[i].Caller].HangUp(ids[i].ToString("x32")).IsDone);
             ended = network.RunUntil(() => Pairs.Select((_, i) => i).All(Both<CallDeskEvent.Ended>), EndLimit);
@@ -132,9 +180,13 @@ public sealed class NodeCallTests(ITestOutputHelper output)
             $"node{p.Caller} ({kinds[p.Caller]}, seed {p.Caller % 2 + 1}) → node{p.Callee} ({kinds[p.Callee]}, seed {p.Callee % 2 + 1})",
             p.Caller, p.Callee, ids[i], placedAt,
             At<CallDeskEvent.Established>(nodes[p.Caller], ids[i]), At<CallDeskEvent.Established>(nodes[p.Callee], ids[i]),
-            At<CallDeskEvent.Ended>(nodes[p.Caller], ids[i]), At<CallDeskEvent.Ended>(nodes[p.Callee], ids[i]), overRelay[i])).ToList();
+            At<CallDeskEvent.Ended>(nodes[p.Caller], ids[i]), At<CallDeskEvent.Ended>(nodes[p.Callee], ids[i]), overRelay[i], flows[i].Forward, flows[i].Back)).ToList();
         return new CallRun(gossip, calls, established, ended);
     }
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is { } x && b is { } y ? (x > y ? x : y) : null;
+
+    private static SimulatedMediaSession? Media(SimulatedNode node, UInt128 callId) => node.MediaSessions.FirstOrDefault(m => m.CallId == callId);
 
     private static bool Relayed(SimulatedNode node, SimulatedNode peer) =>
         node.Endpoint.Peers().Any(p => p.Peer.Equals(peer.Hash) && p.State == PeerLinkState.Connected && p.PathKind == CandidateKind.Relayed);
@@ -150,7 +202,7 @@ public sealed class NodeCallTests(ITestOutputHelper output)
         {
             var source = run.Gossip.Overlay.Nodes[call.Callee].CallEvents.Select(e => e.Event).OfType<CallDeskEvent.Incoming>().FirstOrDefault(e => e.CallId == call.CallId)?.Source;
             output.WriteLine($"  {call.Name}{(call.OverRelay ? " (relayed)" : "")}: invite arrived {(source is { } s ? s.ToString() : "never")}; established at the caller {Ms(call.CallerUp, call.PlacedAt)}, at the callee {Ms(call.CalleeUp, call.PlacedAt)} after placing; " +
-                $"ended at the caller {Ms(call.CallerEnd, call.PlacedAt)}, at the callee {Ms(call.CalleeEnd, call.PlacedAt)}");
+                $"ended at the caller {Ms(call.CallerEnd, call.PlacedAt)}, at the callee {Ms(call.CalleeEnd, call.PlacedAt)}; media → {call.Forward}, ← {call.Back}");
         }
         var nodes = run.Gossip.Overlay.Nodes;
         output.WriteLine($"{name}: calls placed at +{(run.Calls.FirstOrDefault()?.PlacedAt - VirtualNetwork.Epoch)?.TotalSeconds:F3} s virtual, " +

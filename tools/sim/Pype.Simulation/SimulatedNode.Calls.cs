@@ -2,6 +2,7 @@ using Pype.Core.Calls;
 using Pype.Core.Identity;
 using Pype.Core.Node;
 using Pype.Core.Replication;
+using Pype.Core.Session;
 
 namespace Pype.Simulation;
 
@@ -10,8 +11,10 @@ namespace Pype.Simulation;
 /// drained as CallManagerActor does (signals to and from the peer through the endpoint, as
 /// PeerListActor carries them; call-list invites and tombstones through the gossip engine, as
 /// GossipActor writes and reports them; lost neighbours, as the node guardian forwards them).
-/// Media is not composed: where the actor would start, release or stop a media session, or route
-/// a peer's media, the command is only recorded in <see cref="MediaCommands"/>.
+/// Each call's media is a <see cref="SimulatedMediaSession"/> (the real media core over synthetic
+/// stages), prepared, released, started and stopped where the actor does it with a
+/// MediaSessionActor; a peer's media route is kept as PeerListActor keeps it, so a link hands the
+/// peer's media straight to the session and an unrouted packet goes up through the call manager.
 /// </summary>
 public sealed partial class SimulatedNode
 {
@@ -29,8 +32,17 @@ public sealed partial class SimulatedNode
     /// <summary>Everything the desk told the user, in order, with the virtual time it did.</summary>
     public List<(DateTimeOffset At, CallDeskEvent Event)> CallEvents { get; } = [];
 
-    /// <summary>The media commands the desk gave, in order: what the call manager would do with media sessions.</summary>
+    /// <summary>The media commands the desk gave, in order: what the call manager did with media sessions.</summary>
     public List<CallDeskCommand> MediaCommands { get; } = [];
+
+    /// <summary>The call manager's media sessions, in the order they were started.</summary>
+    public List<SimulatedMediaSession> MediaSessions { get; } = [];
+
+    /// <summary>Media sessions stopped (their calls ended), kept for what they counted.</summary>
+    public List<SimulatedMediaSession> StoppedMediaSessions { get; } = [];
+
+    // PeerListActor's media routes: the session each peer's link hands media to.
+    private readonly Dictionary<HashAddress, SimulatedMediaSession> _mediaRoutes = [];
 
     /// <summary>Call-list writes the gossip engine refused (CallManagerActor only logs them).</summary>
     public List<string> CallListRefusals { get; } = [];
@@ -85,8 +97,65 @@ public sealed partial class SimulatedNode
                 break;
             default:
                 MediaCommands.Add(command);
+                CarryMedia(command);
                 break;
         }
+    }
+
+    /// <summary>CallManagerActor's media commands: sessions opened, released and stopped, routes told to the peer list.</summary>
+    private void CarryMedia(CallDeskCommand command)
+    {
+        switch (command)
+        {
+            case CallDeskCommand.PrepareMedia prepare:
+                OpenMedia(prepare.CallId, prepare.Peer, prepare.Local, prepare.Remote, flowing: false);
+                break;
+            case CallDeskCommand.StartMedia start:
+                OpenMedia(start.CallId, start.Peer, start.Local, start.Remote, flowing: true);
+                break;
+            case CallDeskCommand.ReleaseMedia release when MediaOf(release.CallId) is { } released:
+                Post(() => FeedMedia(released, at => released.Start(at, release.Remote)));
+                break;
+            case CallDeskCommand.StopMedia stop when MediaOf(stop.CallId) is { } stopped:
+                MediaSessions.Remove(stopped);
+                StoppedMediaSessions.Add(stopped);
+                break;
+            case CallDeskCommand.RouteMedia route:
+                var session = route.CallId is { } callId ? MediaOf(callId) : null;
+                Post(() =>
+                {
+                    if (session is null) _mediaRoutes.Remove(route.Peer);
+                    else _mediaRoutes[route.Peer] = session;
+                    FeedEndpoint(_ => Endpoint.SetMediaRoute(route.Peer, session is not null));
+                });
+                break;
+        }
+    }
+
+    private void OpenMedia(UInt128 callId, HashAddress peer, MediaOffer local, MediaOffer? remote, bool flowing)
+    {
+        // The stages tell the peer list SendMediaPacket, which hands each payload to the endpoint.
+        MediaSessions.Add(new SimulatedMediaSession(callId, peer, local, remote, flowing, _network.Now, _random,
+            payload => Post(() => FeedEndpoint(_ => Endpoint.SendMedia(peer, payload)))));
+        _network.Trace.Note(_network.Now, $"{Host.Name} media {callId:x32} {(flowing ? "started" : "prepared")}");
+    }
+
+    private SimulatedMediaSession? MediaOf(UInt128 callId) => MediaSessions.FirstOrDefault(m => m.CallId == callId);
+
+    /// <summary>MediaSessionActor: one input; a stopped session's mail goes to dead letters.</summary>
+    private void FeedMedia(SimulatedMediaSession session, Action<DateTimeOffset> input)
+    {
+        if (MediaSessions.Contains(session))
+            input(_network.Now);
+    }
+
+    /// <summary>ConnectionActor: the peer's media goes straight to the session routed for it, if any.</summary>
+    private bool RouteToMedia(HashAddress peer, byte[] payload)
+    {
+        if (!_mediaRoutes.TryGetValue(peer, out var session) || SessionMessageRanges.KindOf(payload) != SessionPayloadKind.Media)
+            return false;
+        Post(() => FeedMedia(session, at => session.Receive(at, payload)));
+        return true;
     }
 
     /// <summary>As GossipActor: exactly one endable entry the id names gets its tombstone, else a refusal.</summary>
@@ -109,6 +178,14 @@ public sealed partial class SimulatedNode
                 break;
             case EndpointEvent.NeighbourDown down:
                 Post(() => FeedCalls(at => Calls.HandleLinkLost(at, down.Peer)));
+                break;
+            // Media from a peer the link had no route for: the call manager hands it to the call's session.
+            case EndpointEvent.MediaArrived media:
+                Post(() =>
+                {
+                    if (Calls.MediaRouteOf(media.Peer) is { } callId && MediaOf(callId) is { } session)
+                        FeedMedia(session, at => session.Receive(at, media.Payload));
+                });
                 break;
         }
     }

@@ -20,8 +20,8 @@ namespace Pype.Simulation;
 /// engine as GossipActor runs it (SimulatedNode.Gossip.cs), the real call desk as
 /// CallManagerActor runs it (SimulatedNode.Calls.cs) and the real TURN relay as RelayActor runs
 /// it (SimulatedNode.Relay.cs). Messages between those parts go through one mailbox, in the order
-/// the actors would send them, so one core never runs inside another's output loop. Not here
-/// yet: media (its commands are only recorded).
+/// the actors would send them, so one core never runs inside another's output loop. Each call's
+/// media is the real media core over synthetic stages (<see cref="SimulatedMediaSession"/>).
 /// </summary>
 public sealed partial class SimulatedNode : ISimulatedAgent
 {
@@ -123,6 +123,8 @@ public sealed partial class SimulatedNode : ISimulatedAgent
             Post(() => FeedRelay(relay, relay.HandleTimeout));
         foreach (var link in _running.Where(l => l.Core.NextDeadline <= now).ToList())
             Post(() => FeedLink(link, (at, core) => core.HandleTimeout(at)));
+        foreach (var media in MediaSessions.Where(m => m.NextDeadline <= now).ToList())
+            Post(() => FeedMedia(media, media.HandleTimeout));
         if (_nextRouteExpiry <= now)
         {
             _nextRouteExpiry = now + RouteExpiryCheck;
@@ -277,7 +279,11 @@ public sealed partial class SimulatedNode : ISimulatedAgent
                 _network.Send(Host, transmit.Destination, transmit.Datagram);
         }
         while (core.PollEvent() is { } linkEvent)
+        {
+            if (linkEvent is PeerLinkEvent.DataReceived data && RouteToMedia(link.Peer, data.Payload))
+                continue;
             Post(() => FeedEndpoint(at => Endpoint.HandleLinkEvent(at, link.Peer, link.Generation, linkEvent)));
+        }
         foreach (var index in link.RoutedIndices.Retire(core))
             _demux.Release(index, link);
         var state = (core.ActivePathKind, core.ActivePath, core.Rtt);
@@ -309,6 +315,8 @@ public sealed partial class SimulatedNode : ISimulatedAgent
         next = Earliest(next, Relay?.NextDeadline);
         foreach (var link in _running)
             next = Earliest(next, link.Core.NextDeadline);
+        foreach (var media in MediaSessions)
+            next = Earliest(next, media.NextDeadline);
         NextDeadline = next;
     }
 
