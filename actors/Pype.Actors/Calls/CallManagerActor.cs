@@ -97,6 +97,7 @@ public sealed class CallManagerActor : SansIoShellActor
         // callee must be reached directly, which is tried anyway.
         Receive<CallListWritten>(_ => { });
         Receive<CallListRefused>(refused => log.Debug("Call list: {0}", refused.Reason));
+        Receive<CallListEndDeferred>(deferred => log.Debug("Call list: the end of call {0} waits for its invite", deferred.CallId));
     }
 
     public static Props Props(IdentityKeyPair identity, Configuration.CallSettings settings, Configuration.MediaSettings mediaSettings, IActorRef peers, IActorRef gossip) =>

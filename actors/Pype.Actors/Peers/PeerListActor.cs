@@ -50,7 +50,7 @@ public sealed class PeerListActor : SansIoShellActor
         Receive<Replication.SendGossip>(send => Feed(_ => endpoint.SendGossip(send.Peer, send.Message)));
         Receive<Calls.SendCallSignal>(send => Feed(now => endpoint.SendCallSignal(now, send.Peer, send.PeerPublicKey, send.Payload)));
         Receive<Media.SendMediaPacket>(send => Feed(_ => endpoint.SendMedia(send.Peer, send.Payload)));
-        Receive<OwnRelayChanged>(_ => Feed(_ => endpoint.HandleOwnRelayChanged()));
+        Receive<OwnRelayChanged>(_ => Feed(now => endpoint.HandleOwnRelayChanged(now)));
         Receive<RouteMedia>(route =>
         {
             if (route.Session is { } session) mediaRoutes[route.Peer] = session;

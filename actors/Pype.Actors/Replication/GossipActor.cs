@@ -105,6 +105,7 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
     /// <summary>Journals the entry the engine wrote, and says so to whoever asked.</summary>
     private object Written(LocalCallChange change)
     {
+        if (change is LocalCallChange.Deferred deferred) return new CallListEndDeferred(deferred.CallId.ToString("x32"));
         if (change is not LocalCallChange.Written { Entry: var entry }) return new CallListRefused(((LocalCallChange.Refused)change).Reason);
         Journal(callListStore, entry.Encoded.ToArray());
         return new CallListWritten(entry.CallId.ToString("x32"), entry.Kind);

@@ -66,3 +66,6 @@ public sealed record EndCallInList(string? CallId, Pype.Core.Replication.CallEnt
 /// written (its call id and kind), or why the call list refused it.</summary>
 public sealed record CallListWritten(string CallId, Pype.Core.Replication.CallEntryKind Kind);
 public sealed record CallListRefused(string Reason);
+
+/// <summary>The call's invite has not reached this replica yet; its end is written when it does.</summary>
+public sealed record CallListEndDeferred(string CallId);

@@ -97,29 +97,59 @@ public sealed partial class PeerLink
     }
 
     /// <summary>
-    /// A new introduction of a peer this link is already connected to, typically because one side's
-    /// relay was replaced (a TURN server restarted) and the path through the old one is dead. The
-    /// relayed candidates are replaced by the fresh ones, new direct ones are added, and every
-    /// candidate is probed in rounds for up to <see cref="PeerLinkOptions.PunchTimeout"/> while
-    /// the sessions carry on; the first handshake answered ends the probing, and its path takes over
-    /// as any authenticated packet's does. Ignored unless connected (a punching link already probes).
+    /// A new introduction of this link's peer. Connected: typically one side's relay was replaced
+    /// (a TURN server restarted) and the path through the old one is dead. The relayed candidates
+    /// are replaced by the fresh ones, new direct ones are added, and every candidate is probed in
+    /// rounds for up to <see cref="PeerLinkOptions.PunchTimeout"/> while the sessions carry on; the
+    /// first handshake answered ends the probing, and its path takes over as any authenticated
+    /// packet's does. Punching: one side's relay appeared after the link started, so the fresh
+    /// candidates join the running rounds (relayed ones no earlier than their delay) and are
+    /// probed at once; the punch timeout still counts from the start. Ignored in any other state.
     /// </summary>
     public void Reintroduce(DateTimeOffset now, IReadOnlyList<Candidate> remoteCandidates)
     {
         _now = Later(_now, now);
-        if (State != PeerLinkState.Connected)
+        if (State is not (PeerLinkState.Connected or PeerLinkState.Punching))
             return;
-        _relayedTargets.Clear();
+        var relayedBefore = _relayedTargets.ToList();
+        // A connected link's old relayed path is the one presumed dead; a punching link keeps
+        // every candidate it has, as an introduction a moment older may still name a live one.
+        if (State == PeerLinkState.Connected)
+            _relayedTargets.Clear();
+        var fresh = new List<Candidate>();
         foreach (var candidate in remoteCandidates)
         {
             if (IsTarget(candidate.EndPoint))
                 continue;
             (candidate.Kind == CandidateKind.Relayed ? _relayedTargets : _targets).Add(candidate);
+            if (!relayedBefore.Exists(t => t.EndPoint.Equals(candidate.EndPoint)))
+                fresh.Add(candidate);
         }
         // Every introduction may name new addresses (a NAT that rebinds): the oldest go first.
         if (_targets.Count > PeerLinkOptions.MaxDirectTargets)
             _targets.RemoveRange(0, _targets.Count - PeerLinkOptions.MaxDirectTargets);
-        BeginReprobing(now);
+        if (State == PeerLinkState.Connected)
+            BeginReprobing(now);
+        else if (fresh.Count > 0)
+            ProbeFreshTargets(now, fresh);
+    }
+
+    /// <summary>
+    /// While punching: the candidates a later introduction added get an initiation now rather than
+    /// at the next round, which may be half a second away; relayed ones only once their delay is
+    /// over (until then <see cref="RelayedJoinAt"/> brings them in).
+    /// </summary>
+    private void ProbeFreshTargets(DateTimeOffset now, List<Candidate> fresh)
+    {
+        var relayedDue = _relayedJoined || now >= _startedAt + _options.RelayedCandidateDelay;
+        var due = fresh.Where(c => (c.Kind != CandidateKind.Relayed || relayedDue) && IsTarget(c.EndPoint)).ToList();
+        if (due.Count == 0)
+            return;
+        if (relayedDue)
+            _relayedJoined = true;
+        var initiator = NewInitiator(now);
+        foreach (var target in due)
+            Transmit(now, target.EndPoint, initiator.InitiationPacket);
     }
 
     /// <summary>

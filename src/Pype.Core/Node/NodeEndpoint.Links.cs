@@ -62,6 +62,12 @@ public sealed partial class NodeEndpoint
                 link.State = PeerLinkState.NoDirectPath;
                 _events.Enqueue(new LinkWithoutPath(peer, none.CandidatesTried, none.Elapsed));
                 _commands.Enqueue(new StopLink(peer, link.Generation));
+                // Its introductions may have been made a moment before either side's relay was
+                // known to the seed (a connect can overtake the registration that names it): one
+                // fresh introduction carries whatever relayed addresses both sides have now.
+                var key = PeerKey.Parse(link.IdentityKey);
+                if (_withoutPath.Add(now, key) && !IsIntroductionPending(key))
+                    RequestIntroductionOf(key, requester: null);
                 break;
             case PeerLinkEvent.DataReceived data:
                 RouteSessionPayload(peer, link, data.Payload);
@@ -118,8 +124,9 @@ public sealed partial class NodeEndpoint
             candidates.Add(new Candidate(CandidateKind.ServerReflexive, observed));
         if (_links.TryGetValue(peer, out var existing))
         {
-            // Connected already: the introduction brings fresh candidates (the peer's or our relay changed).
-            if (existing.State == PeerLinkState.Connected)
+            // The introduction brings fresh candidates (the peer's or our relay appeared or changed):
+            // a connected link probes them, a punching one adds them to its rounds.
+            if (existing.State is PeerLinkState.Connected or PeerLinkState.Punching)
                 _commands.Enqueue(new ReintroduceLink(peer, candidates));
             if (existing.State is PeerLinkState.Connected or PeerLinkState.Punching)
                 return;

@@ -30,6 +30,13 @@ public sealed partial class NodeEndpoint
     /// <summary>…five times in all, before telling the user the seed did not answer.</summary>
     public const int IntroductionAttempts = 5;
 
+    /// <summary>
+    /// How long after our relayed address appears the seed is asked to introduce our punching peers
+    /// again: by then the registration naming it has reached the seed (a connect sent with it could
+    /// overtake it), and links whose introductions were made just before it have started.
+    /// </summary>
+    public static readonly TimeSpan OwnRelaySettleTime = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The most peers one peer-list request asks the seed for.</summary>
     public const int MaxPeerListRequest = 32;
 
@@ -44,9 +51,11 @@ public sealed partial class NodeEndpoint
     private readonly HashSet<PeerKey> _introductionsAsked = [];
     private readonly Dictionary<HashAddress, bool> _mediaRouted = [];
     private readonly HeldCallSignals _heldSignals = new();
+    private readonly RecentLinkFailures _withoutPath = new(PeerLinkOptions.DefaultPunchTimeout * 2);
     private readonly Queue<EndpointCommand> _commands = new();
     private readonly Queue<EndpointEvent> _events = new();
     private DateTimeOffset _nextMaintain;
+    private DateTimeOffset? _reintroduceAt;
     private long _generation;
 
     public NodeEndpoint(IdentityKeyPair identity, NodeEndpointOptions options, IRandomSource random, DateTimeOffset now)
@@ -81,7 +90,7 @@ public sealed partial class NodeEndpoint
     {
         get
         {
-            var next = _nextMaintain;
+            var next = _reintroduceAt is { } due && due < _nextMaintain ? due : _nextMaintain;
             foreach (var pending in _pendingIntroductions.Values)
                 if (pending.Due < next)
                     next = pending.Due;
@@ -116,6 +125,8 @@ public sealed partial class NodeEndpoint
             else if (pending.Requester is { } requester)
                 _events.Enqueue(new ConnectFailed(requester, "the seed did not answer in time"));
         }
+        if (now >= _reintroduceAt)
+            ReintroduceForOwnRelay(now);
         if (now >= _nextMaintain)
         {
             _nextMaintain = now + MaintainInterval;
@@ -185,15 +196,25 @@ public sealed partial class NodeEndpoint
     }
 
     /// <summary>
-    /// Our relayed address changed (a new allocation, after a TURN server restarted or failed over):
-    /// a session running through a relay may have run through the old one, so the seed introduces
-    /// those peers again, and both sides probe the fresh candidates (see <see cref="PeerLink.Reintroduce"/>).
+    /// Our relayed address appeared or changed. A session running through a relay may have run
+    /// through the old one; a link still punching (or one that found no path a moment ago) was
+    /// introduced without it, as the overlay forms before most allocations complete. After
+    /// <see cref="OwnRelaySettleTime"/> the seed introduces those peers again, so both sides probe
+    /// the fresh candidates (<see cref="PeerLink.Reintroduce"/>) or, for a link already given up,
+    /// start a new one.
     /// </summary>
-    public void HandleOwnRelayChanged()
+    public void HandleOwnRelayChanged(DateTimeOffset now) => _reintroduceAt ??= now + OwnRelaySettleTime;
+
+    private void ReintroduceForOwnRelay(DateTimeOffset now)
     {
-        foreach (var link in _links.Values.Where(l => l is { State: PeerLinkState.Connected, PathKind: CandidateKind.Relayed }))
+        _reintroduceAt = null;
+        var again = _links.Values
+            .Where(l => l.State == PeerLinkState.Punching || l is { State: PeerLinkState.Connected, PathKind: CandidateKind.Relayed })
+            .Select(l => PeerKey.Parse(l.IdentityKey))
+            .Concat(_withoutPath.Recent(now).Where(k => !_links.ContainsKey(HashAddress.FromPublicKey(k.Span))))
+            .ToList();
+        foreach (var key in again)
         {
-            var key = PeerKey.Parse(link.IdentityKey);
             if (!IsIntroductionPending(key))
                 RequestIntroductionOf(key, requester: null);
         }

@@ -13,7 +13,7 @@ namespace Pype.Core.Replication;
 /// the root's children, descent where they differ, then only the items that differ).
 /// Nothing a peer sends makes it throw: bad input is dropped and counted.
 /// </summary>
-public sealed class GossipEngine
+public sealed partial class GossipEngine
 {
     private readonly IdentityKeyPair _identity;
     private readonly IRandomSource _random;
@@ -160,7 +160,7 @@ public sealed class GossipEngine
         return mine.Count switch
         {
             1 => EndCall(now, mine[0], how),
-            0 => new LocalCallChange.Refused("no ringing call in the call list to " + command),
+            0 => DeferOrRefuse(now, callIdPrefix, how, command),
             _ => new LocalCallChange.Refused($"{mine.Count} calls are ringing: give the call id"),
         };
     }
@@ -289,6 +289,8 @@ public sealed class GossipEngine
             return Drop(GossipDropReason.RejectedItem);
         _events.Enqueue(new GossipEvent.CallEntryLearned(entry));
 
+        if (EndIfDeferred(now, entry))
+            return true;
         if (entry.IsTombstone && (entry.Callee == Self || entry.Caller == Self))
             _events.Enqueue(new GossipEvent.CallEnded(entry));
         else if (!entry.IsTombstone && entry.Callee == Self)

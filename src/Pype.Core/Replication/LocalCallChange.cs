@@ -11,4 +11,7 @@ public abstract record LocalCallChange
     public sealed record Written(CallListEntry Entry) : LocalCallChange;
 
     public sealed record Refused(string Reason) : LocalCallChange;
+
+    /// <summary>The call's invite is not in the list yet: its end is written the moment the invite arrives (<see cref="GossipEngine.MaxDeferredEnds"/>).</summary>
+    public sealed record Deferred(UInt128 CallId) : LocalCallChange;
 }

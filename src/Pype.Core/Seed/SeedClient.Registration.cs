@@ -11,6 +11,9 @@ namespace Pype.Core.Seed;
 public sealed partial class SeedClient
 {
     private IPEndPoint? _relayed;
+    private bool _relayGrantSinceRegister;
+    private DateTimeOffset? _relayGrantDueBy;
+    private int _relayGrantRetries;
 
     /// <summary>Our relayed address (TURN), published with the other candidates; null when there is none.</summary>
     public IPEndPoint? RelayedCandidate => _relayed;
@@ -24,8 +27,10 @@ public sealed partial class SeedClient
         if (Equals(relayed, _relayed))
             return;
         _relayed = relayed;
-        if (IsRegistered)
-            SendRegister(now);
+        if (!IsRegistered)
+            return;
+        _relayGrantRetries = 0;
+        SendRegister(now);
     }
 
     /// <summary>
@@ -37,6 +42,7 @@ public sealed partial class SeedClient
     {
         if (!IsRegistered)
             return false;
+        _relayGrantRetries = 0;
         SendRegister(now);
         return true;
     }
@@ -50,6 +56,7 @@ public sealed partial class SeedClient
         if (_relayed is { } relayed && candidates.Count < CandidateCodec.MaxCandidates)
             candidates.Add(new Candidate(CandidateKind.Relayed, relayed));
         Send(new SeedRegister(SignedPresence.Create(_options.Identity, now, candidates)));
+        _relayGrantSinceRegister = false;
         if (_phase == SeedClientPhase.Registering)
         {
             _nextRegisterAt = now + _backoff;
@@ -74,6 +81,9 @@ public sealed partial class SeedClient
             _nextKeepaliveAt = now + _keepaliveInterval;
         }
         _serverReflexive = registered.ObservedEndPoint;
+        // The grant may have overtaken this answer; otherwise it is due within a few round trips.
+        if (registered.RelayGrantFollows && !_relayGrantSinceRegister)
+            _relayGrantDueBy ??= now + _options.RelayGrantWait;
         if (changed)
             _events.Enqueue(new SeedRegisteredEvent(CurrentSeed, registered.ObservedEndPoint));
     }
@@ -111,6 +121,30 @@ public sealed partial class SeedClient
             Drops.Count(SeedClientDrop.MessageUnexpected);
             return;
         }
+        _relayGrantSinceRegister = true;
+        _relayGrantDueBy = null;
+        _relayGrantRetries = 0;
         _events.Enqueue(new RelayGrantReceived(grant));
+    }
+
+    /// <summary>
+    /// The seed said a grant came with its answer and none arrived: it was lost. Registering again
+    /// is the one request the seed answers with a grant; a few tries, then the next rekey's
+    /// registration tries again, so a seed that keeps promising and never sends costs little.
+    /// </summary>
+    private void AskAgainForLostGrant(DateTimeOffset now)
+    {
+        _relayGrantDueBy = null;
+        if (_relayGrantRetries >= _options.RelayGrantRetries)
+            return;
+        _relayGrantRetries++;
+        SendRegister(now);
+    }
+
+    private void ResetRelayGrantWait()
+    {
+        _relayGrantSinceRegister = false;
+        _relayGrantDueBy = null;
+        _relayGrantRetries = 0;
     }
 }

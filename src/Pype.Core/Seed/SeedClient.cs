@@ -77,7 +77,7 @@ public sealed partial class SeedClient
         SeedClientPhase.Stun => Earliest(_stun?.NextDeadline, _stepDeadline),
         SeedClientPhase.Handshaking => Earliest(_nextInitiationAt, _stepDeadline),
         SeedClientPhase.Registering => Earliest(_nextRegisterAt, _stepDeadline),
-        _ => Earliest(Earliest(_nextInitiationAt, RekeyDue), Earliest(_nextKeepaliveAt, SilenceDeadline)),
+        _ => Earliest(Earliest(Earliest(_nextInitiationAt, RekeyDue), Earliest(_nextKeepaliveAt, SilenceDeadline)), _relayGrantDueBy),
     };
 
     public SeedTransmit? PollTransmit() => _transmits.TryDequeue(out var transmit) ? transmit : null;
@@ -150,6 +150,8 @@ public sealed partial class SeedClient
                     Send(new LinkUpkeep(SessionMessageType.Keepalive, 0));
                     _nextKeepaliveAt = now + _keepaliveInterval;
                 }
+                if (now >= _relayGrantDueBy)
+                    AskAgainForLostGrant(now);
                 // Rekey before the seed stops accepting the old keys; the old session stays usable meanwhile.
                 if (_nextInitiationAt is { } due ? now >= due : now >= RekeyDue)
                     SendInitiation(now);
@@ -175,6 +177,7 @@ public sealed partial class SeedClient
         _initiationOrder.Clear();
         _nextInitiationAt = _nextRegisterAt = null;
         _stunMapped = _serverReflexive = null;
+        ResetRelayGrantWait();
         _keepaliveInterval = _options.KeepaliveInterval;
         _stun = new StunBindingClient(now, CurrentSeed.EndPoint, _stunRandom);
         DrainStun(now);
@@ -265,6 +268,7 @@ public sealed partial class SeedClient
             _stepDeadline = now + _options.StepTimeout;
         }
         // A new session (first or rekeyed) carries a fresh presence, so introductions of us stay recent.
+        _relayGrantRetries = 0;
         SendRegister(now);
     }
 

@@ -39,6 +39,15 @@ public sealed record SeedClientOptions
 
     public TimeSpan IntroductionMaxFutureSkew { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// After a SeedRegistered that says a relay grant follows, how long to wait for the grant
+    /// before registering again (the answer brings a fresh grant): a few round trips.
+    /// </summary>
+    public TimeSpan RelayGrantWait { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Registrations sent for a lost grant before waiting for the next regular one (the next rekey's).</summary>
+    public int RelayGrantRetries { get; init; } = 3;
+
     /// <summary>The node's shared source of initiation timestamps; null gives the client one of its own, kept nowhere.</summary>
     public Noise.HandshakeClock? HandshakeClock { get; init; }
 
@@ -49,7 +58,8 @@ public sealed record SeedClientOptions
         if (HostCandidates.Count >= CandidateCodec.MaxCandidates)
             throw new ArgumentException($"at most {CandidateCodec.MaxCandidates - 1} host candidates, leaving room for the server-reflexive one");
         if (KeepaliveInterval <= TimeSpan.Zero || MissedKeepalivesBeforeLoss < 1 || StepTimeout <= TimeSpan.Zero
-            || HandshakeInitialBackoff <= TimeSpan.Zero || HandshakeMaxBackoff < HandshakeInitialBackoff)
+            || HandshakeInitialBackoff <= TimeSpan.Zero || HandshakeMaxBackoff < HandshakeInitialBackoff
+            || RelayGrantWait <= TimeSpan.Zero || RelayGrantRetries < 0)
             throw new ArgumentException("seed client timers must be positive");
         foreach (var seed in Seeds)
             if (!IdentityKeyPair.TryToX25519PublicKey(seed.PublicKey.Span, out _))

@@ -43,6 +43,9 @@ public static class SeedMessageCodec
                 writer.U8((byte)SessionMessageType.SeedRegistered);
                 writer.U16(registered.KeepaliveIntervalSeconds);
                 writer.Candidates([new Candidate(CandidateKind.ServerReflexive, registered.ObservedEndPoint)]);
+                // Only written when set, so a seed without relays sends the v1 form byte for byte.
+                if (registered.Flags != 0)
+                    writer.U8(registered.Flags);
                 break;
             case SeedPeerListRequest request:
                 writer.U8((byte)SessionMessageType.SeedPeerListRequest);
@@ -150,7 +153,13 @@ public static class SeedMessageCodec
         var observed = reader.Candidates();
         if (reader.Failed || observed is not [{ Kind: CandidateKind.ServerReflexive } only])
             return SeedMessageError.InvalidField;
-        return new SeedRegistered(interval, only.EndPoint);
+        if (reader.AtEnd)
+            return new SeedRegistered(interval, only.EndPoint);
+        // Optional since v1: a seed omits the byte rather than send it as zero.
+        var flags = reader.U8();
+        if (flags == 0)
+            return SeedMessageError.InvalidField;
+        return new SeedRegistered(interval, only.EndPoint, flags);
     }
 
     private static Outcome<SeedMessage, SeedMessageError> ReadPeerList(ref WireReader reader)

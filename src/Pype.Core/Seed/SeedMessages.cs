@@ -9,8 +9,19 @@ public abstract record SeedMessage;
 /// <summary>0x10 node → seed: "I am online", with a presence signed by the session's own identity.</summary>
 public sealed record SeedRegister(SignedPresence Presence) : SeedMessage;
 
-/// <summary>0x11 seed → node: accepted; how often to keep alive, and where the seed saw the node's packets come from.</summary>
-public sealed record SeedRegistered(ushort KeepaliveIntervalSeconds, IPEndPoint ObservedEndPoint) : SeedMessage;
+/// <summary>
+/// 0x11 seed → node: accepted; how often to keep alive, and where the seed saw the node's packets
+/// come from. <see cref="RelayGrantFollows"/> tells the node a <see cref="SeedRelayGrant"/> was
+/// sent with it, so a node that does not get one knows it was lost and can register again.
+/// <see cref="Flags"/> is the optional trailing byte, kept whole so bits a later seed sets survive.
+/// </summary>
+public sealed record SeedRegistered(ushort KeepaliveIntervalSeconds, IPEndPoint ObservedEndPoint, byte Flags = 0) : SeedMessage
+{
+    /// <summary>Bit 0 of the flags; the other bits are sent as zero and ignored.</summary>
+    public const byte RelayGrantFollowsFlag = 0x01;
+
+    public bool RelayGrantFollows => (Flags & RelayGrantFollowsFlag) != 0;
+}
 
 /// <summary>0x12 node → seed: up to <see cref="Max"/> random online peers, please.</summary>
 public sealed record SeedPeerListRequest(byte Max) : SeedMessage;

@@ -283,13 +283,15 @@ public sealed partial class SeedServer
             _events.Enqueue(new PeerRegistered(presence.PublicKey, session.EndPoint));
             _events.Enqueue(new PresenceShared(presence, session.EndPoint));
         }
-        Send(session, new SeedRegistered((ushort)_options.KeepaliveInterval.TotalSeconds, session.EndPoint));
+        Send(session, new SeedRegistered((ushort)_options.KeepaliveInterval.TotalSeconds, session.EndPoint,
+            _options.Relay is null ? (byte)0 : SeedRegistered.RelayGrantFollowsFlag));
         GrantRelay(now, session, presence.PublicKey);
     }
 
     /// <summary>
     /// Every registration (the first, its retransmissions and each rekey's) gets credentials that
-    /// are fresh for a whole lifetime, which is how a node renews them long before they expire.
+    /// are fresh for a whole lifetime, which is how a node renews them long before they expire,
+    /// and how a node whose grant was lost gets another: SeedRegistered says one follows.
     /// </summary>
     private void GrantRelay(DateTimeOffset now, SeedPeerSession session, PeerKey peer)
     {

@@ -188,19 +188,20 @@ public sealed class NodeEndpointOverlayTests
     }
 
     [Fact]
-    public void A_connected_peer_introduced_again_probes_the_fresh_candidates_on_its_link_and_a_punching_one_is_left_alone()
+    public void A_peer_introduced_again_while_connected_or_still_punching_gets_the_fresh_candidates_on_its_link()
     {
         var connected = _node.Connected(EndpointHarness.Peer(1));
-        _node.Introduce(EndpointHarness.Peer(2));
+        var punching = _node.Introduce(EndpointHarness.Peer(2));
 
         var fresh = new Candidate(CandidateKind.Relayed, IPEndPoint.Parse("198.51.100.7:3478"));
         _node.Endpoint.HandleSeedEvent(_node.Now, new IntroductionReceived(SignedPresence.Create(EndpointHarness.Peer(1), _node.Now, [fresh]), null));
         _node.Endpoint.HandleSeedEvent(_node.Now, new IntroductionReceived(SignedPresence.Create(EndpointHarness.Peer(2), _node.Now, [fresh]), null));
 
-        var again = Assert.Single(_node.Taken<ReintroduceLink>());
-        Assert.Equal(connected.Peer, again.Peer);
-        Assert.Equal([fresh], again.Candidates);
+        var again = _node.Taken<ReintroduceLink>();
+        Assert.Equal([connected.Peer, punching.Peer], again.Select(a => a.Peer));
+        Assert.All(again, a => Assert.Equal([fresh], a.Candidates));
         Assert.Empty(_node.Taken<StartLink>());
+        Assert.Empty(_node.Taken<StopLink>());
     }
 
     [Fact]
@@ -219,19 +220,52 @@ public sealed class NodeEndpointOverlayTests
     }
 
     [Fact]
-    public void Our_relay_changing_asks_the_seed_to_introduce_again_only_peers_reached_through_a_relay()
+    public void Our_relay_appearing_asks_the_seed_to_introduce_again_the_peers_still_punching_or_reached_through_a_relay()
     {
         _node.Register();
         _node.Taken<RequestPeerList>();
         _node.Connected(EndpointHarness.Peer(1), CandidateKind.Relayed);
         _node.Connected(EndpointHarness.Peer(2), CandidateKind.Host);
+        _node.Introduce(EndpointHarness.Peer(3));
 
-        _node.Endpoint.HandleOwnRelayChanged();
-        _node.Endpoint.HandleOwnRelayChanged();
+        _node.Endpoint.HandleOwnRelayChanged(_node.Now);
+        _node.Endpoint.HandleOwnRelayChanged(_node.Now);
+        // A link introduced just after our relay appeared was likely introduced without it.
+        _node.Introduce(EndpointHarness.Peer(4));
+        _node.Drain();
+        Assert.Empty(_node.Taken<RequestIntroduction>());
+        _node.Advance(NodeEndpoint.OwnRelaySettleTime);
 
-        var asked = Assert.Single(_node.Taken<RequestIntroduction>());
+        var asked = _node.Taken<RequestIntroduction>();
+        Assert.Equal(new[] { 1, 3, 4 }.Select(n => EndpointHarness.Key(EndpointHarness.Peer(n))), asked.Select(a => a.Target));
+        Assert.All(asked, a => Assert.Null(a.Requester));
+        _node.Advance(NodeEndpoint.OwnRelaySettleTime);
+        Assert.Empty(_node.Taken<RequestIntroduction>());
+    }
+
+    [Fact]
+    public void A_link_that_found_no_path_is_introduced_once_more_but_not_again_when_that_fails_too()
+    {
+        _node.Register();
+        _node.Taken<RequestPeerList>();
+        var first = _node.Introduce(EndpointHarness.Peer(1));
+
+        _node.LinkEvent(first, new PeerLinkEvent.NoDirectPath(2, TimeSpan.FromSeconds(5)));
+        _node.Drain();
+
+        var asked = Assert.Single(_node.Commands.OfType<RequestIntroduction>());
         Assert.Equal(EndpointHarness.Key(EndpointHarness.Peer(1)), asked.Target);
-        Assert.Null(asked.Requester);
+        var id = Assert.Single(_node.AcknowledgeIntroductionRequests());
+        _node.Endpoint.HandleSeedEvent(_node.Now, new ConnectResultReceived(id, SeedConnectStatus.Introduced));
+        _node.Endpoint.HandleLinkStopped(first.Peer, first.Generation);
+        var second = _node.Introduce(EndpointHarness.Peer(1));
+        _node.LinkEvent(second, new PeerLinkEvent.NoDirectPath(3, TimeSpan.FromSeconds(5)));
+        Assert.Empty(_node.Taken<RequestIntroduction>());
+        // Unless our own relay appears meanwhile: the peer is asked for once more with it.
+        _node.Endpoint.HandleLinkStopped(second.Peer, second.Generation);
+        _node.Endpoint.HandleOwnRelayChanged(_node.Now);
+        _node.Advance(NodeEndpoint.OwnRelaySettleTime);
+        Assert.Single(_node.Taken<RequestIntroduction>());
     }
 
     [Fact]

@@ -58,6 +58,52 @@ public sealed class GossipEngineLocalCallTests
     }
 
     [Fact]
+    public void An_answer_that_overtakes_its_invite_is_written_the_moment_the_invite_arrives_and_pushed_on()
+    {
+        var (alice, bob) = (Engine(Alice), Engine(Bob));
+        alice.NeighbourAdded(Now, Peer(Bob).Hash);
+        bob.NeighbourAdded(Now, Peer(Alice).Hash);
+        bob.NeighbourAdded(Now, Peer(Carol).Hash);
+        alice.PlaceCall(Now, Peer(Bob).PublicKey.Span, CallId, "v=0 offer"u8);
+        var push = Assert.Single(Drain(alice));
+        Drain(bob);
+
+        // The caller's signal reached bob first: his answer finds no invite yet and waits for it.
+        var answered = bob.EndCall(Now, CallId.ToString("x32"), CallEntryKind.Answered, "call-manager");
+        Assert.Equal(CallId, Assert.IsType<LocalCallChange.Deferred>(answered).CallId);
+        Assert.Equal(1, bob.DeferredEnds);
+
+        bob.HandleMessage(Now.AddMilliseconds(40), Peer(Alice).Hash, push.Bytes);
+
+        var held = Assert.Single(bob.CallList.Entries);
+        Assert.Equal(CallEntryKind.Answered, held.Kind);
+        Assert.Equal(0, bob.DeferredEnds);
+        // The tombstone goes to alice and carol (carol also gets the invite it replaces, forwarded as any new item).
+        var sent = Drain(bob);
+        Assert.Contains(sent, message => message.Peer == Peer(Alice).Hash);
+        Assert.Equal(2, sent.Count(message => message.Peer == Peer(Carol).Hash));
+        var events = new List<GossipEvent>();
+        while (bob.PollEvent() is { } gossipEvent) events.Add(gossipEvent);
+        Assert.DoesNotContain(events, e => e is GossipEvent.CallFound);
+        Assert.Contains(events, e => e is GossipEvent.CallEntryLearned { Entry.Kind: CallEntryKind.Answered });
+    }
+
+    [Fact]
+    public void Only_a_full_call_id_waits_for_its_invite_and_no_more_than_the_bound_wait()
+    {
+        var bob = Engine(Bob);
+
+        Assert.IsType<LocalCallChange.Refused>(bob.EndCall(Now, CallId.ToString("x32")[..8], CallEntryKind.Answered, "answer"));
+        Assert.IsType<LocalCallChange.Refused>(bob.EndCall(Now, null, CallEntryKind.HungUp, "hangup"));
+        for (var i = 0; i < GossipEngine.MaxDeferredEnds; i++)
+            Assert.IsType<LocalCallChange.Deferred>(bob.EndCall(Now, ((UInt128)i).ToString("x32"), CallEntryKind.HungUp, "call-manager"));
+        Assert.IsType<LocalCallChange.Refused>(bob.EndCall(Now, CallId.ToString("x32"), CallEntryKind.HungUp, "call-manager"));
+        // Once they are past an invite's lifetime they make room.
+        Assert.IsType<LocalCallChange.Deferred>(bob.EndCall(Now + CallListEntry.DefaultLifetime, CallId.ToString("x32"), CallEntryKind.HungUp, "call-manager"));
+        Assert.Equal(1, bob.DeferredEnds);
+    }
+
+    [Fact]
     public void An_expired_invite_is_not_endable()
     {
         var bob = Engine(Bob);

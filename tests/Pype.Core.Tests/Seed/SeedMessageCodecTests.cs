@@ -26,6 +26,7 @@ public sealed class SeedMessageCodecTests
     {
         yield return ("register", new SeedRegister(Presence));
         yield return ("registered", new SeedRegistered(15, IPEndPoint.Parse("203.0.113.7:61000")));
+        yield return ("registered, grant follows", new SeedRegistered(2, IPEndPoint.Parse("[2001:db8::7]:61000"), SeedRegistered.RelayGrantFollowsFlag));
         yield return ("peer list request", new SeedPeerListRequest(32));
         yield return ("peer list", new SeedPeerList([.. Enumerable.Range(0, 32).Select(i => PeerKey.Parse(Enumerable.Repeat((byte)i, 32).ToArray()))]));
         yield return ("connect", new SeedConnectRequest(0xDEADBEEF, PeerKey.Of(Identity)));
@@ -60,8 +61,17 @@ public sealed class SeedMessageCodecTests
         var encoded = SeedMessageCodec.Encode(Example(name));
 
         for (var length = 0; length < encoded.Length; length++)
-            Assert.False(SeedMessageCodec.Decode(encoded.AsSpan(0, length)).IsSuccess, $"{length} of {encoded.Length} bytes");
-        Assert.Equal(SeedMessageError.TrailingBytes, SeedMessageCodec.Decode([.. encoded, 0]).Reason);
+        {
+            var cut = SeedMessageCodec.Decode(encoded.AsSpan(0, length));
+            // Without its optional flags byte a registration is the older form, which promises no grant.
+            if (length == encoded.Length - 1 && cut.IsSuccess && cut.Value is SeedRegistered { RelayGrantFollows: false }
+                && Example(name) is SeedRegistered { RelayGrantFollows: true })
+                continue;
+            Assert.False(cut.IsSuccess, $"{length} of {encoded.Length} bytes");
+        }
+        Assert.False(SeedMessageCodec.Decode([.. encoded, 0]).IsSuccess);
+        if (Example(name) is not SeedRegistered { RelayGrantFollows: false })
+            Assert.Equal(SeedMessageError.TrailingBytes, SeedMessageCodec.Decode([.. encoded, 0]).Reason);
     }
 
     [Fact]
@@ -86,6 +96,19 @@ public sealed class SeedMessageCodecTests
     [Fact]
     public void A_connect_result_with_an_unknown_status_is_refused() =>
         Assert.Equal(SeedMessageError.InvalidField, SeedMessageCodec.Decode([(byte)SessionMessageType.SeedConnectResult, 0, 0, 0, 1, 9]).Reason);
+
+    [Fact]
+    public void A_registered_answer_says_a_grant_follows_only_in_its_optional_flags_byte()
+    {
+        static bool GrantFollows(byte[] encoded) => Assert.IsType<SeedRegistered>(SeedMessageCodec.Decode(encoded).Value).RelayGrantFollows;
+        var older = SeedMessageCodec.Encode(Example("registered"));
+        Assert.False(GrantFollows(older));
+        Assert.Equal(12, older.Length);
+        Assert.Equal(SeedMessageError.InvalidField, SeedMessageCodec.Decode([.. older, 0]).Reason);
+        // Reserved bits are ignored, so a later flag does not make this node refuse the registration.
+        Assert.False(GrantFollows([.. older, 0x80]));
+        Assert.True(GrantFollows([.. older, 0x81]));
+    }
 
     [Fact]
     public void A_registered_answer_must_carry_exactly_one_server_reflexive_candidate()

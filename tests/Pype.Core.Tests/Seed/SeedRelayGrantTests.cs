@@ -4,6 +4,7 @@ using Pype.Core.Seed;
 using Pype.Core.Session;
 using Pype.Core.Tests.Support;
 using Pype.Core.Turn;
+using Pype.Core.Wire;
 using Xunit;
 
 namespace Pype.Core.Tests.Seed;
@@ -68,17 +69,64 @@ public sealed class SeedRelayGrantTests
         Assert.Equal(before + 1, seed.Server.RelayCredentialsIssued);
     }
 
+    /// <summary>A grant's packet (about 100 bytes) is the only transport packet from the seed this large while no introductions flow.</summary>
+    private static bool IsGrant(SeedServerHost seed, IPEndPoint source, byte[] datagram) =>
+        source.Equals(seed.EndPoint) && PypePacket.Classify(datagram) == PypePacketType.TransportData && datagram.Length > 60;
+
     [Fact]
-    public void A_seed_without_relays_sends_no_grant()
+    public void A_lost_grant_is_repaired_within_a_second_by_registering_again()
+    {
+        var network = new SeedScenario();
+        var seed = network.AddSeed(WithRelay());
+        var node = network.AddNode(seed);
+        var grantsSent = 0;
+        network.Loses = (source, _, datagram) => IsGrant(seed, source, datagram) && ++grantsSent == 1;
+        network.RunUntil(() => node.Client.IsRegistered, Registration);
+        var registeredAt = network.Now;
+
+        network.RunUntil(() => node.EventsOf<RelayGrantReceived>().Any(), TimeSpan.FromSeconds(1));
+
+        Assert.Equal(2, grantsSent);
+        Assert.Equal(2, seed.Server.RelayCredentialsIssued);
+        Assert.InRange(network.Now - registeredAt, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(1));
+        network.RunFor(TimeSpan.FromSeconds(5));
+        Assert.Single(node.EventsOf<RelayGrantReceived>());
+        Assert.Equal(2, seed.Server.RelayCredentialsIssued);
+    }
+
+    [Fact]
+    public void A_node_whose_grants_keep_getting_lost_gives_up_after_a_few_tries_until_its_next_rekey()
+    {
+        var network = new SeedScenario();
+        var seed = network.AddSeed(WithRelay());
+        var node = network.AddNode(seed);
+        network.Loses = (source, _, datagram) => IsGrant(seed, source, datagram);
+        network.RunUntil(() => node.Client.IsRegistered, Registration);
+
+        network.RunFor(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1 + new SeedClientOptions { Identity = node.Identity, Seeds = [] }.RelayGrantRetries, seed.Server.RelayCredentialsIssued);
+        Assert.True(node.Client.IsRegistered);
+    }
+
+    [Fact]
+    public void A_seed_without_relays_sends_no_grant_and_the_node_waits_for_none()
     {
         var network = new SeedScenario();
         var seed = network.AddSeed();
         var node = network.AddNode(seed);
         network.RunUntil(() => node.Client.IsRegistered, Registration);
+        var registrations = 0;
+        network.Loses = (source, destination, datagram) =>
+        {
+            registrations += source.Equals(node.EndPoint) && datagram.Length > 100 ? 1 : 0;
+            return false;
+        };
         network.RunFor(TimeSpan.FromSeconds(5));
 
         Assert.Empty(node.EventsOf<RelayGrantReceived>());
         Assert.Equal(0, seed.Server.RelayCredentialsIssued);
+        Assert.Equal(0, registrations);
         Assert.Equal(0, node.Client.Drops.Total);
     }
 

@@ -111,6 +111,6 @@ public sealed partial class SimulatedNode
         Post(() => FeedSeed(at => SeedClient.SetRelayedCandidate(at, relayed)));
         Post(() => FeedGossip(PublishOwnRecord));
         if (relayed is not null)
-            Post(() => FeedEndpoint(_ => Endpoint.HandleOwnRelayChanged()));
+            Post(() => FeedEndpoint(at => Endpoint.HandleOwnRelayChanged(at)));
     }
 }

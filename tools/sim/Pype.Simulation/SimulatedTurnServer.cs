@@ -115,11 +115,14 @@ public sealed class SimulatedTurnServer
         {
             case StunMethod.Allocate when allocation is null:
                 var relay = _network.AddHost($"turn-relay-{_nextRelayPort}", new IPEndPoint(_relayAddress, _nextRelayPort++));
-                allocation = new Allocation(client, relay);
+                allocation = new Allocation(client, relay) { CreatedBy = request.TransactionId };
                 relay.Receive = (at, source, datagram) => OnFromPeer(at, allocation, source, datagram);
                 _allocations.Add(client, allocation);
                 allocation.ExpiresAt = now + Clamp(requested);
                 return Success(request, key, new XorRelayedAddressAttribute(relay.EndPoint), new XorMappedAddressAttribute(client), Lifetime(allocation, now));
+            // A retransmission whose success was lost gets the success again (RFC 8656 §7.2), as coturn does.
+            case StunMethod.Allocate when request.TransactionId == allocation.CreatedBy:
+                return Success(request, key, new XorRelayedAddressAttribute(allocation.Relay.EndPoint), new XorMappedAddressAttribute(client), Lifetime(allocation, now));
             case StunMethod.Allocate:
                 return Error(request, 437);
             case StunMethod.Refresh when allocation is not null:
@@ -204,6 +207,7 @@ public sealed class SimulatedTurnServer
         public IPEndPoint Client { get; } = client;
         public SimulatedHost Relay { get; } = relay;
         public DateTimeOffset ExpiresAt { get; set; }
+        public StunTransactionId CreatedBy { get; init; }
         public HashSet<IPAddress> Permitted { get; } = [];
         public Dictionary<ushort, IPEndPoint> Channels { get; } = [];
     }
