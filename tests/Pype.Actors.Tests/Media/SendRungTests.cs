@@ -149,7 +149,20 @@ public sealed class SendRungTests(ITestOutputHelper output) : TestKit
     public void Behind_a_200_kbit_bottleneck_the_encoder_switches_to_a_smaller_picture_and_the_receiver_still_decodes_it()
     {
         var (sessionA, sessionB) = StartCall(new MediaLink(OneWay: TimeSpan.FromMilliseconds(10), CapBitsPerSecond: 200_000), 1500);
-        AwaitCondition(() => Stats(sessionA) is { SentWidth: 320, SentHeight: 240 }, TimeSpan.FromSeconds(45), TimeSpan.FromMilliseconds(100));
+        // A's stats once a second until the switch: when it does not come, they say where it stuck.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var lastShown = TimeSpan.Zero;
+        MediaStats waiting;
+        while ((waiting = Stats(sessionA)) is not { SentWidth: 320, SentHeight: 240 })
+        {
+            if (waited.Elapsed - lastShown >= TimeSpan.FromSeconds(1))
+            {
+                lastShown = waited.Elapsed;
+                Show($"A at {waited.Elapsed.TotalSeconds:F0} s", waiting);
+            }
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(45), "no switch to 320x240 within 45 s (A's stats above)");
+            Thread.Sleep(100);
+        }
         Thread.Sleep(TimeSpan.FromSeconds(1)); // what was encoded before the switch has been shown by now
         var b0 = Stats(sessionB);
         Thread.Sleep(TimeSpan.FromSeconds(4));

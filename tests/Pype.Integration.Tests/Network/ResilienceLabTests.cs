@@ -188,7 +188,12 @@ public sealed class ResilienceLabTests(ITestOutputHelper output)
         Assert.True(settled.GetProperty("target_bitrate_kbps").GetInt32() < 500, $"5 s after the cap the target is {settled.GetProperty("target_bitrate_kbps")} kbit/s");
         // Not the target 15 s on: x264 often sends less than it is asked for, so a target above the
         // cap can be harmless; what the cap must not get is a standing queue.
-        Assert.True(p95 <= 100, $"the queue stayed long: p95 {p95:0} ms over 10 s");
+        // A sender deaf to delay keeps the 1 s queue filled (median in the hundreds of ms). The
+        // median says whether a queue stands; the p95 is left room for one keyframe draining at
+        // 500 kbit/s (~15 KB, ~240 ms): on a busy machine (CI with CPU hogs) PLIs after stalls made
+        // those often enough to put the p95 at 170 ms while the median stayed at 13.
+        Assert.True(median <= 40, $"a queue stood: median {median:0} ms over 10 s");
+        Assert.True(p95 <= 250, $"the queue stayed long: p95 {p95:0} ms over 10 s");
         Assert.True(Long(shown, "video_frames_rendered") - shownBefore > 150, "video stalled behind the cap");
     }
 
