@@ -188,12 +188,13 @@ public sealed class ResilienceLabTests(ITestOutputHelper output)
         Assert.True(settled.GetProperty("target_bitrate_kbps").GetInt32() < 500, $"5 s after the cap the target is {settled.GetProperty("target_bitrate_kbps")} kbit/s");
         // Not the target 15 s on: x264 often sends less than it is asked for, so a target above the
         // cap can be harmless; what the cap must not get is a standing queue.
-        // A sender deaf to delay keeps the 1 s queue filled (median in the hundreds of ms). The
-        // median says whether a queue stands; the p95 is left room for one keyframe draining at
-        // 500 kbit/s (~15 KB, ~240 ms): on a busy machine (CI with CPU hogs) PLIs after stalls made
-        // those often enough to put the p95 at 170 ms while the median stayed at 13.
+        // A sender deaf to delay keeps the 1 s queue filled: most samples in the hundreds of ms.
+        // Bursts are not a standing queue: a keyframe drains for ~240 ms at 500 kbit/s, and on a
+        // busy machine (CI with CPU hogs) the user-space emulator and the encoders are descheduled
+        // now and then, which put the p95 at 170–406 ms while the median stayed at 7–13 ms.
+        var shortShare = queues.Count(queue => queue <= 100) / (double)queues.Count;
         Assert.True(median <= 40, $"a queue stood: median {median:0} ms over 10 s");
-        Assert.True(p95 <= 250, $"the queue stayed long: p95 {p95:0} ms over 10 s");
+        Assert.True(shortShare >= 0.75, $"the queue stayed long: under 100 ms only {shortShare:P0} of 10 s (p95 {p95:0} ms)");
         Assert.True(Long(shown, "video_frames_rendered") - shownBefore > 150, "video stalled behind the cap");
     }
 
