@@ -5,9 +5,7 @@ using Pype.Core.Identity;
 using Pype.Core.Node;
 using Pype.Core.Seed;
 using Pype.Core.Session;
-using Pype.Core.Stun;
 using Pype.Core.Turn;
-using Pype.Core.Wire;
 using static Pype.Core.Node.EndpointCommand;
 
 namespace Pype.Simulation;
@@ -145,12 +143,10 @@ public sealed partial class SimulatedNode : ISimulatedAgent
     /// <summary>The UDP transport's dispatch: answers STUN requests itself, hands the rest to the owner its demux names.</summary>
     private void Dispatch(DateTimeOffset now, IPEndPoint source, byte[] datagram)
     {
-        if (PacketClassifier.Classify(datagram) == PacketKind.Stun && StunBindingResponder.IsRequest(datagram))
+        if (_demux.IsStunRequest(source, datagram, out var answer))
         {
-            if (StunBindingResponder.Respond(datagram, source) is { } answer)
+            if (answer is not null)
                 _network.Send(Host, source, answer);
-            else
-                _demux.CountDrop("stun-request-refused");
             return;
         }
         switch (_demux.OwnerOf(now, source, datagram))
