@@ -79,7 +79,7 @@ internal sealed class TurnTransactions(IPEndPoint server, IRandomSource random, 
     {
         if (!_pending.TryGetValue(response.TransactionId, out var pending))
             return Drop(TurnDropReason.UnknownTransaction);
-        if (pending.Key is { } key && !IntegrityAcceptable(response, key, out var reason))
+        if (pending.Key is { } key && !IntegrityAcceptable(pending.Request, response, key, out var reason))
             return Drop(reason);
         if (!pending.Transaction.Handle(now, response))
             return Drop(TurnDropReason.RejectedByTransaction);
@@ -105,9 +105,14 @@ internal sealed class TurnTransactions(IPEndPoint server, IRandomSource random, 
 
     /// <summary>
     /// Once we sign, every answer must be signed with our key (RFC 8489 §9.2.5), except 401 and
-    /// 438: they say the key or nonce is no longer accepted, so the server cannot sign them.
+    /// 438: they say the key or nonce is no longer accepted, so the server cannot sign them. A 437
+    /// to an Allocate cannot be signed either: the server has bound our address to another
+    /// username (coturn keeps the first username an address presented, even a refused one, until
+    /// that session's 60 s allocation timeout), so it holds no key of ours. Dropping it would only
+    /// time the request out after every retransmission; a forged one delays the next attempt, as
+    /// a dropped packet would.
     /// </summary>
-    private static bool IntegrityAcceptable(ReceivedStunMessage response, StunIntegrityKey key, out TurnDropReason reason)
+    private static bool IntegrityAcceptable(TurnRequest request, ReceivedStunMessage response, StunIntegrityKey key, out TurnDropReason reason)
     {
         reason = default;
         if (response.HasMessageIntegrity || response.HasMessageIntegritySha256)
@@ -117,7 +122,12 @@ internal sealed class TurnTransactions(IPEndPoint server, IRandomSource random, 
         }
         reason = TurnDropReason.MissingIntegrity;
         return response.Type.Class == StunClass.ErrorResponse
-            && response.Message.Get<ErrorCodeAttribute>()?.Code is ErrorCodeAttribute.Unauthenticated or ErrorCodeAttribute.StaleNonce;
+            && response.Message.Get<ErrorCodeAttribute>()?.Code switch
+            {
+                ErrorCodeAttribute.Unauthenticated or ErrorCodeAttribute.StaleNonce => true,
+                ErrorCodeAttribute.AllocationMismatch => request.Kind == TurnRequestKind.Allocate,
+                _ => false,
+            };
     }
 
     private TurnOutcome? Resolve(DateTimeOffset now, Pending pending, StunTransactionOutcome outcome)

@@ -22,11 +22,11 @@ public sealed class RelayActorTests : TestKit
     private const string Secret = "relay-actor-test-secret";
     private static readonly TimeSpan Allocation = TimeSpan.FromSeconds(20);
 
-    private static SeedRelayGrant Grant(string secret, params IPEndPoint[] servers)
-    {
-        var expires = DateTimeOffset.UtcNow.AddHours(1);
-        return new SeedRelayGrant(servers, TurnRestCredentials.Create(secret, expires, "relay-actor-test"), expires);
-    }
+    private static SeedRelayGrant Grant(string secret, params IPEndPoint[] servers) =>
+        Grant(secret, DateTimeOffset.UtcNow.AddHours(1), servers);
+
+    private static SeedRelayGrant Grant(string secret, DateTimeOffset expires, params IPEndPoint[] servers) =>
+        new(servers, TurnRestCredentials.Create(secret, expires, "relay-actor-test"), expires);
 
     /// <summary>A transport on a fresh loopback socket and a relay beside it, child of the test actor.</summary>
     private (IActorRef Transport, IActorRef Relay) StartRelay()
@@ -81,11 +81,16 @@ public sealed class RelayActorTests : TestKit
         using var coturn = LoopbackCoturn.Start(Secret);
         var (_, relay) = StartRelay();
 
-        relay.Tell(new RelayGrantReceived(Grant("not-coturns-secret", coturn.EndPoint)));
+        // Both grants carry one username (a REST username is its expiry in seconds): coturn binds
+        // our address to the refused username for a minute, and a new one would be answered 437
+        // until then (TurnRelayTests covers that wait). The CI run that crossed a second between
+        // the grants waited 20 s in vain.
+        var expires = DateTimeOffset.UtcNow.AddHours(1);
+        relay.Tell(new RelayGrantReceived(Grant("not-coturns-secret", expires, coturn.EndPoint)));
         ExpectMsg<RelayGrantWanted>(Allocation);
         Assert.Equal("failed", (await View(relay)).State);
 
-        relay.Tell(new RelayGrantReceived(Grant(Secret, coturn.EndPoint)));
+        relay.Tell(new RelayGrantReceived(Grant(Secret, expires, coturn.EndPoint)));
         Assert.NotNull(ExpectMsg<RelayedCandidateChanged>(Allocation).Relayed);
         ExpectNoMsg(TimeSpan.FromMilliseconds(500));
     }

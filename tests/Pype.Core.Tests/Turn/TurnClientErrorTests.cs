@@ -70,6 +70,20 @@ public class TurnClientErrorTests
     }
 
     [Fact]
+    public void An_unsigned_437_to_the_signed_allocate_fails_it_as_a_mismatch_worth_retrying()
+    {
+        // The server bound our address to another username, so it has no key to sign with.
+        var harness = new TurnHarness();
+        harness.Client.Start(harness.Now);
+        harness.Deliver(harness.Server.Challenge(harness.SentOne(StunMethod.Allocate)));
+        harness.Deliver(harness.Server.Error(harness.SentOne(StunMethod.Allocate), ErrorCodeAttribute.AllocationMismatch, signed: false));
+
+        var failed = Assert.IsType<TurnClientEvent.AllocationFailed>(Assert.Single(harness.Events()));
+        Assert.Equal((TurnFailureKind.AllocationMismatch, true), (failed.Failure.Kind, failed.Failure.Retryable));
+        Assert.Equal(0, harness.Client.Drops[TurnDropReason.MissingIntegrity]);
+    }
+
+    [Fact]
     public void A_401_to_signed_credentials_fails_at_once_instead_of_looping()
     {
         var harness = new TurnHarness();

@@ -1,6 +1,7 @@
 using System.Net;
 using Pype.Core.Seed;
 using Pype.Core.Stun;
+using Pype.Core.Stun.Attributes;
 using Pype.Core.Tests.Support;
 using Pype.Core.Turn;
 using Xunit;
@@ -114,6 +115,36 @@ public sealed class TurnRelayTests
         Assert.Equal(TurnClientState.Allocated, _relay.State);
         Run(TimeSpan.FromMinutes(2), Healthy);
         Assert.Equal(2, _events.OfType<TurnRelayEvent.FreshGrantWanted>().Count());
+    }
+
+    [Fact]
+    public void A_fresh_grant_the_server_still_holds_against_the_refused_username_is_tried_again_until_the_server_lets_go()
+    {
+        // coturn binds our address to the first username it saw, refused or not, until that
+        // session's 60 s allocation timeout; until then it answers a new username's Allocate with
+        // an unsigned 437, since it holds no key of ours.
+        byte[]? refuse(ReceivedStunMessage request) => _server.Challenge(request);
+        var refusedAt = _now;
+        _relay.HandleGrant(_now, Grant(_now.AddHours(1), FakeTurnServer.EndPoint));
+        Run(TimeSpan.FromSeconds(1), refuse);
+        Assert.Single(_events.OfType<TurnRelayEvent.FreshGrantWanted>());
+
+        var boundUntil = refusedAt + TimeSpan.FromSeconds(60);
+        byte[]? holdAddress(ReceivedStunMessage request) =>
+            _now >= boundUntil ? Healthy(request)
+            : request.HasMessageIntegrity ? _server.Error(request, ErrorCodeAttribute.AllocationMismatch, signed: false)
+            : _server.Challenge(request);
+        _relay.HandleGrant(_now, Grant(_now.AddHours(1), FakeTurnServer.EndPoint));
+        Run(TimeSpan.FromMilliseconds(100), holdAddress);
+
+        var mismatch = _events.OfType<TurnRelayEvent.AllocationFailed>().Last();
+        Assert.Equal(TurnFailureKind.AllocationMismatch, mismatch.Failure.Kind);
+        Assert.NotNull(mismatch.Next);
+        Assert.False(_relay.Drops.ContainsKey(TurnDropReason.MissingIntegrity));
+
+        Run(TimeSpan.FromSeconds(75), holdAddress);
+        Assert.Equal(TurnClientState.Allocated, _relay.State);
+        Assert.Single(_events.OfType<TurnRelayEvent.FreshGrantWanted>());
     }
 
     [Fact]
