@@ -32,6 +32,14 @@ public enum LinkDropReason
     UnknownLinkMessage,
     /// <summary>A Pong whose nonce answers none of the last few Pings (very late, repeated or forged by the peer).</summary>
     UnexpectedPong,
+    /// <summary>A path response whose token answers no pending challenge (late, repeated or forged by the peer).</summary>
+    UnexpectedPathResponse,
+    /// <summary>A path response from another address than the one challenged: it proves nothing about that address.</summary>
+    PathResponseFromElsewhere,
+    /// <summary>An authenticated packet from a new address while the pending path challenges are at their bound: no challenge is sent.</summary>
+    PathChallengesFull,
+    /// <summary>A path challenge over the rate at which the link answers them.</summary>
+    PathChallengeRateLimited,
 }
 
 /// <summary>Counters of dropped input, by reason.</summary>

@@ -93,6 +93,7 @@ public sealed partial class PeerLink
         ActivePath = null;
         ActivePathViaRelay = false;
         ActivePathKind = null;
+        _pathChallenges.Clear();
         SendProbeRound(now);
     }
 
@@ -184,10 +185,12 @@ public sealed partial class PeerLink
     }
 
     /// <summary>
-    /// Any authenticated packet: the first connects the link, later ones may move the path. A
-    /// direct path always replaces a relayed one; a relayed one replaces a direct one only once
-    /// the direct path has been silent for <see cref="PeerLinkOptions.DirectPathHold"/>, so
-    /// stragglers through a relay do not pull a working direct path back onto it.
+    /// Any authenticated packet: the first connects the link; one from another address makes the
+    /// link challenge that address, and the path moves there only when the answer comes back from
+    /// it (<see cref="AcceptPathResponse"/>). A direct path always replaces a relayed one; a
+    /// relayed one replaces a direct one only once the direct path has been silent for
+    /// <see cref="PeerLinkOptions.DirectPathHold"/>, so stragglers through a relay do not pull a
+    /// working direct path back onto it.
     /// </summary>
     private void Authenticated(DateTimeOffset now, IPEndPoint source, bool viaRelay)
     {
@@ -214,11 +217,24 @@ public sealed partial class PeerLink
         }
         if (source.Equals(ActivePath) && viaRelay == ActivePathViaRelay)
             return;
-        if (relayed && ActivePathKind != CandidateKind.Relayed && now - _lastDirectAt < _options.EffectiveDirectPathHold
-            && !DirectPathPresumedDead(now))
+        if (MayMoveTo(relayed, now))
+            ChallengePath(now, source, viaRelay);
+    }
+
+    private bool MayMoveTo(bool relayed, DateTimeOffset now) =>
+        !relayed || ActivePathKind == CandidateKind.Relayed || now - _lastDirectAt >= _options.EffectiveDirectPathHold
+        || DirectPathPresumedDead(now);
+
+    /// <summary>The challenged address answered: the path moves there, unless the relay rule of <see cref="Authenticated"/> now says otherwise.</summary>
+    private void MovePath(DateTimeOffset now, IPEndPoint source, bool viaRelay)
+    {
+        var kind = KindOf(source, viaRelay);
+        var relayed = kind == CandidateKind.Relayed;
+        if ((source.Equals(ActivePath) && viaRelay == ActivePathViaRelay) || !MayMoveTo(relayed, now))
             return;
         var from = ActivePath!;
         SetPath(source, viaRelay, kind);
+        _pathChallenges.Clear();
         // A move while re-probing is the answer the probing was for.
         StopReprobing();
         if (!relayed)

@@ -27,6 +27,7 @@ public sealed partial class PeerLink
     private readonly Queue<PeerLinkTransmit> _transmits = new();
     private readonly Queue<PeerLinkEvent> _events = new();
     private readonly PingSchedule _pings;
+    private readonly IRandomSource _random;
 
     private DateTimeOffset _now;
     private DateTimeOffset _startedAt;
@@ -55,6 +56,7 @@ public sealed partial class PeerLink
         _options = options ?? PeerLinkOptions.Default;
         _initiators = new HandshakeAttempts(localStatic, remoteStatic, random, _options.HandshakeClock ?? new HandshakeClock());
         _pings = new PingSchedule(random);
+        _random = random;
         RemoteIdentityKey = remoteIdentityKey.ToArray();
     }
 
@@ -255,10 +257,10 @@ public sealed partial class PeerLink
         session.ReceivedAny = true;
         Authenticated(now, source, viaRelay);
         _sessions.ScheduleRetirements(now);
-        HandleMessage(now, decrypted.Value);
+        HandleMessage(now, source, viaRelay, decrypted.Value);
     }
 
-    private void HandleMessage(DateTimeOffset now, byte[] message)
+    private void HandleMessage(DateTimeOffset now, IPEndPoint source, bool viaRelay, byte[] message)
     {
         if (message.Length == 0)
         {
@@ -277,7 +279,14 @@ public sealed partial class PeerLink
                 if (!_pings.TryAcceptPong(now, nonce))
                     Drops.Add(LinkDropReason.UnexpectedPong);
                 return;
-            case SessionMessageType.Keepalive or SessionMessageType.Ping or SessionMessageType.Pong:
+            case SessionMessageType.PathChallenge when LinkMessages.TryReadNonce(message, SessionMessageType.PathChallenge, out nonce):
+                AnswerPathChallenge(now, source, viaRelay, nonce);
+                return;
+            case SessionMessageType.PathResponse when LinkMessages.TryReadNonce(message, SessionMessageType.PathResponse, out nonce):
+                AcceptPathResponse(now, source, viaRelay, nonce);
+                return;
+            case SessionMessageType.Keepalive or SessionMessageType.Ping or SessionMessageType.Pong
+                or SessionMessageType.PathChallenge or SessionMessageType.PathResponse:
                 Drops.Add(LinkDropReason.MalformedLinkMessage);
                 return;
             default:

@@ -48,6 +48,15 @@ public sealed record PeerLinkOptions
     /// <summary>Sessions held at once (established, pending and retiring); the lowest ranked goes beyond this.</summary>
     public const int MaxSessions = 8;
 
+    /// <summary>A path challenge unanswered this long is forgotten; the next packet from that address may send another.</summary>
+    public static readonly TimeSpan PathChallengeTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>New addresses challenged at once: with <see cref="PathChallengeTimeout"/>, at most this many challenges a second.</summary>
+    public const int MaxPendingPathChallenges = 4;
+
+    /// <summary>Path challenges answered per second (burst twice that): each answer goes wherever the challenge came from.</summary>
+    public const int PathResponsesPerSecond = 4;
+
     public static PeerLinkOptions Default { get; } = new();
 
     public TimeSpan KeepaliveInterval { get; init; } = DefaultKeepaliveInterval;

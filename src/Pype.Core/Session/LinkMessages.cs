@@ -13,7 +13,11 @@ public static class LinkMessages
 
     public static byte[] Pong(ulong nonce) => WithNonce(SessionMessageType.Pong, nonce);
 
-    /// <summary>Reads the nonce of a Ping or Pong; false when the message is not exactly that.</summary>
+    public static byte[] PathChallenge(ulong token) => WithNonce(SessionMessageType.PathChallenge, token);
+
+    public static byte[] PathResponse(ulong token) => WithNonce(SessionMessageType.PathResponse, token);
+
+    /// <summary>Reads the nonce of a Ping or Pong (or the token of a path challenge or response); false when the message is not exactly that.</summary>
     public static bool TryReadNonce(ReadOnlySpan<byte> message, SessionMessageType expected, out ulong nonce)
     {
         nonce = 0;

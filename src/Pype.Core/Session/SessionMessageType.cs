@@ -13,6 +13,10 @@ public enum SessionMessageType : byte
     Ping = 0x02,
     /// <summary>u64 nonce echoed from a <see cref="Ping"/>.</summary>
     Pong = 0x03,
+    /// <summary>u64 random token, sent to a new source address of the peer before the path moves there (docs/protocol/connection.md §5).</summary>
+    PathChallenge = 0x04,
+    /// <summary>u64 token echoed from a <see cref="PathChallenge"/>, sent back to the address the challenge came from.</summary>
+    PathResponse = 0x05,
 
     SeedRegister = 0x10,
     SeedRegistered = 0x11,
