@@ -17,7 +17,7 @@ public sealed partial class GossipEngine
 {
     private readonly IdentityKeyPair _identity;
     private readonly IRandomSource _random;
-    private readonly Dictionary<HashAddress, TokenBucket> _neighbours = [];
+    private readonly Dictionary<HashAddress, GossipNeighbour> _neighbours = [];
     private readonly List<HashAddress> _neighbourOrder = [];
     private readonly Queue<OutgoingGossip> _outgoing = new();
     private readonly Queue<GossipEvent> _events = new();
@@ -27,6 +27,7 @@ public sealed partial class GossipEngine
     private (IReadOnlyList<Candidate> Candidates, byte[] Metadata)? _ownRecordFields;
     private ulong _ownSequence;
     private bool _snapshotRequested;
+    private DateTimeOffset _now;
 
     public GossipEngine(
         IdentityKeyPair identity,
@@ -42,6 +43,7 @@ public sealed partial class GossipEngine
         AddressBook = addressBook ?? new AddressBookReplica();
         CallList = callList ?? new CallListReplica();
         _nextAntiEntropy = now + NextInterval();
+        _now = now;
     }
 
     public GossipOptions Options { get; }
@@ -57,8 +59,15 @@ public sealed partial class GossipEngine
     /// <summary>The call-list entries in which this node is the caller or the callee.</summary>
     public IEnumerable<CallListEntry> OwnCallEntries => CallList.Entries.Where(entry => entry.Callee == Self || entry.Caller == Self);
 
-    /// <summary>The next time <see cref="HandleTimeout"/> has work to do.</summary>
-    public DateTimeOffset NextDeadline => _nextRefresh is { } refresh && refresh < _nextAntiEntropy ? refresh : _nextAntiEntropy;
+    /// <summary>The next time <see cref="HandleTimeout"/> has work to do: a refresh, a round, or answers whose bytes are due.</summary>
+    public DateTimeOffset NextDeadline
+    {
+        get
+        {
+            var next = _nextRefresh is { } refresh && refresh < _nextAntiEntropy ? refresh : _nextAntiEntropy;
+            return NextAnswerDue() is { } due && due < next ? due : next;
+        }
+    }
 
     public long MessagesSent { get; private set; }
 
@@ -74,10 +83,17 @@ public sealed partial class GossipEngine
 
     public void NeighbourAdded(DateTimeOffset now, HashAddress peer)
     {
-        if (peer != Self && _neighbours.TryAdd(peer, new TokenBucket(Options.ItemsPerSecondPerLink, Options.ItemBurstPerLink, now)))
+        _now = Later(now);
+        if (peer == Self || _neighbours.ContainsKey(peer))
+            return;
+        if (_neighbours.Count >= Options.MaxNeighbours)
         {
-            _neighbourOrder.Add(peer);
+            Drop(GossipDropReason.TooManyNeighbours);
+            return;
         }
+
+        _neighbours.Add(peer, new GossipNeighbour(Options, now));
+        _neighbourOrder.Add(peer);
 
         if (Options.SnapshotFromFirstNeighbour && !_snapshotRequested)
         {
@@ -94,8 +110,16 @@ public sealed partial class GossipEngine
         }
     }
 
-    /// <summary>newPeerRequest: as a joining node, ask <paramref name="peer"/> to reconcile with us now.</summary>
-    public void RequestSnapshot(HashAddress peer) => Send(peer, new GossipMessage.NewPeerRequest());
+    /// <summary>
+    /// As a joining node, ask <paramref name="peer"/> to reconcile with us now: newPeerRequest (it
+    /// opens a round with us) and our own root digests, whose empty children it answers with its
+    /// items. The digests also earn the answers their budget while we are new to it.
+    /// </summary>
+    public void RequestSnapshot(HashAddress peer)
+    {
+        Send(peer, new GossipMessage.NewPeerRequest());
+        StartRound(peer);
+    }
 
     /// <summary>
     /// Signs and publishes our own record, and republishes it every refresh interval from now on.
@@ -171,6 +195,13 @@ public sealed partial class GossipEngine
 
     public void HandleTimeout(DateTimeOffset now)
     {
+        _now = Later(now);
+        foreach (var (peer, neighbour) in _neighbours)
+        {
+            if (neighbour.HasBacklog)
+                DrainAnswers(_now, peer, neighbour);
+        }
+
         if (_nextRefresh is { } refresh && now >= refresh && _ownRecordFields is var (candidates, metadata))
         {
             PublishOwnRecord(now, candidates, metadata);
@@ -184,14 +215,38 @@ public sealed partial class GossipEngine
         _nextAntiEntropy = now + NextInterval();
         AddressBook.Expire(now);
         CallList.Expire(now);
-        if (_neighbourOrder.Count > 0)
+        // A new neighbour is not picked: what we send it unasked should not outrun what it sent.
+        var established = _neighbourOrder.Where(peer => !_neighbours[peer].IsNew(now)).ToList();
+        if (established.Count > 0)
         {
             AntiEntropyRounds++;
-            StartRound(_neighbourOrder[RandomIndex(_neighbourOrder.Count)]);
+            StartRound(established[RandomIndex(established.Count)]);
         }
     }
 
+    /// <summary>
+    /// A message from a peer. What it makes us answer (digests, key lists, requests, items) is
+    /// paced by the neighbour's byte budget, and while it is new held to three times what it sent
+    /// (<see cref="GossipOptions.NewNeighbourAnswerFactor"/>); what does not fit waits.
+    /// </summary>
     public void HandleMessage(DateTimeOffset now, HashAddress from, ReadOnlySpan<byte> bytes)
+    {
+        _now = Later(now);
+        if (_neighbours.TryGetValue(from, out var sender))
+        {
+            sender.BytesReceived += bytes.Length;
+            HandleNeighbourMessage(now, from, sender, bytes);
+            DrainAnswers(_now, from, sender);
+            return;
+        }
+
+        if (GossipCodec.TryDecode(bytes, out var message) && message is GossipMessage.Connect2Call connect)
+            HandleConnect2Call(now, from, connect);
+        else
+            Drop(message is null ? GossipDropReason.MalformedMessage : GossipDropReason.NotNeighbour);
+    }
+
+    private void HandleNeighbourMessage(DateTimeOffset now, HashAddress from, GossipNeighbour neighbour, ReadOnlySpan<byte> bytes)
     {
         if (!GossipCodec.TryDecode(bytes, out var message))
         {
@@ -199,38 +254,32 @@ public sealed partial class GossipEngine
             return;
         }
 
-        if (message is GossipMessage.Connect2Call connect)
-        {
-            HandleConnect2Call(now, from, connect);
-            return;
-        }
-
-        if (!_neighbours.TryGetValue(from, out var bucket))
-        {
-            Drop(GossipDropReason.NotNeighbour);
-            return;
-        }
-
         switch (message)
         {
             case GossipMessage.NewPeerRequest:
-                StartRound(from);
+                Answer(neighbour, Reconciler.RootDigest(GossipStore.AddressBook, AddressBook.Digest));
+                Answer(neighbour, Reconciler.RootDigest(GossipStore.CallList, CallList.Digest));
                 break;
             case GossipMessage.GetItems get:
-                Reply(from, get.Store, get.KeyPrefixes);
+                QueueItems(neighbour, get.Store, get.KeyPrefixes);
                 break;
             case GossipMessage.Digest digest:
-                var (replies, toSend) = Reconciler.AnswerDigest(TreeOf(digest.Store), digest);
-                replies.ForEach(reply => Send(from, reply));
-                Reply(from, digest.Store, toSend);
+                var tree = TreeOf(digest.Store);
+                var (replies, peerEmpty) = Reconciler.AnswerDigest(tree, digest);
+                replies.ForEach(reply => Answer(neighbour, reply));
+                foreach (var (depth, prefix) in peerEmpty)
+                    SendUnder(neighbour, digest.Store, depth, prefix, tree.Under(depth, prefix).Select(entry => entry.KeyPrefix).ToList());
                 break;
             case GossipMessage.KeyList list:
                 var (wanted, toGive) = Reconciler.AnswerKeyList(TreeOf(list.Store), list);
-                foreach (var request in Reconciler.PackRequests(list.Store, wanted)) Send(from, request);
-                Reply(from, list.Store, toGive);
+                foreach (var request in Reconciler.PackRequests(list.Store, wanted)) Answer(neighbour, request);
+                SendUnder(neighbour, list.Store, list.Depth, list.Prefix, toGive);
                 break;
             case GossipMessage.Records records:
-                HandleRecords(now, from, bucket, records);
+                HandleRecords(now, from, neighbour.Items, records);
+                break;
+            case GossipMessage.Connect2Call connect:
+                HandleConnect2Call(now, from, connect);
                 break;
         }
     }
@@ -315,17 +364,6 @@ public sealed partial class GossipEngine
         }
 
         _events.Enqueue(new GossipEvent.ConnectBackRequested(from, connect));
-    }
-
-    private void Reply(HashAddress peer, GossipStore store, IReadOnlyList<ulong> keyPrefixes)
-    {
-        if (keyPrefixes.Count == 0)
-            return;
-        var items = store == GossipStore.AddressBook
-            ? keyPrefixes.SelectMany(AddressBook.Store.WithKeyPrefix).Select(record => record.Encoded)
-            : keyPrefixes.SelectMany(CallList.Store.WithKeyPrefix).Select(entry => entry.Encoded);
-        foreach (var message in Reconciler.PackRecords(store, push: false, items.ToList()))
-            Send(peer, message);
     }
 
     private void Push(GossipStore store, IReadOnlyList<ReadOnlyMemory<byte>> items, HashAddress? except)

@@ -48,6 +48,27 @@ public sealed record GossipOptions
 
     /// <summary>How far a connect2call's send time may be from our clock either way.</summary>
     public TimeSpan Connect2CallMaxSkew { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>While a neighbour is new, everything we answer it totals at most this many times what it sent us.</summary>
+    public const int NewNeighbourAnswerFactor = 3;
+
+    /// <summary>A neighbour is new for this long after it was added (a fresh link): its answers are held to <see cref="NewNeighbourAnswerFactor"/>.</summary>
+    public TimeSpan NewNeighbourAge { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Sustained bytes a second our answers to one neighbour may take (digests, key lists, requests and the items asked for).</summary>
+    public double AnswerBytesPerSecondPerLink { get; init; } = 48 * 1024;
+
+    /// <summary>Answer bytes one neighbour may have at once before the rate applies (at least one message).</summary>
+    public int AnswerByteBurstPerLink { get; init; } = 256 * 1024;
+
+    /// <summary>Encoded answers (digests, key lists, requests) one neighbour may have waiting; beyond, an answer is dropped and counted.</summary>
+    public int MaxPendingAnswersPerLink { get; init; } = 64;
+
+    /// <summary>Items (by key) one neighbour may have waiting to be sent; beyond, the rest waits for a later round.</summary>
+    public int MaxPendingItemsPerLink { get; init; } = 4096;
+
+    /// <summary>Neighbours the engine keeps state for; beyond, one more is refused and counted.</summary>
+    public int MaxNeighbours { get; init; } = 128;
 }
 
 /// <summary>Why the engine dropped a message or an item. Replica rejections are also counted by reason on the replica.</summary>
@@ -69,6 +90,10 @@ public enum GossipDropReason
     UnreadableInvite,
     /// <summary>A connect2call that is not for a call of ours, is stale, or is not signed by the callee.</summary>
     InvalidConnect2Call,
+    /// <summary>An answer, or items, beyond what may wait for a neighbour's byte budget; a later round asks again.</summary>
+    BacklogFull,
+    /// <summary>A neighbour added beyond <see cref="GossipOptions.MaxNeighbours"/>.</summary>
+    TooManyNeighbours,
 }
 
 /// <summary>What the engine tells its owner, drained with <see cref="GossipEngine.PollEvent"/>.</summary>

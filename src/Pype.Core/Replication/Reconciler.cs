@@ -18,14 +18,14 @@ internal static class Reconciler
         new(store, 0, 0, tree.Children(0, 0));
 
     /// <summary>
-    /// For each child whose summary differs from ours: when the peer holds nothing there, every
-    /// item of ours under it (to be sent); when we hold few enough for one key list, that key
-    /// list; otherwise our own digest one level down, for the peer to compare in turn.
+    /// For each child whose summary differs from ours: when the peer holds nothing there, that
+    /// node (every item of ours under it is to be sent); when we hold few enough for one key list,
+    /// that key list; otherwise our own digest one level down, for the peer to compare in turn.
     /// </summary>
-    public static (List<GossipMessage> Replies, List<ulong> ToSend) AnswerDigest(DigestTree tree, GossipMessage.Digest theirs)
+    public static (List<GossipMessage> Replies, List<(int Depth, ulong Prefix)> PeerEmpty) AnswerDigest(DigestTree tree, GossipMessage.Digest theirs)
     {
         var replies = new List<GossipMessage>();
-        var toSend = new List<ulong>();
+        var peerEmpty = new List<(int, ulong)>();
         var depth = theirs.Depth + 1;
         for (var child = 0; child < DigestTree.Fanout; child++)
         {
@@ -39,7 +39,7 @@ internal static class Reconciler
 
             if (peer.Count == 0)
             {
-                toSend.AddRange(tree.Under(depth, prefix).Select(entry => entry.KeyPrefix));
+                peerEmpty.Add((depth, prefix));
             }
             else if (mine.Count <= KeyListThreshold || depth == DigestTree.MaxDepth)
             {
@@ -52,7 +52,7 @@ internal static class Reconciler
             }
         }
 
-        return (replies, toSend);
+        return (replies, peerEmpty);
     }
 
     /// <summary>
