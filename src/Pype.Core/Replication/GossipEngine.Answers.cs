@@ -15,6 +15,45 @@ public sealed partial class GossipEngine
     public (int Messages, int Items) Backlog(HashAddress peer) =>
         _neighbours.TryGetValue(peer, out var neighbour) ? (neighbour.PendingMessages.Count, neighbour.PendingKeyCount) : (0, 0);
 
+    /// <summary>A neighbour's message: what it asks for is queued as answers, records are offered, connect2call checked.</summary>
+    private void HandleNeighbourMessage(DateTimeOffset now, HashAddress from, GossipNeighbour neighbour, ReadOnlySpan<byte> bytes)
+    {
+        if (!GossipCodec.TryDecode(bytes, out var message))
+        {
+            Drop(GossipDropReason.MalformedMessage);
+            return;
+        }
+
+        switch (message)
+        {
+            case GossipMessage.NewPeerRequest:
+                Answer(neighbour, Reconciler.RootDigest(GossipStore.AddressBook, AddressBook.Digest));
+                Answer(neighbour, Reconciler.RootDigest(GossipStore.CallList, CallList.Digest));
+                break;
+            case GossipMessage.GetItems get:
+                QueueItems(neighbour, get.Store, get.KeyPrefixes);
+                break;
+            case GossipMessage.Digest digest:
+                var tree = TreeOf(digest.Store);
+                var (replies, peerEmpty) = Reconciler.AnswerDigest(tree, digest);
+                replies.ForEach(reply => Answer(neighbour, reply));
+                foreach (var (depth, prefix) in peerEmpty)
+                    SendUnder(neighbour, digest.Store, depth, prefix, tree.Under(depth, prefix).Select(entry => entry.KeyPrefix).ToList());
+                break;
+            case GossipMessage.KeyList list:
+                var (wanted, toGive) = Reconciler.AnswerKeyList(TreeOf(list.Store), list);
+                foreach (var request in Reconciler.PackRequests(list.Store, wanted)) Answer(neighbour, request);
+                SendUnder(neighbour, list.Store, list.Depth, list.Prefix, toGive);
+                break;
+            case GossipMessage.Records records:
+                HandleRecords(now, from, neighbour.Items, records);
+                break;
+            case GossipMessage.Connect2Call connect:
+                HandleConnect2Call(now, from, connect);
+                break;
+        }
+    }
+
     private void Answer(GossipNeighbour neighbour, GossipMessage message)
     {
         if (neighbour.PendingMessages.Count >= Options.MaxPendingAnswersPerLink)

@@ -11,6 +11,8 @@ namespace Pype.Core.Replication;
 /// changed items are pushed to every neighbour at once and forwarded once by each node that
 /// accepts them; every few seconds one random neighbour gets an anti-entropy round (digest of
 /// the root's children, descent where they differ, then only the items that differ).
+/// What a neighbour's message makes it answer is paced per neighbour, and held to three times
+/// what a new neighbour sent (GossipEngine.Answers.cs).
 /// Nothing a peer sends makes it throw: bad input is dropped and counted.
 /// </summary>
 public sealed partial class GossipEngine
@@ -244,44 +246,6 @@ public sealed partial class GossipEngine
             HandleConnect2Call(now, from, connect);
         else
             Drop(message is null ? GossipDropReason.MalformedMessage : GossipDropReason.NotNeighbour);
-    }
-
-    private void HandleNeighbourMessage(DateTimeOffset now, HashAddress from, GossipNeighbour neighbour, ReadOnlySpan<byte> bytes)
-    {
-        if (!GossipCodec.TryDecode(bytes, out var message))
-        {
-            Drop(GossipDropReason.MalformedMessage);
-            return;
-        }
-
-        switch (message)
-        {
-            case GossipMessage.NewPeerRequest:
-                Answer(neighbour, Reconciler.RootDigest(GossipStore.AddressBook, AddressBook.Digest));
-                Answer(neighbour, Reconciler.RootDigest(GossipStore.CallList, CallList.Digest));
-                break;
-            case GossipMessage.GetItems get:
-                QueueItems(neighbour, get.Store, get.KeyPrefixes);
-                break;
-            case GossipMessage.Digest digest:
-                var tree = TreeOf(digest.Store);
-                var (replies, peerEmpty) = Reconciler.AnswerDigest(tree, digest);
-                replies.ForEach(reply => Answer(neighbour, reply));
-                foreach (var (depth, prefix) in peerEmpty)
-                    SendUnder(neighbour, digest.Store, depth, prefix, tree.Under(depth, prefix).Select(entry => entry.KeyPrefix).ToList());
-                break;
-            case GossipMessage.KeyList list:
-                var (wanted, toGive) = Reconciler.AnswerKeyList(TreeOf(list.Store), list);
-                foreach (var request in Reconciler.PackRequests(list.Store, wanted)) Answer(neighbour, request);
-                SendUnder(neighbour, list.Store, list.Depth, list.Prefix, toGive);
-                break;
-            case GossipMessage.Records records:
-                HandleRecords(now, from, neighbour.Items, records);
-                break;
-            case GossipMessage.Connect2Call connect:
-                HandleConnect2Call(now, from, connect);
-                break;
-        }
     }
 
     private LocalCallChange WriteLocalCall(DateTimeOffset now, CallListEntry entry)
