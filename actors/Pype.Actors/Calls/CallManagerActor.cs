@@ -67,6 +67,7 @@ public sealed class CallManagerActor : SansIoShellActor
         }));
         Receive<CallTombstoneFound>(tombstone => Feed(now => desk.HandleTombstone(now, tombstone.CallId, tombstone.Signer, tombstone.Kind)));
         Receive<NeighbourDown>(down => Feed(now => desk.HandleLinkLost(now, down.Peer)));
+        Receive<Contacts.ContactSetChanged>(changed => desk.SetContacts(changed.Contacts));
         // The fallback path while the peer list routes media through here rather than straight to the session.
         Receive<MediaReceivedFromPeer>(media =>
         {

@@ -22,6 +22,7 @@ public sealed class ContactsActor : ReceivePersistentActor, IWithTimers
     }
 
     private readonly ContactsSettings settings;
+    private readonly IActorRef? listener;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly List<IActorRef> flushWaiters = [];
     private ContactBook book = ContactBook.Empty;
@@ -29,9 +30,10 @@ public sealed class ContactsActor : ReceivePersistentActor, IWithTimers
     private DateTimeOffset? lastSnapshotAt;
     private bool snapshotInFlight;
 
-    public ContactsActor(ContactsSettings settings, string persistenceId)
+    public ContactsActor(ContactsSettings settings, string persistenceId, IActorRef? listener = null)
     {
         this.settings = settings;
+        this.listener = listener;
         PersistenceId = persistenceId;
 
         Recover<SnapshotOffer>(offer =>
@@ -44,6 +46,7 @@ public sealed class ContactsActor : ReceivePersistentActor, IWithTimers
             }
         });
         Recover<ContactEvent>(e => book = book.Apply(e));
+        Recover<RecoveryCompleted>(_ => TellContactSet());
 
         Command<AddContactCommand>(add => Decide(book.DecideAdd(add.PublicKey, add.HashHex, add.Name, add.OwnHashHex, DateTimeOffset.UtcNow)));
         Command<RenameContactCommand>(rename => Decide(book.DecideRename(rename.NameOrHash, rename.NewName)));
@@ -69,8 +72,9 @@ public sealed class ContactsActor : ReceivePersistentActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ContactsSettings settings, string persistenceId = DefaultPersistenceId) =>
-        Akka.Actor.Props.Create(() => new ContactsActor(settings, persistenceId));
+    /// <param name="listener">Told <see cref="ContactSetChanged"/> once recovered and after every change.</param>
+    public static Props Props(ContactsSettings settings, string persistenceId = DefaultPersistenceId, IActorRef? listener = null) =>
+        Akka.Actor.Props.Create(() => new ContactsActor(settings, persistenceId, listener));
 
     private long EventsSinceSnapshot => LastSequenceNr - lastSnapshotSequenceNr;
 
@@ -94,9 +98,13 @@ public sealed class ContactsActor : ReceivePersistentActor, IWithTimers
             book = book.Apply(persisted);
             requester.Tell(new ContactChangeAccepted(persisted, ContactConcerned(persisted), previous));
             Context.System.EventStream.Publish(persisted);
+            TellContactSet();
             if (EventsSinceSnapshot >= settings.SnapshotEvery) TakeSnapshot();
         });
     }
+
+    private void TellContactSet() =>
+        listener?.Tell(new ContactSetChanged(book.All.Select(contact => Pype.Core.Identity.HashAddress.FromPublicKey(contact.PublicKey)).ToList()));
 
     private Contact? ContactConcerned(ContactEvent e) => e switch
     {

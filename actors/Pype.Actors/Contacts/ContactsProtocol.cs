@@ -29,5 +29,11 @@ public sealed record ContactsListing(IReadOnlyList<Contact> Contacts);
 public sealed record ContactsStatus(int Count, long LastSequenceNr, long EventsSinceSnapshot, DateTimeOffset? LastSnapshotAt);
 public sealed record SnapshotFlushed(bool Saved);
 
+/// <summary>
+/// The contacts' hashes, told to the actor given to <c>ContactsActor.Props</c> once recovered and
+/// after every change: calls from contacts are kept before strangers' (docs/protocol/calls.md).
+/// </summary>
+public sealed record ContactSetChanged(IReadOnlyList<Pype.Core.Identity.HashAddress> Contacts);
+
 /// <summary>What the snapshot store holds for the contact list.</summary>
 public sealed record ContactsSnapshot(IReadOnlyList<Contact> Contacts);

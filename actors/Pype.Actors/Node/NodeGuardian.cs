@@ -42,6 +42,7 @@ public sealed class NodeGuardian : ReceiveActor
     private readonly NodeNetwork network;
     private readonly OwnAddresses own = new([]);
     private IdentityKeyPair identity;
+    private Contacts.ContactSetChanged contactSet = new([]);
     private bool keyEncrypted;
 
     public NodeGuardian(PypeSettings settings, IdentityStore identityStore, LoadedIdentity loaded, string? passphrase, System.Net.Sockets.Socket socket, TimeSpan answerTimeout)
@@ -54,12 +55,17 @@ public sealed class NodeGuardian : ReceiveActor
         network = new NodeNetwork(settings, transport, addressBook, callList, HandshakeClockFile.Open(settings.DataDir, log));
         StartNetwork();
         contacts = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
-            ContactsActor.Props(settings.Node.Contacts), "contacts",
+            ContactsActor.Props(settings.Node.Contacts, listener: Self), "contacts",
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "contacts-supervisor");
         commands = Context.ActorOf(NodeCommandsActor.Props(settings, DateTimeOffset.UtcNow, answerTimeout), "commands");
         events = Context.ActorOf(NodeEventsActor.Props(), "events");
 
         Receive<SubscribeNodeEvents>(subscribe => events.Forward(subscribe));
+        Receive<Contacts.ContactSetChanged>(changed =>
+        {
+            contactSet = changed;
+            network.Calls.Tell(changed);
+        });
         Receive<SeedLinkEventOccurred>(e =>
         {
             // Events from a seed link of an older identity are stale.
@@ -114,6 +120,8 @@ public sealed class NodeGuardian : ReceiveActor
     {
         own.Restart(HostCandidates.For((System.Net.IPEndPoint)socket.LocalEndPoint!));
         network.Start(Context, identity, own.Host);
+        // A network started afresh (a new identity) keeps preferring the same contacts' calls.
+        network.Calls.Tell(contactSet);
     }
 
     /// <summary>Tells the gossip the candidates for its own record.</summary>

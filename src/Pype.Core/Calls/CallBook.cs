@@ -7,12 +7,14 @@ namespace Pype.Core.Calls;
 /// Every call of one node, sans-IO: it is fed the peers' signalling messages, call-list
 /// invites, the user's operations and timeouts, each with the time, and is drained of messages to
 /// send (<see cref="PollSend"/>, each for one peer's encrypted session) and events
-/// (<see cref="PollEvent"/>) after every input. It routes messages by call id, refuses a second
+/// (<see cref="PollEvent"/>) after every input. It routes messages by (peer, call id): a call id is
+/// the caller's choice and public in the call list, so another peer reusing it has a call of its
+/// own and never reaches this one. It refuses a second
 /// incoming call with Busy while another is ringing or active, merges a call seen both in the
 /// call list and directly, and settles glare (docs/protocol/calls.md). Nothing a peer sends
 /// makes it throw: bad input is dropped and counted.
 /// </summary>
-public sealed class CallBook
+public sealed partial class CallBook
 {
     /// <summary>
     /// The most calls remembered at once, ended ones included: a node takes one call at a time, so
@@ -23,10 +25,16 @@ public sealed class CallBook
     /// <summary>The most calls remembered with one peer: a peer's burst of invites costs this much and no more.</summary>
     public const int MaxCallsPerPeer = 8;
 
+    /// <summary>
+    /// The most calls strangers (peers that are not contacts) started that are remembered at once: the rest of <see cref="MaxCalls"/>
+    /// is kept for contacts, so strangers' invites can never fill the book against them.
+    /// </summary>
+    public const int MaxStrangerCalls = 192;
+
     private readonly IRandomSource _random;
     private readonly CallOutbox _outbox = new();
-    private readonly Dictionary<UInt128, CallSession> _calls = [];
-    private readonly Dictionary<UInt128, DateTimeOffset> _glareLosers = [];
+    private readonly Dictionary<CallKey, CallSession> _calls = [];
+    private readonly Dictionary<CallKey, DateTimeOffset> _glareLosers = [];
 
     public CallBook(HashAddress self, IRandomSource random, CallOptions? options = null)
     {
@@ -69,9 +77,45 @@ public sealed class CallBook
 
     public OutgoingCallMessage? PollSend() => _outbox.Sends.TryDequeue(out var message) ? message : null;
 
-    public CallEvent? PollEvent() => _outbox.Events.TryDequeue(out var callEvent) ? callEvent : null;
+    public CallEvent? PollEvent() => PollEvent(out _);
 
-    public CallSession? Find(UInt128 callId) => _calls.GetValueOrDefault(callId);
+    /// <summary>The next event and the peer of the call that raised it (with the id, the key of that call).</summary>
+    public CallEvent? PollEvent(out HashAddress peer)
+    {
+        if (_outbox.Events.TryDequeue(out var raised))
+        {
+            peer = raised.Peer;
+            return raised.Event;
+        }
+
+        peer = default;
+        return null;
+    }
+
+    /// <summary>The call with <paramref name="peer"/> named <paramref name="callId"/>.</summary>
+    public CallSession? Find(HashAddress peer, UInt128 callId) => _calls.GetValueOrDefault(new CallKey(peer, callId));
+
+    /// <summary>
+    /// A call named by its id alone, for the user: the live one when several peers used the id (at
+    /// most one is live: a second incoming call is refused busy, and our own ids are never in use),
+    /// otherwise the latest to start.
+    /// </summary>
+    public CallSession? Find(UInt128 callId)
+    {
+        CallSession? found = null;
+        foreach (var call in _calls.Values)
+        {
+            if (call.CallId == callId && (found is null || Later(call, found)))
+            {
+                found = call;
+            }
+        }
+
+        return found;
+
+        static bool Later(CallSession call, CallSession than) =>
+            (call.State != CallState.Ended) != (than.State != CallState.Ended) ? call.State != CallState.Ended : call.StartedAt > than.StartedAt;
+    }
 
     /// <summary>
     /// Calls <paramref name="peer"/> and returns the new call id. The owner also writes the
@@ -90,17 +134,17 @@ public sealed class CallBook
 
         if (_calls.Values.FirstOrDefault(call => call.Peer == peer && call.Role == CallRole.Callee && call.State == CallState.Ringing && !call.IsAnswered) is { } ringing)
         {
-            Answer(now, ringing.CallId);
+            Answer(now, peer, ringing.CallId);
             return ringing.CallId;
         }
 
-        if (!MakeRoom(peer))
+        if (!MakeRoom(peer, placedHere: true))
         {
             throw new InvalidOperationException("the call book is full: check HasRoomFor first");
         }
 
         var callId = NewCallId();
-        _calls.Add(callId, CallSession.Place(now, callId, peer, offer, Options, _outbox));
+        _calls.Add(new CallKey(peer, callId), CallSession.Place(now, callId, peer, offer, Options, _outbox));
         return callId;
     }
 
@@ -113,14 +157,22 @@ public sealed class CallBook
         && (_calls.Count < MaxCalls || OldestSettled(_ => true) is not null);
 
     /// <summary>Answers a ringing incoming call with our limits and the SSRCs chosen when it arrived (<see cref="CallSession.PreparedAnswer"/>); false when there is none to answer.</summary>
-    public bool Answer(DateTimeOffset now, UInt128 callId) =>
-        _calls.TryGetValue(callId, out var call) && call.PreparedAnswer is { } answer && call.Answer(now, answer);
+    public bool Answer(DateTimeOffset now, HashAddress peer, UInt128 callId) => AnswerCall(now, Find(peer, callId));
+
+    /// <summary>As <see cref="Answer(DateTimeOffset, HashAddress, UInt128)"/>, the call named by its id alone (<see cref="Find(UInt128)"/>).</summary>
+    public bool Answer(DateTimeOffset now, UInt128 callId) => AnswerCall(now, Find(callId));
+
+    private static bool AnswerCall(DateTimeOffset now, CallSession? call) => call?.PreparedAnswer is { } answer && call.Answer(now, answer);
 
     /// <summary>Declines a ringing incoming call; false when there is none to decline.</summary>
-    public bool Reject(DateTimeOffset now, UInt128 callId) => _calls.TryGetValue(callId, out var call) && call.Reject(now);
+    public bool Reject(DateTimeOffset now, HashAddress peer, UInt128 callId) => Find(peer, callId) is { } call && call.Reject(now);
+
+    public bool Reject(DateTimeOffset now, UInt128 callId) => Find(callId) is { } call && call.Reject(now);
 
     /// <summary>Ends a call in any state but ended; false when there is none.</summary>
-    public bool HangUp(DateTimeOffset now, UInt128 callId) => _calls.TryGetValue(callId, out var call) && call.HangUp(now);
+    public bool HangUp(DateTimeOffset now, HashAddress peer, UInt128 callId) => Find(peer, callId) is { } call && call.HangUp(now);
+
+    public bool HangUp(DateTimeOffset now, UInt128 callId) => Find(callId) is { } call && call.HangUp(now);
 
     /// <summary>A signalling message from <paramref name="from"/>'s encrypted session.</summary>
     public void Handle(DateTimeOffset now, HashAddress from, ReadOnlySpan<byte> bytes)
@@ -131,25 +183,23 @@ public sealed class CallBook
             return;
         }
 
-        if (message is CallMessage.Invite invite && !_calls.ContainsKey(invite.CallId))
+        var key = new CallKey(from, message.CallId);
+        if (message is CallMessage.Invite invite && !_calls.ContainsKey(key) && !_glareLosers.ContainsKey(key))
         {
             Offered(now, from, invite.CallId, invite.Offer, IncomingCallSource.Direct);
         }
-        else if (_glareLosers.ContainsKey(message.CallId))
+        else if (_glareLosers.ContainsKey(key))
         {
             _outbox.Drop(CallDropReason.GlareLost);
         }
-        else if (!_calls.TryGetValue(message.CallId, out var call))
+        else if (_calls.TryGetValue(key, out var call))
         {
-            _outbox.Drop(CallDropReason.UnknownCall);
-        }
-        else if (call.Peer != from)
-        {
-            _outbox.Drop(CallDropReason.WrongPeer);
+            call.Handle(now, message);
         }
         else
         {
-            call.Handle(now, message);
+            // Not this peer's call: one with that id may be another peer's, which it cannot touch.
+            _outbox.Drop(Find(message.CallId) is null ? CallDropReason.UnknownCall : CallDropReason.WrongPeer);
         }
     }
 
@@ -160,18 +210,9 @@ public sealed class CallBook
     /// </summary>
     public void IncomingFromCallList(DateTimeOffset now, UInt128 callId, HashAddress caller, MediaOffer offer)
     {
-        if (_glareLosers.ContainsKey(callId))
+        var key = new CallKey(caller, callId);
+        if (_glareLosers.ContainsKey(key) || _calls.ContainsKey(key))
         {
-            return;
-        }
-
-        if (_calls.TryGetValue(callId, out var known))
-        {
-            if (known.Peer != caller)
-            {
-                _outbox.Drop(CallDropReason.WrongPeer);
-            }
-
             return;
         }
 
@@ -187,7 +228,7 @@ public sealed class CallBook
     public bool EndedInCallList(DateTimeOffset now, UInt128 callId, HashAddress signer, Replication.CallEntryKind kind)
     {
         if (kind is not (Replication.CallEntryKind.Rejected or Replication.CallEntryKind.HungUp)
-            || !_calls.TryGetValue(callId, out var call) || call.Peer != signer)
+            || !_calls.TryGetValue(new CallKey(signer, callId), out var call))
         {
             return false;
         }
@@ -216,15 +257,15 @@ public sealed class CallBook
             call.HandleTimeout(now);
             if (call.IsSettled && now >= call.EndedAt!.Value + Options.EndedCallMemory)
             {
-                _calls.Remove(call.CallId);
+                _calls.Remove(new CallKey(call.Peer, call.CallId));
             }
         }
 
-        foreach (var (callId, seen) in _glareLosers.ToList())
+        foreach (var (key, seen) in _glareLosers.ToList())
         {
             if (now >= seen + Options.EndedCallMemory)
             {
-                _glareLosers.Remove(callId);
+                _glareLosers.Remove(key);
             }
         }
     }
@@ -243,91 +284,6 @@ public sealed class CallBook
         BinaryPrimitives.WriteUInt128BigEndian(theirs[HashAddress.Length..], otherCallId);
         return mine.SequenceCompareTo(theirs) < 0;
     }
-
-    private void Offered(DateTimeOffset now, HashAddress caller, UInt128 callId, MediaOffer offer, IncomingCallSource source)
-    {
-        if (caller == Self)
-        {
-            _outbox.Drop(CallDropReason.UnexpectedMessage);
-            return;
-        }
-
-        if (!MakeRoom(caller))
-        {
-            return;
-        }
-
-        if (!offer.IsSupported)
-        {
-            _calls.Add(callId, CallSession.Refused(now, callId, caller, offer, source, RejectReason.Unsupported, Options, _outbox));
-            return;
-        }
-
-        var ours = _calls.Values.FirstOrDefault(call => call.Peer == caller && call.Role == CallRole.Caller && call.State is CallState.Calling or CallState.Ringing);
-        if (ours is not null)
-        {
-            ResolveGlare(now, ours, caller, callId, offer, source);
-        }
-        else if (_calls.Values.Any(call => call.State != CallState.Ended))
-        {
-            _calls.Add(callId, CallSession.Refused(now, callId, caller, offer, source, RejectReason.Busy, Options, _outbox));
-        }
-        else
-        {
-            _calls.Add(callId, CallSession.Incoming(now, callId, caller, offer, AnswerTo(offer), source, Options, _outbox));
-        }
-    }
-
-    /// <summary>
-    /// We call <paramref name="caller"/> while it calls us. The winner proceeds; the loser's
-    /// invite is ignored without a word on the winner's side, and on the loser's side its own call
-    /// gives way and the winner's is answered at once.
-    /// </summary>
-    private void ResolveGlare(DateTimeOffset now, CallSession ours, HashAddress caller, UInt128 callId, MediaOffer offer, IncomingCallSource source)
-    {
-        if (WinsGlare(Self, ours.CallId, caller, callId))
-        {
-            if (_glareLosers.Count >= MaxCalls)
-            {
-                _glareLosers.Remove(_glareLosers.MinBy(loser => loser.Value).Key);
-            }
-
-            _glareLosers[callId] = now;
-            _outbox.Drop(CallDropReason.GlareLost);
-            return;
-        }
-
-        ours.Supersede(now, callId);
-        _calls.Add(callId, CallSession.AnsweredOnGlare(now, ours.StartedAt, callId, caller, offer, AnswerTo(offer), source, Options, _outbox));
-    }
-
-    /// <summary>
-    /// Makes room for a call with <paramref name="peer"/> by forgetting the longest-ended call (the
-    /// peer's own first, when it is the peer that is over its share); counts the drop when all are live.
-    /// </summary>
-    private bool MakeRoom(HashAddress peer)
-    {
-        if (CountWith(peer) >= MaxCallsPerPeer && !Forget(OldestSettled(call => call.Peer == peer)))
-        {
-            _outbox.Drop(CallDropReason.TooManyCallsWithPeer);
-            return false;
-        }
-
-        if (_calls.Count >= MaxCalls && !Forget(OldestSettled(_ => true)))
-        {
-            _outbox.Drop(CallDropReason.TooManyCalls);
-            return false;
-        }
-
-        return true;
-    }
-
-    private int CountWith(HashAddress peer) => _calls.Values.Count(call => call.Peer == peer);
-
-    private CallSession? OldestSettled(Func<CallSession, bool> which) =>
-        _calls.Values.Where(call => call.IsSettled && which(call)).MinBy(call => call.EndedAt);
-
-    private bool Forget(CallSession? call) => call is not null && _calls.Remove(call.CallId);
 
     private MediaOffer AnswerTo(MediaOffer offer)
     {
@@ -363,7 +319,7 @@ public sealed class CallBook
             _random.Fill(bytes);
             callId = BinaryPrimitives.ReadUInt128BigEndian(bytes);
         }
-        while (callId == UInt128.Zero || _calls.ContainsKey(callId) || _glareLosers.ContainsKey(callId));
+        while (callId == UInt128.Zero || InUse(callId));
         return callId;
     }
 

@@ -111,12 +111,15 @@ public sealed class CallDesk
     }
 
     /// <summary>Answers the ringing incoming call <paramref name="idPrefix"/> names (or the only one); <paramref name="command"/> is the user's word for it.</summary>
-    public CallOutcome Answer(DateTimeOffset now, string? idPrefix, string command = "answer") => Act(now, idPrefix, command, answer: true, call => _book.Answer(now, call));
+    public CallOutcome Answer(DateTimeOffset now, string? idPrefix, string command = "answer") => Act(now, idPrefix, command, answer: true, call => _book.Answer(now, call.Peer, call.CallId));
 
-    public CallOutcome Reject(DateTimeOffset now, string? idPrefix, string command = "reject") => Act(now, idPrefix, command, answer: false, call => _book.Reject(now, call));
+    public CallOutcome Reject(DateTimeOffset now, string? idPrefix, string command = "reject") => Act(now, idPrefix, command, answer: false, call => _book.Reject(now, call.Peer, call.CallId));
 
     /// <summary>Hangs up the call <paramref name="idPrefix"/> names, in any state but ended.</summary>
-    public CallOutcome HangUp(DateTimeOffset now, string? idPrefix, string command = "hangup") => Act(now, idPrefix, command, answer: false, call => _book.HangUp(now, call), anyLive: true);
+    public CallOutcome HangUp(DateTimeOffset now, string? idPrefix, string command = "hangup") => Act(now, idPrefix, command, answer: false, call => _book.HangUp(now, call.Peer, call.CallId), anyLive: true);
+
+    /// <summary>The user's contacts: their calls are kept before strangers' (see <see cref="CallBook.SetContacts"/>).</summary>
+    public void SetContacts(IEnumerable<HashAddress> contacts) => _book.SetContacts(contacts);
 
     /// <summary>Call signalling from <paramref name="peer"/>'s encrypted session.</summary>
     public void HandleSignal(DateTimeOffset now, HashAddress peer, byte[] peerPublicKey, ReadOnlySpan<byte> payload)
@@ -171,7 +174,7 @@ public sealed class CallDesk
         Pump(now);
     }
 
-    private CallOutcome Act(DateTimeOffset now, string? idPrefix, string command, bool answer, Func<UInt128, bool> operation, bool anyLive = false)
+    private CallOutcome Act(DateTimeOffset now, string? idPrefix, string command, bool answer, Func<CallSession, bool> operation, bool anyLive = false)
     {
         var candidates = _book.Calls.Where(call => anyLive
             ? call.State != CallState.Ended
@@ -185,7 +188,7 @@ public sealed class CallDesk
                 : $"{choice.Matching} calls match: give the call id (see 'calls')");
         }
 
-        var done = operation(call.CallId);
+        var done = operation(call);
 
         // The caller starts sending the moment our Accept reaches it, a round trip before our
         // Established: receive from the answer on, or its first keyframe is lost.
@@ -214,9 +217,9 @@ public sealed class CallDesk
                     _drops.Count(CallDeskDropReason.NoPublicKey);
                 }
             }
-            else if (_book.PollEvent() is { } callEvent)
+            else if (_book.PollEvent(out var peer) is { } callEvent)
             {
-                OnCallEvent(now, callEvent);
+                OnCallEvent(now, peer, callEvent);
             }
             else
             {
@@ -234,9 +237,9 @@ public sealed class CallDesk
         }
     }
 
-    private void OnCallEvent(DateTimeOffset now, CallEvent callEvent)
+    private void OnCallEvent(DateTimeOffset now, HashAddress peer, CallEvent callEvent)
     {
-        var call = _book.Find(callEvent.CallId);
+        var call = _book.Find(peer, callEvent.CallId);
         switch (callEvent)
         {
             case CallEvent.IncomingCall incoming:

@@ -102,6 +102,8 @@ public enum CallDropReason
     TooManyCalls,
     /// <summary>An invite from a peer with <see cref="CallBook.MaxCallsPerPeer"/> calls still live.</summary>
     TooManyCallsWithPeer,
+    /// <summary>A stranger's invite while strangers hold <see cref="CallBook.MaxStrangerCalls"/> calls still live.</summary>
+    TooManyStrangerCalls,
 }
 
 /// <summary>What a <see cref="CallBook"/> tells its owner, drained with <see cref="CallBook.PollEvent"/>.</summary>

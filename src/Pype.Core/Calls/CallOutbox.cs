@@ -9,7 +9,8 @@ internal sealed class CallOutbox
 
     public Queue<OutgoingCallMessage> Sends { get; } = new();
 
-    public Queue<CallEvent> Events { get; } = new();
+    /// <summary>Events with the peer of the call that raised them: call ids are the caller's choice, so only the pair names a call.</summary>
+    public Queue<(HashAddress Peer, CallEvent Event)> Events { get; } = new();
 
     public long Retransmissions { get; private set; }
 
@@ -25,5 +26,5 @@ internal sealed class CallOutbox
         Sends.Enqueue(new OutgoingCallMessage(peer, bytes));
     }
 
-    public void Raise(CallEvent callEvent) => Events.Enqueue(callEvent);
+    public void Raise(HashAddress peer, CallEvent callEvent) => Events.Enqueue((peer, callEvent));
 }

@@ -100,7 +100,7 @@ public sealed class CallSession
         var call = NewCallee(now, now, callId, caller, offer, source, options, outbox, answer);
         call.State = CallState.Ringing;
         call._ringingDeadline = now + options.RingingTimeout;
-        outbox.Raise(new CallEvent.IncomingCall(callId, caller, source, offer));
+        outbox.Raise(caller, new CallEvent.IncomingCall(callId, caller, source, offer));
         call.SendReliable(now, new CallMessage.Ringing(callId));
         return call;
     }
@@ -157,6 +157,13 @@ public sealed class CallSession
         return true;
     }
 
+    /// <summary>A stranger's ringing call gives way to a contact's: refused busy, as if it had come second.</summary>
+    internal void GiveWay(DateTimeOffset now)
+    {
+        SendReliable(now, new CallMessage.Reject(CallId, RejectReason.Busy));
+        End(now, CallEndReason.Busy);
+    }
+
     internal bool HangUp(DateTimeOffset now) => EndWithHangUp(now, HangUpReason.Normal, CallEndReason.HungUpLocal);
 
     /// <summary>Ends the call for a reason learned outside this session's messages; nothing is sent.</summary>
@@ -180,7 +187,7 @@ public sealed class CallSession
         State = CallState.Ended;
         EndReason = CallEndReason.Superseded;
         EndedAt = now;
-        _outbox.Raise(new CallEvent.Superseded(CallId, by));
+        _outbox.Raise(Peer, new CallEvent.Superseded(CallId, by));
     }
 
     internal void Handle(DateTimeOffset now, CallMessage message)
@@ -257,7 +264,7 @@ public sealed class CallSession
             case CallMessage.Ringing when State == CallState.Calling:
                 ClearPending(SessionMessageType.CallInvite);
                 State = CallState.Ringing;
-                _outbox.Raise(new CallEvent.Ringing(CallId));
+                _outbox.Raise(Peer, new CallEvent.Ringing(CallId));
                 return true;
             case CallMessage.Accept accept when State is CallState.Calling or CallState.Ringing:
                 ClearPending(SessionMessageType.CallInvite);
@@ -325,7 +332,7 @@ public sealed class CallSession
     {
         _ringingDeadline = null;
         State = CallState.Established;
-        _outbox.Raise(new CallEvent.Established(CallId, Peer, LocalMedia!, RemoteMedia!, now - StartedAt));
+        _outbox.Raise(Peer, new CallEvent.Established(CallId, Peer, LocalMedia!, RemoteMedia!, now - StartedAt));
     }
 
     private void End(DateTimeOffset now, CallEndReason reason)
@@ -334,7 +341,7 @@ public sealed class CallSession
         State = CallState.Ended;
         EndReason = reason;
         EndedAt = now;
-        _outbox.Raise(new CallEvent.Ended(CallId, reason));
+        _outbox.Raise(Peer, new CallEvent.Ended(CallId, reason));
     }
 
     private void SendReliable(DateTimeOffset now, CallMessage message)

@@ -45,6 +45,23 @@ public class ContactsActorTests : PersistenceTestKit
     }
 
     [Fact]
+    public void The_listener_hears_the_contact_set_once_recovered_and_after_each_change()
+    {
+        var listener = CreateTestProbe();
+        var contacts = Sys.ActorOf(ContactsActor.Props(EveryThree, "contacts-listener-test", listener.Ref));
+        Assert.Empty(listener.ExpectMsg<ContactSetChanged>().Contacts);
+
+        var alice = Add(1, "alice");
+        contacts.Tell(alice);
+        ExpectMsg<ContactChangeAccepted>();
+        Assert.Equal(Pype.Core.Identity.HashAddress.FromPublicKey(alice.PublicKey), Assert.Single(listener.ExpectMsg<ContactSetChanged>().Contacts));
+
+        contacts.Tell(new RemoveContactCommand("alice"));
+        ExpectMsg<ContactChangeAccepted>();
+        Assert.Empty(listener.ExpectMsg<ContactSetChanged>().Contacts);
+    }
+
+    [Fact]
     public void Refused_change_is_answered_and_not_journalled()
     {
         var contacts = StartContacts(EveryThree);

@@ -27,9 +27,23 @@ public sealed class CallBookBoundsTests
     }
 
     [Fact]
-    public void Invites_from_many_peers_fill_the_book_to_its_cap_and_no_further()
+    public void Invites_from_many_strangers_fill_the_strangers_share_and_no_further()
     {
         var book = new CallBook(Self, new SeededRandomSource(3));
+        for (var peer = 0; peer < CallBook.MaxCalls + 40; peer++)
+        {
+            book.Handle(Start, Peer(peer), Invite((UInt128)(peer + 1)));
+        }
+
+        Assert.Equal(CallBook.MaxStrangerCalls, book.Calls.Count);
+        Assert.Equal(CallBook.MaxCalls + 40 - CallBook.MaxStrangerCalls, book.DropCount(CallDropReason.TooManyStrangerCalls));
+    }
+
+    [Fact]
+    public void Invites_from_many_contacts_fill_the_book_to_its_cap_and_no_further()
+    {
+        var book = new CallBook(Self, new SeededRandomSource(3));
+        book.SetContacts(Enumerable.Range(0, CallBook.MaxCalls + 40).Select(Peer));
         for (var peer = 0; peer < CallBook.MaxCalls + 40; peer++)
         {
             book.Handle(Start, Peer(peer), Invite((UInt128)(peer + 1)));
