@@ -25,7 +25,8 @@ public sealed record NodeSettings(
     TimeSpan PunchTimeout,
     ReplicationSettings Replication,
     ContactsSettings Contacts,
-    CallSettings Calls);
+    CallSettings Calls,
+    Pype.Core.Session.CandidateRanges CandidateRanges = Pype.Core.Session.CandidateRanges.Private);
 
 /// <summary>How the node takes calls: answer unattended, and how long a call may ring.</summary>
 /// <param name="PrepareMediaWhileRinging">

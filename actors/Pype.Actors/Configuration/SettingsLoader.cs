@@ -128,7 +128,13 @@ public static class SettingsLoader
             Calls: new CallSettings(
                 AutoAnswer: ReadBool(config, "pype.node.auto-answer"),
                 RingingTimeout: ReadDuration(config, "pype.node.ringing-timeout", TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10)),
-                PrepareMediaWhileRinging: ReadBool(config, "pype.node.prepare-media-while-ringing"))),
+                PrepareMediaWhileRinging: ReadBool(config, "pype.node.prepare-media-while-ringing")),
+            CandidateRanges: ReadEnum(config, "pype.node.candidate-ranges", new Dictionary<string, Pype.Core.Session.CandidateRanges>
+            {
+                ["public"] = Pype.Core.Session.CandidateRanges.Public,
+                ["private"] = Pype.Core.Session.CandidateRanges.Private,
+                ["lab"] = Pype.Core.Session.CandidateRanges.Lab,
+            })),
         Seed: new SeedSettings(
             Enabled: ReadBool(config, "pype.seed.enabled"),
             Listen: ReadEndPoint(config, "pype.seed.listen"),

@@ -37,7 +37,7 @@ public sealed class PeerListActor : SansIoShellActor
         this.transport = transport;
         this.seedLink = seedLink;
         linkOptions = new PeerLinkOptions { KeepaliveInterval = settings.KeepaliveInterval, PunchTimeout = settings.PunchTimeout, HandshakeClock = handshakeClock };
-        endpoint = new NodeEndpoint(identity, new NodeEndpointOptions { OverlayDegree = settings.OverlayDegree, HasSeed = seedLink is not null }, SystemRandomSource.Instance, Now);
+        endpoint = new NodeEndpoint(identity, new NodeEndpointOptions { OverlayDegree = settings.OverlayDegree, HasSeed = seedLink is not null, CandidateRanges = settings.CandidateRanges }, SystemRandomSource.Instance, Now);
 
         Receive<InboundDatagram>(d => Feed(now => endpoint.HandleInitiation(now, d.Source, d.Datagram, d.ViaRelay)));
         Receive<SeedLinkEventOccurred>(e => Feed(now => endpoint.HandleSeedEvent(now, e.Event)));

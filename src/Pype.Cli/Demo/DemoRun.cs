@@ -100,6 +100,7 @@ internal sealed class DemoRun(DemoOptions options, TextWriter output)
             ["pype.data-dir"] = Path.Combine(scratch.FullName, name),
             ["pype.node.enabled"] = "on",
             ["pype.node.listen"] = "127.0.0.1:0",
+            ["pype.node.candidate-ranges"] = "lab",
             ["pype.node.seeds"] = seeds,
             ["pype.node.overlay-degree"] = "0",
             ["pype.node.auto-answer"] = autoAnswer ? "on" : "off",

@@ -122,6 +122,15 @@ public sealed partial class NodeEndpoint
         var candidates = introduction.Peer.Candidates.ToList();
         if (introduction.ObservedEndPoint is { } observed && candidates.All(c => !c.EndPoint.Equals(observed)))
             candidates.Add(new Candidate(CandidateKind.ServerReflexive, observed));
+        // The asker chose these addresses: nothing goes to one this node must not probe.
+        var outOfRange = candidates.RemoveAll(candidate => !_options.CandidateRanges.Allows(candidate.EndPoint));
+        for (var dropped = 0; dropped < outOfRange; dropped++)
+            Drops.Count(NodeEndpointDrop.CandidateOutOfRange);
+        if (candidates.Count == 0)
+        {
+            Drops.Count(NodeEndpointDrop.IntroductionWithoutUsableCandidate);
+            return;
+        }
         if (_links.TryGetValue(peer, out var existing))
         {
             // The introduction brings fresh candidates (the peer's or our relay appeared or changed):

@@ -15,6 +15,9 @@ public sealed record NodeEndpointOptions
 
     /// <summary>Whether a seed link exists at all (without one, nothing can be introduced).</summary>
     public bool HasSeed { get; init; } = true;
+
+    /// <summary>Which candidate addresses an introduction may make this node probe; the others are dropped and counted (docs/protocol/connection.md).</summary>
+    public CandidateRanges CandidateRanges { get; init; } = CandidateRanges.Private;
 }
 
 /// <summary>Why the endpoint dropped an input.</summary>
@@ -33,6 +36,10 @@ public enum NodeEndpointDrop
     CallSignalWithoutSeed,
     /// <summary>A media packet from a peer whose media route was withdrawn (its call ended).</summary>
     MediaWithoutRoute,
+    /// <summary>An introduced candidate in a range this node does not probe (<see cref="NodeEndpointOptions.CandidateRanges"/>).</summary>
+    CandidateOutOfRange,
+    /// <summary>An introduction none of whose candidates is in a range this node probes.</summary>
+    IntroductionWithoutUsableCandidate,
 }
 
 /// <summary>The endpoint's view of one link, kept fresh from link events and state reports: answers <c>peers</c> without asking anyone.</summary>

@@ -51,6 +51,7 @@ public class SettingsLoaderTests : IDisposable
     [InlineData("pype.node.contacts = 5", "pype.node.contacts")]
     [InlineData("pype.node.replication.address-book-capacity = 10", "pype.node.replication.address-book-capacity")]
     [InlineData("pype.data-dir = { a = 1 }", "pype.data-dir")]
+    [InlineData("pype.node.candidate-ranges = everything", "pype.node.candidate-ranges")]
     public void Invalid_value_is_named_in_the_error(string hocon, string key)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load([ConfigFile(hocon)], NoOverrides, NoEnvironment));
@@ -141,6 +142,15 @@ public class SettingsLoaderTests : IDisposable
         Assert.Equal("pype.seed.cluster.listen", Assert.Throws<SettingsException>(() => SettingsLoader.Load([], anywhere, NoEnvironment)).Key);
         var badMember = new Dictionary<string, string>(enabled) { ["pype.seed.cluster.members"] = "10.0.0.1:4053,nowhere" };
         Assert.StartsWith("pype.seed.cluster.members", Assert.Throws<SettingsException>(() => SettingsLoader.Load([], badMember, NoEnvironment)).Key);
+    }
+
+    [Fact]
+    public void Candidate_ranges_default_to_private_and_the_test_overlay_sets_lab()
+    {
+        Assert.Equal(Pype.Core.Session.CandidateRanges.Private, SettingsLoader.Load([], NoOverrides, NoEnvironment).Settings.Node.CandidateRanges);
+        var overlay = Path.Combine(RepositoryRoot.Path, "hocon", "test-overlay.conf");
+        Assert.Equal(Pype.Core.Session.CandidateRanges.Lab, SettingsLoader.Load([overlay], NoOverrides, NoEnvironment).Settings.Node.CandidateRanges);
+        Assert.Equal(Pype.Core.Session.CandidateRanges.Public, SettingsLoader.Load([ConfigFile("pype.node.candidate-ranges = public")], NoOverrides, NoEnvironment).Settings.Node.CandidateRanges);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class PeerListActorTests : TestKit
     private static readonly NodeSettings Settings = new(
         true, NodeEndPoint, [], TimeSpan.FromSeconds(15), OverlayDegree: 0, TimeSpan.FromSeconds(5),
         new ReplicationSettings(100, 100, TimeSpan.FromSeconds(30), 100), new ContactsSettings(100, TimeSpan.FromMinutes(1)),
-        new CallSettings(false, TimeSpan.FromSeconds(30)));
+        new CallSettings(false, TimeSpan.FromSeconds(30)), Pype.Core.Session.CandidateRanges.Lab);
 
     private readonly IdentityKeyPair node = IdentityKeyPair.Generate();
     private readonly IdentityKeyPair peer = IdentityKeyPair.Generate();

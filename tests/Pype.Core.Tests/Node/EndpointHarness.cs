@@ -15,10 +15,11 @@ internal sealed class EndpointHarness
     public static readonly SeedEndpoint Seed = new(IPEndPoint.Parse("198.51.100.1:7000"), PeerKey.Of(IdentityKeyPair.FromSeed(Enumerable.Repeat((byte)1, 32).ToArray())));
     public static readonly IPEndPoint OwnReflexive = IPEndPoint.Parse("203.0.113.5:40000");
 
-    public EndpointHarness(int overlayDegree = 4, bool hasSeed = true)
+    /// <param name="ranges">The harness's addresses are documentation ones, so the lab's ranges by default.</param>
+    public EndpointHarness(int overlayDegree = 4, bool hasSeed = true, CandidateRanges ranges = CandidateRanges.Lab)
     {
         Identity = Peer(0);
-        Endpoint = new NodeEndpoint(Identity, new NodeEndpointOptions { OverlayDegree = overlayDegree, HasSeed = hasSeed }, Random, Now);
+        Endpoint = new NodeEndpoint(Identity, new NodeEndpointOptions { OverlayDegree = overlayDegree, HasSeed = hasSeed, CandidateRanges = ranges }, Random, Now);
     }
 
     public SeededRandomSource Random { get; } = new(7);

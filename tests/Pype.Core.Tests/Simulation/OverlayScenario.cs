@@ -72,7 +72,7 @@ internal static class OverlayScenario
             var host = network.AddHost($"node{i}", endPoint, nat);
             IReadOnlyList<SeedEndpoint> order = i % 2 == 0 ? endpoints : [endpoints[1], endpoints[0]];
             nodes.Add(new SimulatedNode(network, host, GossipOverlay.DeterministicIdentity(i), order,
-                new NodeEndpointOptions(), PeerLinkOptions.Default, network.Random.Next(), calls: calls));
+                new NodeEndpointOptions { CandidateRanges = Pype.Core.Session.CandidateRanges.Lab }, PeerLinkOptions.Default, network.Random.Next(), calls: calls));
             kinds.Add(kind);
         }
         var formed = network.RunUntil(() => nodes.All(n => n.Endpoint.ConnectedCount >= n.Endpoint.OverlayDegree), FormingLimit);
