@@ -7,6 +7,9 @@ internal sealed class RegisteredPeer(PeerKey key, SignedPresence presence, SeedP
     public SignedPresence Presence { get; set; } = presence;
     public SeedPeerSession Session { get; set; } = session;
 
+    /// <summary>How fast other peers may be introduced to this one (made on its first introduction).</summary>
+    public Diagnostics.TokenBucket? IntroductionBudget { get; set; }
+
     /// <summary>Where this peer sits in the registry's list, so removal and random sampling are O(1).</summary>
     public int Position { get; set; }
 }

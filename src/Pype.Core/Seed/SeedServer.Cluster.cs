@@ -52,12 +52,12 @@ public sealed partial class SeedServer
             Drops.Count(SeedServerDrop.ClusterPresenceInvalid);
             return false;
         }
-        if (!_registry.TryGet(recipient, out _))
+        if (!_registry.TryGet(recipient, out var target))
         {
             Drops.Count(SeedServerDrop.ClusterIntroductionForUnknownPeer);
             return false;
         }
-        if (!HasRoomForIntroductions(about.PublicKey, 1))
+        if (!HasRoomForIntroductions(now, about.PublicKey, 1, target))
             return false;
         ClusterIntroductionsReceived++;
         Introduce(now, recipient, about, observed, about.PublicKey);

@@ -26,6 +26,7 @@ public sealed partial class SeedServer
     private readonly SeedRegistry _registry = new();
     private readonly Dictionary<uint, PendingIntroduction> _introductions = [];
     private readonly Dictionary<PeerKey, int> _pendingByAsker = [];
+    private readonly Dictionary<PeerKey, int> _pendingByRecipient = [];
 
     // Deadlines are checked lazily: an entry may be earlier than the real deadline (the peer spoke
     // since), and is then pushed back, so each session or introduction has about one entry.
@@ -323,7 +324,7 @@ public sealed partial class SeedServer
             Drops.Count(SeedServerDrop.ConnectRateLimited);
             return;
         }
-        if (!HasRoomForIntroductions(asker.Key, remote ? 1 : 2))
+        if (!HasRoomForIntroductions(now, asker.Key, remote ? 1 : 2, remote ? null : target))
             return;
         if (remote)
         {
@@ -337,68 +338,6 @@ public sealed partial class SeedServer
         }
         Send(session, new SeedConnectResult(connect.RequestId, SeedConnectStatus.Introduced));
         _events.Enqueue(new IntroductionMade(asker.Key, connect.Target));
-    }
-
-    /// <summary>Room for <paramref name="count"/> more introductions, in all and for this asker; counted when not.</summary>
-    private bool HasRoomForIntroductions(PeerKey askedBy, int count)
-    {
-        if (_introductions.Count + count > _options.MaxPendingIntroductions)
-        {
-            Drops.Count(SeedServerDrop.PendingIntroductionsFull);
-            return false;
-        }
-        if (_pendingByAsker.GetValueOrDefault(askedBy) + count > _options.MaxPendingIntroductionsPerAsker)
-        {
-            Drops.Count(SeedServerDrop.PendingIntroductionsPerAskerFull);
-            return false;
-        }
-        return true;
-    }
-
-    private void Introduce(DateTimeOffset now, PeerKey recipient, SignedPresence about, IPEndPoint? aboutObserved, PeerKey askedBy)
-    {
-        var id = NewIntroductionId();
-        IReadOnlyList<Candidate> observed = aboutObserved is not null && SeedMessageCodec.IsEncodable(aboutObserved)
-            ? [new Candidate(CandidateKind.ServerReflexive, aboutObserved)]
-            : [];
-        var plaintext = SeedMessageCodec.Encode(new SeedIntroduction(id, about, observed));
-        var pending = new PendingIntroduction(id, recipient, plaintext, askedBy);
-        _introductions[id] = pending;
-        _pendingByAsker[askedBy] = _pendingByAsker.GetValueOrDefault(askedBy) + 1;
-        Resend(now, pending);
-    }
-
-    private void Resend(DateTimeOffset now, PendingIntroduction pending)
-    {
-        if (pending.Attempts >= _options.IntroductionMaxAttempts || !_registry.TryGet(pending.Recipient, out var recipient))
-        {
-            RemoveIntroduction(pending);
-            IntroductionsAbandoned++;
-            _events.Enqueue(new IntroductionAbandoned(pending.Recipient, pending.Id));
-            return;
-        }
-        pending.Attempts++;
-        SendPlaintext(recipient.Session, pending.Plaintext);
-        _introductionResends.Enqueue(pending.Id, now + _options.IntroductionRetryInterval);
-    }
-
-    private void HandleIntroductionAck(SeedPeerSession session, uint introductionId)
-    {
-        // Only the recipient may stop an introduction, so one peer cannot cancel another's.
-        if (!_introductions.TryGetValue(introductionId, out var pending)
-            || session.Registration is not { } registration || !registration.Key.Equals(pending.Recipient))
-        {
-            Drops.Count(SeedServerDrop.UnknownIntroduction);
-            return;
-        }
-        RemoveIntroduction(pending);
-    }
-
-    private void RemoveIntroduction(PendingIntroduction pending)
-    {
-        _introductions.Remove(pending.Id);
-        if (_pendingByAsker.GetValueOrDefault(pending.AskedBy) <= 1) _pendingByAsker.Remove(pending.AskedBy);
-        else _pendingByAsker[pending.AskedBy]--;
     }
 
     private void Forget(SeedPeerSession session)

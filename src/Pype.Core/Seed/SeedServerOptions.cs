@@ -25,6 +25,19 @@ public sealed record SeedServerOptions
     /// </summary>
     public int MaxPendingIntroductionsPerAsker { get; init; } = 64;
 
+    /// <summary>
+    /// Introductions to one peer that may be pending at once, whoever asked: many askers (free
+    /// keys) asking for one peer would otherwise fill its link table and make it probe every
+    /// address they name.
+    /// </summary>
+    public int MaxPendingIntroductionsPerTarget { get; init; } = 32;
+
+    /// <summary>Introductions of others to one peer in a burst …</summary>
+    public int IntroductionsPerTargetBurst { get; init; } = 16;
+
+    /// <summary>… and per second after it (the connect request is dropped and counted beyond; its asker asks again a second later).</summary>
+    public double IntroductionsPerTargetPerSecond { get; init; } = 4;
+
     /// <summary>Connect requests a registered peer may make in a burst …</summary>
     public int ConnectBurst { get; init; } = 32;
 
@@ -65,7 +78,8 @@ public sealed record SeedServerOptions
             throw new ArgumentException("the keepalive interval must lie between 1 s and 65535 s");
         if (MissedKeepalivesBeforeForget < 1 || MaxRegisteredPeers < 1 || MaxSessions < 1 || MaxPendingIntroductions < 1
             || IntroductionMaxAttempts < 1 || IntroductionRetryInterval <= TimeSpan.Zero
-            || HandshakesPerSecondPerAddress <= 0 || HandshakeBurstPerAddress < 1 || MaxRateLimitedAddresses < 1)
+            || HandshakesPerSecondPerAddress <= 0 || HandshakeBurstPerAddress < 1 || MaxRateLimitedAddresses < 1
+            || MaxPendingIntroductionsPerTarget < 1 || IntroductionsPerTargetBurst < 1 || IntroductionsPerTargetPerSecond <= 0)
             throw new ArgumentException("seed limits must be positive");
         Relay?.Validate();
     }
@@ -105,6 +119,10 @@ public enum SeedServerDrop
     PendingIntroductionsFull,
     /// <summary>The asker already holds <see cref="SeedServerOptions.MaxPendingIntroductionsPerAsker"/> pending introductions.</summary>
     PendingIntroductionsPerAskerFull,
+    /// <summary>The target already has <see cref="SeedServerOptions.MaxPendingIntroductionsPerTarget"/> introductions pending.</summary>
+    PendingIntroductionsPerTargetFull,
+    /// <summary>A connect request for a target beyond its <see cref="SeedServerOptions.IntroductionsPerTargetBurst"/> and rate.</summary>
+    IntroductionsPerTargetRateLimited,
     /// <summary>A connect request beyond the asker's <see cref="SeedServerOptions.ConnectBurst"/> and rate.</summary>
     ConnectRateLimited,
     UnknownIntroduction,

@@ -75,4 +75,45 @@ public sealed class SeedIntroductionLimitsTests
         Assert.Null(Connect(asker, target, 10, Now.AddMilliseconds(500)));
         Assert.Equal(SeedConnectStatus.Introduced, Connect(asker, target, 11, Now.AddMilliseconds(1500)));
     }
+
+    [Fact]
+    public void Many_askers_hold_only_the_targets_share_of_pending_introductions_and_other_targets_are_still_introduced()
+    {
+        var server = new SeedServer(_seedIdentity, new SeedServerOptions { MaxPendingIntroductionsPerTarget = 4 }, _random);
+        var target = Registered(server, 10);
+        var askers = Enumerable.Range(20, 6).Select(n => Registered(server, n)).ToList();
+
+        var answers = askers.Select((asker, i) => Connect(asker, target, (uint)i, Now)).ToList();
+
+        Assert.Equal(4, answers.Count(a => a == SeedConnectStatus.Introduced));
+        Assert.Equal(2, answers.Count(a => a is null));
+        Assert.Equal(2, server.Drops[SeedServerDrop.PendingIntroductionsPerTargetFull]);
+        Assert.Equal(2 * 4, server.PendingIntroductionCount);
+        var other = Registered(server, 11);
+        Assert.Equal(SeedConnectStatus.Introduced, Connect(askers[5], other, 99, Now));
+
+        // The target never acknowledges: its introductions are given up, and it has room again.
+        var later = Now;
+        while (server.NextDeadline is { } deadline && server.PendingIntroductionCount > 0)
+        {
+            later = deadline;
+            server.HandleTimeout(later);
+        }
+        Assert.Equal(SeedConnectStatus.Introduced, Connect(askers[4], target, 100, later));
+    }
+
+    [Fact]
+    public void Introductions_to_one_target_beyond_its_burst_are_dropped_until_its_rate_refills()
+    {
+        var server = new SeedServer(_seedIdentity, new SeedServerOptions { IntroductionsPerTargetBurst = 3, IntroductionsPerTargetPerSecond = 1 }, _random);
+        var target = Registered(server, 10);
+        var askers = Enumerable.Range(20, 5).Select(n => Registered(server, n)).ToList();
+
+        var burst = askers.Select((asker, i) => Connect(asker, target, (uint)i, Now)).ToList();
+        Assert.Equal(3, burst.Count(a => a == SeedConnectStatus.Introduced));
+        Assert.Equal(2, server.Drops[SeedServerDrop.IntroductionsPerTargetRateLimited]);
+
+        Assert.Null(Connect(askers[3], target, 10, Now.AddMilliseconds(500)));
+        Assert.Equal(SeedConnectStatus.Introduced, Connect(askers[4], target, 11, Now.AddMilliseconds(1500)));
+    }
 }
