@@ -65,6 +65,7 @@ public sealed class NodeGuardian : ReceiveActor
         {
             contactSet = changed;
             network.Calls.Tell(changed);
+            network.Peers.Tell(changed);
         });
         Receive<SeedLinkEventOccurred>(e =>
         {
@@ -120,8 +121,9 @@ public sealed class NodeGuardian : ReceiveActor
     {
         own.Restart(HostCandidates.For((System.Net.IPEndPoint)socket.LocalEndPoint!));
         network.Start(Context, identity, own.Host);
-        // A network started afresh (a new identity) keeps preferring the same contacts' calls.
+        // A network started afresh (a new identity) keeps preferring the same contacts.
         network.Calls.Tell(contactSet);
+        network.Peers.Tell(contactSet);
     }
 
     /// <summary>Tells the gossip the candidates for its own record.</summary>

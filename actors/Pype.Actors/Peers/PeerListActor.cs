@@ -59,6 +59,7 @@ public sealed class PeerListActor : SansIoShellActor
             if (links.TryGetValue(route.Peer, out var link)) link.Tell(route);
         });
         Receive<ListPeers>(_ => Sender.Tell(new PeersView([.. endpoint.Peers().Select(View)])));
+        Receive<Contacts.ContactSetChanged>(changed => endpoint.SetContacts(changed.Contacts));
         Receive<GetPeerListStatus>(_ => Sender.Tell(new PeerListStatus(endpoint.ConnectedCount, endpoint.PunchingCount, endpoint.OverlayDegree, endpoint.DropsByName())));
         Receive<Terminated>(t =>
         {

@@ -147,7 +147,10 @@ public sealed partial class NodeEndpoint
             Drops.Count(NodeEndpointDrop.IntroductionUnusableKey);
             return;
         }
-        var link = new Link(key, Convert.ToHexStringLower(staticKey), ++_generation, now);
+        var wanted = IsIntroductionPending(PeerKey.Parse(key));
+        if (!AdmitLink(peer, wanted))
+            return;
+        var link = new Link(key, Convert.ToHexStringLower(staticKey), ++_generation, now) { Wanted = wanted };
         _links[peer] = link;
         _linksByStaticKey[link.StaticKeyHex] = peer;
         _commands.Enqueue(new StartLink(peer, key, candidates, link.Generation));

@@ -313,6 +313,9 @@ public sealed partial class NodeEndpoint
 
         public PeerLinkState State { get; set; } = PeerLinkState.Punching;
 
+        /// <summary>This node asked the seed for it (its overlay, a call), rather than being introduced at the peer's request.</summary>
+        public bool Wanted { get; init; }
+
         public CandidateKind? PathKind { get; set; }
 
         public IPEndPoint? Path { get; set; }

@@ -40,6 +40,10 @@ public enum NodeEndpointDrop
     CandidateOutOfRange,
     /// <summary>An introduction none of whose candidates is in a range this node probes.</summary>
     IntroductionWithoutUsableCandidate,
+    /// <summary>A stranger's introduction while strangers hold <see cref="NodeEndpoint.MaxStrangerLinks"/> links this node did not ask for.</summary>
+    StrangerLinksFull,
+    /// <summary>An introduction while <see cref="NodeEndpoint.MaxLinks"/> links exist and none may make room.</summary>
+    LinkTableFull,
 }
 
 /// <summary>The endpoint's view of one link, kept fresh from link events and state reports: answers <c>peers</c> without asking anyone.</summary>
