@@ -13,7 +13,7 @@ namespace Pype.Core.Identity;
 /// The digest is held as four big-endian words rather than an array so that the synthesized
 /// record equality and hash code compare contents, which makes the type a safe dictionary key.
 /// </remarks>
-public readonly record struct HashAddress
+public readonly record struct HashAddress : IComparable<HashAddress>
 {
     public const int Length = 32;
     public const int HexLength = Length * 2;
@@ -86,6 +86,15 @@ public readonly record struct HashAddress
         BinaryPrimitives.WriteUInt64BigEndian(destination[8..16], _word1);
         BinaryPrimitives.WriteUInt64BigEndian(destination[16..24], _word2);
         BinaryPrimitives.WriteUInt64BigEndian(destination[24..32], _word3);
+    }
+
+    /// <summary>Orders by the digest's bytes, so every node sorts (and breaks ties between) addresses alike.</summary>
+    public int CompareTo(HashAddress other)
+    {
+        var order = _word0.CompareTo(other._word0);
+        if (order == 0) order = _word1.CompareTo(other._word1);
+        if (order == 0) order = _word2.CompareTo(other._word2);
+        return order != 0 ? order : _word3.CompareTo(other._word3);
     }
 
     public byte[] ToBytes()

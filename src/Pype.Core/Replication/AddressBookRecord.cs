@@ -62,6 +62,11 @@ public sealed class AddressBookRecord : IReplicatedItem
 
     ulong IReplicatedItem.Version => Sequence;
 
+    /// <summary>The owner signs its own record, and the record is filed under the owner's hash: one record per signer.</summary>
+    HashAddress IReplicatedItem.Signer => Hash;
+
+    public bool Concerns(HashAddress party) => Hash == party;
+
     /// <summary>Signs a record for <paramref name="owner"/>. Expiry is kept to the millisecond, as on the wire.</summary>
     /// <exception cref="ArgumentException">More candidates or metadata than the wire format carries.</exception>
     public static AddressBookRecord Create(

@@ -13,7 +13,10 @@ public sealed record AddressBookLimits
     /// <summary>A record may not claim to live longer than this from now (twice the default lifetime).</summary>
     public TimeSpan MaxExpiryAhead { get; init; } = TimeSpan.FromHours(2);
 
-    /// <summary>Records held at most; a new owner beyond this is turned away.</summary>
+    /// <summary>
+    /// Records held at most. When full, a new owner's record takes the place of a stranger's only
+    /// if it ranks higher (see <see cref="ItemStanding"/>); otherwise it is turned away.
+    /// </summary>
     public int Capacity { get; init; } = 100_000;
 }
 
@@ -35,7 +38,7 @@ public sealed class AddressBookReplica
     public AddressBookReplica(AddressBookLimits limits)
     {
         Limits = limits;
-        _store = new ReplicaStore<AddressBookRecord>(limits.Capacity);
+        _store = new ReplicaStore<AddressBookRecord>(limits.Capacity, QuotaPerSigner);
     }
 
     private AddressBookReplica(AddressBookLimits limits, ReplicaStore<AddressBookRecord> store)
@@ -43,6 +46,9 @@ public sealed class AddressBookReplica
         Limits = limits;
         _store = store;
     }
+
+    /// <summary>A record is filed under its signer's hash, so a signer holds one record: the quota is the format's.</summary>
+    public const int QuotaPerSigner = 1;
 
     public AddressBookLimits Limits { get; }
 
@@ -58,6 +64,27 @@ public sealed class AddressBookReplica
 
     public long RejectedCount(RejectReason reason) => _store.Rejected(reason);
 
+    /// <summary>Items this replica evicted to make room for items of higher standing.</summary>
+    public long EvictedCount => _store.Evicted;
+
+    /// <summary>The node's own key: its items are kept before any other (see <see cref="ItemStanding"/>).</summary>
+    public HashAddress? Self => _store.Self;
+
+    /// <summary>How this replica ranks <paramref name="item"/> when it must make room.</summary>
+    public ItemStanding StandingOf(IReplicatedItem item) => _store.StandingOf(item);
+
+    /// <summary>How many items <paramref name="signer"/> holds here.</summary>
+    public int HeldBy(HashAddress signer) => _store.HeldBy(signer);
+
+    public void TrustSelf(HashAddress self) => _store.TrustSelf(self);
+
+    /// <summary>Replaces the contacts whose items are kept before strangers'.</summary>
+    public void SetContacts(IEnumerable<HashAddress> contacts) => _store.SetContacts(contacts);
+
+    public bool AddContact(HashAddress contact) => _store.AddContact(contact);
+
+    public bool RemoveContact(HashAddress contact) => _store.RemoveContact(contact);
+
     /// <summary>A copy with the same records and counters that changes independently.</summary>
     public AddressBookReplica Clone() => new(Limits, _store.Clone());
 
@@ -68,7 +95,8 @@ public sealed class AddressBookReplica
     /// <summary>
     /// Accepts the record only if it is small enough, its hash is SHA-256 of its key, its expiry is
     /// after now and at most <see cref="AddressBookLimits.MaxExpiryAhead"/> ahead, it is newer than
-    /// the record held, there is room, and its signature verifies (checked last: it costs most).
+    /// the record held, there is room (a full book gives up a stranger's record for a contact's or
+    /// our own), and its signature verifies (checked last: it costs most).
     /// </summary>
     public OfferResult Offer(DateTimeOffset now, AddressBookRecord record)
     {

@@ -61,6 +61,7 @@ public sealed class CallListEntry : IReplicatedItem
         Signature = signature;
         Encoded = encoded;
         Key = KeyOf(callee, caller, callId);
+        Signer = HashAddress.FromPublicKey(signerPublicKey);
         Fingerprint = ReplicaStore<CallListEntry>.FingerprintOf(encoded);
     }
 
@@ -80,6 +81,9 @@ public sealed class CallListEntry : IReplicatedItem
 
     public ReadOnlyMemory<byte> SignerPublicKey { get; }
 
+    /// <summary>SHA-256 of <see cref="SignerPublicKey"/>: the caller for an invite, the caller or the callee for a tombstone.</summary>
+    public HashAddress Signer { get; }
+
     public ReadOnlyMemory<byte> SealedInvite { get; }
 
     public ReadOnlyMemory<byte> Signature { get; }
@@ -90,6 +94,8 @@ public sealed class CallListEntry : IReplicatedItem
 
     /// <summary>SHA-256 of a domain, the callee, the caller and the call id.</summary>
     public HashAddress Key { get; }
+
+    public bool Concerns(HashAddress party) => Caller == party || Callee == party;
 
     /// <summary>0 for the ringing invite, 1 for any tombstone.</summary>
     public ulong Version => IsTombstone ? 1ul : 0ul;

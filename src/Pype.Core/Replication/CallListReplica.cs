@@ -16,8 +16,18 @@ public sealed record CallListLimits
     /// <summary>How far ahead of our clock an entry's creation time may lie.</summary>
     public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Entries held at most; a new key beyond this is turned away.</summary>
+    /// <summary>
+    /// Entries held at most. When full, a new entry takes the place of one of lower standing (or
+    /// of a signer holding at least two more of the same standing); otherwise it is turned away.
+    /// </summary>
     public int Capacity { get; init; } = 10_000;
+
+    /// <summary>
+    /// Entries one key may have signed in the list at once. Calls ring 60 s and live at most 5 min,
+    /// so a person placing, answering and ending calls holds a handful; 32 leaves room for a busy
+    /// callee turning many callers away while one key can take at most 32 of the 10,000 places.
+    /// </summary>
+    public int MaxEntriesPerSigner { get; init; } = 32;
 }
 
 /// <summary>
@@ -37,7 +47,7 @@ public sealed class CallListReplica
     public CallListReplica(CallListLimits limits)
     {
         Limits = limits;
-        _store = new ReplicaStore<CallListEntry>(limits.Capacity);
+        _store = new ReplicaStore<CallListEntry>(limits.Capacity, limits.MaxEntriesPerSigner);
     }
 
     private CallListReplica(CallListLimits limits, ReplicaStore<CallListEntry> store)
@@ -63,6 +73,27 @@ public sealed class CallListReplica
 
     public long RejectedCount(RejectReason reason) => _store.Rejected(reason);
 
+    /// <summary>Items this replica evicted to make room for items of higher standing.</summary>
+    public long EvictedCount => _store.Evicted;
+
+    /// <summary>The node's own key: its items are kept before any other (see <see cref="ItemStanding"/>).</summary>
+    public HashAddress? Self => _store.Self;
+
+    /// <summary>How this replica ranks <paramref name="item"/> when it must make room.</summary>
+    public ItemStanding StandingOf(IReplicatedItem item) => _store.StandingOf(item);
+
+    /// <summary>How many items <paramref name="signer"/> holds here.</summary>
+    public int HeldBy(HashAddress signer) => _store.HeldBy(signer);
+
+    public void TrustSelf(HashAddress self) => _store.TrustSelf(self);
+
+    /// <summary>Replaces the contacts whose items are kept before strangers'.</summary>
+    public void SetContacts(IEnumerable<HashAddress> contacts) => _store.SetContacts(contacts);
+
+    public bool AddContact(HashAddress contact) => _store.AddContact(contact);
+
+    public bool RemoveContact(HashAddress contact) => _store.RemoveContact(contact);
+
     public CallListReplica Clone() => new(Limits, _store.Clone());
 
     public OfferResult Offer(DateTimeOffset now, ReadOnlySpan<byte> encoded) =>
@@ -71,8 +102,9 @@ public sealed class CallListReplica
     /// <summary>
     /// Accepts the entry only if its invite is present exactly when it rings and is not oversized,
     /// the signer is the caller (or, for a tombstone, the caller or the callee), created and
-    /// expiry are sane, it is not expired, it outranks what is held, there is room, and the
-    /// signature verifies.
+    /// expiry are sane, it is not expired, it outranks what is held, its signer is within its quota,
+    /// there is room (a full list gives up a stranger's entry for a contact's or one of ours), and
+    /// the signature verifies.
     /// </summary>
     public OfferResult Offer(DateTimeOffset now, CallListEntry entry)
     {
@@ -100,8 +132,7 @@ public sealed class CallListReplica
             return RejectReason.Oversized;
         if (entry.IsTombstone != entry.SealedInvite.IsEmpty)
             return RejectReason.InviteMismatch;
-        var signer = HashAddress.FromPublicKey(entry.SignerPublicKey.Span);
-        if (signer != entry.Caller && !(entry.IsTombstone && signer == entry.Callee))
+        if (entry.Signer != entry.Caller && !(entry.IsTombstone && entry.Signer == entry.Callee))
             return RejectReason.WrongSigner;
         if (entry.Created > now + Limits.MaxClockSkew || entry.Expiry <= entry.Created || entry.Expiry - entry.Created > Limits.MaxLifetime)
             return RejectReason.BadLifetime;

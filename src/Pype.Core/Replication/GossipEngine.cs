@@ -44,6 +44,8 @@ public sealed partial class GossipEngine
         Options = options ?? GossipOptions.Default;
         AddressBook = addressBook ?? new AddressBookReplica();
         CallList = callList ?? new CallListReplica();
+        AddressBook.TrustSelf(identity.Hash);
+        CallList.TrustSelf(identity.Hash);
         _nextAntiEntropy = now + NextInterval();
         _now = now;
     }

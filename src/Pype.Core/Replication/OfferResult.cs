@@ -19,7 +19,7 @@ public enum RejectReason
     Expired,
     /// <summary>The expiry lies further ahead than the replica allows.</summary>
     ExpiryTooFar,
-    /// <summary>The replica is full and the key is new.</summary>
+    /// <summary>The replica is full, the key is new, and nothing held ranks below the item (see <see cref="ItemStanding"/>).</summary>
     CapacityReached,
     /// <summary>A call entry signed by someone who may not sign it.</summary>
     WrongSigner,
@@ -27,6 +27,8 @@ public enum RejectReason
     BadLifetime,
     /// <summary>An invite without a sealed invite, or a tombstone with one.</summary>
     InviteMismatch,
+    /// <summary>The item's signer already holds its quota of items in the replica.</summary>
+    QuotaReached,
 }
 
 /// <summary>What <c>Offer</c> did with a record.</summary>
@@ -63,4 +65,10 @@ public interface IReplicatedItem
     ulong Fingerprint { get; }
 
     ReadOnlyMemory<byte> Encoded { get; }
+
+    /// <summary>The hash address of the key that signed the item; quotas and standing are per signer.</summary>
+    Identity.HashAddress Signer { get; }
+
+    /// <summary>True when the item is about <paramref name="party"/>: its record, or a call it places or receives.</summary>
+    bool Concerns(Identity.HashAddress party);
 }
