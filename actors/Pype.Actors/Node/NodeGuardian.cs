@@ -52,11 +52,12 @@ public sealed class NodeGuardian : ReceiveActor
         transport = Context.ActorOf(UdpTransportActor.Props(socket), "transport");
         addressBook = Context.ActorOf(AddressBookActor.Props(ReplicaSnapshotEvery), "addressbook");
         callList = Context.ActorOf(CallListActor.Props(ReplicaSnapshotEvery), "calllist");
-        network = new NodeNetwork(settings, transport, addressBook, callList, HandshakeClockFile.Open(settings.DataDir, log));
-        StartNetwork();
+        // Before the network: the gossip asks the contacts which keys its replicas keep first.
         contacts = Context.ActorOf(BackoffSupervisor.Props(Backoff.OnStop(
             ContactsActor.Props(settings.Node.Contacts, listener: Self), "contacts",
             TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1)), "contacts-supervisor");
+        network = new NodeNetwork(settings, transport, addressBook, callList, contacts, HandshakeClockFile.Open(settings.DataDir, log));
+        StartNetwork();
         commands = Context.ActorOf(NodeCommandsActor.Props(settings, DateTimeOffset.UtcNow, answerTimeout), "commands");
         events = Context.ActorOf(NodeEventsActor.Props(), "events");
 

@@ -15,9 +15,9 @@ namespace Pype.Actors.Node;
 /// list and calls, every one bound to the identity's key. A key rotation stops the set and starts
 /// the next under new names, since the old ones may still be stopping when the new ones start;
 /// the guardian drops what the old set still sends by checking the sender against these.
-/// The parts every identity shares (transport, replicas, handshake clock) are given once.
+/// The parts every identity shares (transport, replicas, contacts, handshake clock) are given once.
 /// </summary>
-internal sealed class NodeNetwork(PypeSettings settings, IActorRef transport, IActorRef addressBook, IActorRef callList, HandshakeClock handshakeClock)
+internal sealed class NodeNetwork(PypeSettings settings, IActorRef transport, IActorRef addressBook, IActorRef callList, IActorRef contacts, HandshakeClock handshakeClock)
 {
     private int generation;
 
@@ -37,7 +37,7 @@ internal sealed class NodeNetwork(PypeSettings settings, IActorRef transport, IA
     public void Start(IActorContext context, IdentityKeyPair identity, IReadOnlyList<Candidate> hostCandidates)
     {
         var suffix = generation++ == 0 ? "" : $"-{generation - 1}";
-        Gossip = context.ActorOf(GossipActor.Props(identity, settings.Node.Replication, hostCandidates, addressBook, callList), "gossip" + suffix);
+        Gossip = context.ActorOf(GossipActor.Props(identity, settings.Node.Replication, hostCandidates, addressBook, callList, contacts), "gossip" + suffix);
         SeedLink = settings.Node.Seeds.Count == 0 ? null : context.ActorOf(SeedLinkActor.Props(new SeedClientOptions
         {
             Identity = identity,

@@ -94,12 +94,44 @@ public class GossipActorTests : PersistenceTestKit
         Assert.Equal(CallEntryKind.HungUp, ended.Kind);
     }
 
-    private IActorRef StartGossip()
+    /// <summary>
+    /// The replicas start only once the contacts answer, and follow contact changes on the event
+    /// stream: a full book (our record and a stranger's) takes a new contact's record in place of the stranger's.
+    /// </summary>
+    [Fact]
+    public void A_contact_added_after_the_start_gets_its_record_into_a_full_book_in_place_of_a_strangers()
+    {
+        var contacts = CreateTestProbe();
+        var gossip = StartGossip(contacts.Ref, addressBookCapacity: 2);
+        contacts.ExpectMsg<Pype.Actors.Contacts.GetContacts>();
+        gossip.Tell(GetGossipStatus.Instance);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        contacts.Reply(new Pype.Actors.Contacts.ContactsListing([]));
+        Next<GossipStatus>(_ => true);
+
+        var now = DateTimeOffset.UtcNow;
+        gossip.Tell(new NeighbourUp(bob.Self));
+        bob.NeighbourAdded(now, alice.Hash);
+        var stranger = IdentityKeyPair.Generate();
+        bob.LocalRecordChanged(now, AddressBookRecord.Create(stranger, 1, now + TimeSpan.FromHours(1), HostCandidates, []));
+        CarryFromBob(gossip);
+        Next<RecordLearned>(learned => learned.Hash == stranger.Hash.ToString());
+
+        Sys.EventStream.Publish(new Pype.Core.Contacts.ContactAdded("bob", bobKey.PublicKey.ToArray(), bob.Self.ToString(), now));
+        bob.PublishOwnRecord(now, HostCandidates, []);
+        CarryFromBob(gossip);
+        Next<RecordLearned>(learned => learned.Hash == bob.Self.ToString());
+        gossip.Tell(new LookupRecord(stranger.Hash));
+        Assert.Null(Next<RecordLookup>(lookup => lookup.Hash == stranger.Hash.ToString()).Record);
+    }
+
+    private IActorRef StartGossip(IActorRef? contacts = null, int? addressBookCapacity = null)
     {
         var (settings, _) = SettingsLoader.Load([], new Dictionary<string, string> { ["pype.data-dir"] = DataDir }, _ => null);
+        var replication = settings.Node.Replication with { AddressBookCapacity = addressBookCapacity ?? settings.Node.Replication.AddressBookCapacity };
         addressBook = Sys.ActorOf(AddressBookActor.Props(1000));
         callList = Sys.ActorOf(CallListActor.Props(1000));
-        return ChildActorOf(GossipActor.Props(alice, settings.Node.Replication, HostCandidates, addressBook, callList));
+        return ChildActorOf(GossipActor.Props(alice, replication, HostCandidates, addressBook, callList, contacts));
     }
 
     private void StopAll(IActorRef gossip)
