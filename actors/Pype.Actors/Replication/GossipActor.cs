@@ -201,6 +201,8 @@ public sealed class GossipActor : SansIoShellActor, IWithUnboundedStash
         if (engine is null) return;
         while (engine.PollSend() is { } send)
             Context.Parent.Tell(new SendGossip(send.Peer, send.Bytes));
+        foreach (var key in engine.AddressBook.TakeEvicted()) addressBookStore.Tell(new ForgetItem(key.ToString()));
+        foreach (var key in engine.CallList.TakeEvicted()) callListStore.Tell(new ForgetItem(key.ToString()));
         while (engine.PollEvent() is { } gossipEvent)
         {
             switch (gossipEvent)

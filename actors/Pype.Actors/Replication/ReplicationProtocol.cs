@@ -11,6 +11,9 @@ public sealed record StoreItem(byte[] Encoded) : IItemStoreMessage;
 
 public sealed record ItemStored(bool Stored);
 
+/// <summary>The replica evicted the item under this key (its store key text): keep it out of the next snapshot.</summary>
+public sealed record ForgetItem(string Key) : IItemStoreMessage;
+
 public sealed record GetStoredItems : IItemStoreMessage
 {
     public static readonly GetStoredItems Instance = new();

@@ -8,7 +8,8 @@ namespace Pype.Actors.Replication;
 /// Journals signed replicated items (address-book records, call-list entries) exactly as they
 /// travel, so a restart re-validates every one of them through the replica's own rules. Only
 /// items the gossip engine accepted reach the store. Keeps the newest item per key, snapshots
-/// every N events without the expired ones, and trims the journal behind each snapshot.
+/// every N events without the expired ones (nor those the replica evicted), and trims the journal
+/// behind each snapshot.
 /// </summary>
 public abstract class SignedItemStoreActor : ReceivePersistentActor
 {
@@ -45,6 +46,9 @@ public abstract class SignedItemStoreActor : ReceivePersistentActor
                 if (LastSequenceNr - lastSnapshotSequenceNr >= this.snapshotEvery) TakeSnapshot();
             });
         });
+        // Not journalled: an eviction since the last snapshot comes back on a restart, where the
+        // replica's rules decide again what fits; in memory the store stays the replica's size.
+        Command<ForgetItem>(forget => items.Remove(forget.Key));
         Command<GetStoredItems>(_ => Sender.Tell(new StoredItems(PersistenceId, items.Values.Select(i => i.Encoded).ToList())));
         Command<SaveSnapshotSuccess>(success =>
         {

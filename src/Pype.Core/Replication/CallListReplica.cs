@@ -76,6 +76,9 @@ public sealed class CallListReplica
     /// <summary>Items this replica evicted to make room for items of higher standing.</summary>
     public long EvictedCount => _store.Evicted;
 
+    /// <summary>The keys evicted since the last call (the latest <see cref="ReplicaStore{T}.MaxPendingEvictions"/>), for the durable store to forget.</summary>
+    public IReadOnlyList<HashAddress> TakeEvicted() => _store.TakeEvicted();
+
     /// <summary>The node's own key: its items are kept before any other (see <see cref="ItemStanding"/>).</summary>
     public HashAddress? Self => _store.Self;
 

@@ -16,6 +16,7 @@ internal sealed class ReplicaStore<T>
     private readonly long[] _rejections;
     private readonly SignerLedger _ledger = new();
     private readonly HashSet<HashAddress> _contacts;
+    private readonly Queue<HashAddress> _evictedKeys = new();
     private HashAddress? _self;
 
     public ReplicaStore(int capacity, int quotaPerSigner)
@@ -43,6 +44,9 @@ internal sealed class ReplicaStore<T>
         }
     }
 
+    /// <summary>Evicted keys kept for <see cref="TakeEvicted"/> at most; a shell drains them after every input, so only an undrained store drops the oldest.</summary>
+    public const int MaxPendingEvictions = 1024;
+
     /// <summary>Contacts a store keeps apart at most: the contact book's own limit.</summary>
     public static int MaxContacts => Pype.Core.Contacts.ContactBook.MaxContacts;
 
@@ -65,6 +69,14 @@ internal sealed class ReplicaStore<T>
     public int SignersTracked => _ledger.Signers;
 
     public int HeldBy(HashAddress signer) => _ledger.HeldBy(signer);
+
+    /// <summary>The keys evicted since the last call, so whoever keeps a durable copy can drop them too.</summary>
+    public IReadOnlyList<HashAddress> TakeEvicted()
+    {
+        var keys = _evictedKeys.ToList();
+        _evictedKeys.Clear();
+        return keys;
+    }
 
     public int InStanding(ItemStanding standing) => _ledger.InStanding(standing);
 
@@ -166,6 +178,9 @@ internal sealed class ReplicaStore<T>
         {
             Remove(_items[victim]);
             Evicted++;
+            _evictedKeys.Enqueue(victim);
+            if (_evictedKeys.Count > MaxPendingEvictions)
+                _evictedKeys.Dequeue();
         }
 
         _items.Add(item.Key, item);

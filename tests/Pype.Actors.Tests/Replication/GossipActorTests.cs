@@ -123,6 +123,12 @@ public class GossipActorTests : PersistenceTestKit
         Next<RecordLearned>(learned => learned.Hash == bob.Self.ToString());
         gossip.Tell(new LookupRecord(stranger.Hash));
         Assert.Null(Next<RecordLookup>(lookup => lookup.Hash == stranger.Hash.ToString()).Record);
+
+        // The durable store forgets the evicted record too, so it stays the replica's size.
+        addressBook.Tell(GetStoredItems.Instance);
+        var stored = Next<StoredItems>(_ => true).Items.Select(encoded => AddressBookRecordCodec.TryDecode(encoded, out var r) ? r.Hash : default).ToList();
+        Assert.Contains(bob.Self, stored);
+        Assert.DoesNotContain(stranger.Hash, stored);
     }
 
     private IActorRef StartGossip(IActorRef? contacts = null, int? addressBookCapacity = null)

@@ -168,6 +168,10 @@ public sealed class ReplicaQuotaTests
 
         Assert.Equal(10_000, list.Count);
         Assert.Equal(2, list.EvictedCount);
+        var evicted = list.TakeEvicted();
+        Assert.Equal(2, evicted.Count);
+        Assert.All(evicted, key => Assert.Null(list.Lookup(key)));
+        Assert.Empty(list.TakeEvicted());
         Assert.Equal(ItemStanding.Own, list.StandingOf(toMe));
         Assert.Equal(ItemStanding.Contact, list.StandingOf(toDave));
         // The heaviest stranger (all hold 32 but the last; the smallest hash on a tie) lost its oldest.
