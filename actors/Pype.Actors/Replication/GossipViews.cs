@@ -1,4 +1,5 @@
 using Pype.Actors.Node;
+using Pype.Core.Diagnostics;
 using Pype.Core.Identity;
 using Pype.Core.Replication;
 
@@ -16,5 +17,12 @@ internal static class GossipViews
 
     public static GossipStatus StatusOf(GossipEngine engine, int unjournalled) => new(
         engine.AddressBook.Count, engine.CallList.Count, engine.Neighbours.Count, engine.MessagesSent, engine.BytesSent, engine.AntiEntropyRounds,
-        Enum.GetValues<GossipDropReason>().Where(r => engine.DropCount(r) > 0).ToDictionary(r => r.ToString(), engine.DropCount), unjournalled);
+        Enum.GetValues<GossipDropReason>().Where(r => engine.DropCount(r) > 0).ToDictionary(r => r.ToString(), engine.DropCount), unjournalled,
+        RefusedBy("address-book", engine.AddressBook.RejectedCount, engine.AddressBook.EvictedCount)
+            .Concat(RefusedBy("call-list", engine.CallList.RejectedCount, engine.CallList.EvictedCount))
+            .Where(count => count.Value > 0).ToDictionary());
+
+    private static IEnumerable<KeyValuePair<string, long>> RefusedBy(string store, Func<RejectReason, long> rejected, long evicted) =>
+        Enum.GetValues<RejectReason>().Select(reason => KeyValuePair.Create($"{store}-{DropNames.Kebab(reason)}", rejected(reason)))
+            .Append(KeyValuePair.Create($"{store}-evicted", evicted));
 }

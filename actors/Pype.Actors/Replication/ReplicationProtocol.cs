@@ -55,7 +55,8 @@ public sealed record GetGossipStatus : IGossipMessage
 }
 
 /// <param name="Unjournalled">Items the replicas hold that their journal has not confirmed yet: a kill -9 now would lose them here (neighbours still have them).</param>
-public sealed record GossipStatus(int Records, int CallEntries, int Neighbours, long MessagesSent, long BytesSent, long AntiEntropyRounds, IReadOnlyDictionary<string, long> Drops, int Unjournalled = 0);
+/// <param name="Refused">What the replicas turned away or evicted, by store and kebab-case reason (e.g. <c>call-list-quota-reached</c>, <c>address-book-evicted</c>); only non-zero counts.</param>
+public sealed record GossipStatus(int Records, int CallEntries, int Neighbours, long MessagesSent, long BytesSent, long AntiEntropyRounds, IReadOnlyDictionary<string, long> Drops, int Unjournalled = 0, IReadOnlyDictionary<string, long>? Refused = null);
 
 /// <summary>Writes a ringing entry for the callee into the call list, with the call's id and its
 /// encoded <see cref="Pype.Core.Calls.MediaOffer"/>; answered with a NodeReply.</summary>

@@ -47,6 +47,7 @@ public static partial class ConsoleEvents
                     w.WriteNumber("gossip_bytes_sent", gossip.BytesSent);
                     w.WriteNumber("anti_entropy_rounds", gossip.AntiEntropyRounds);
                     w.WriteNumber("replicas_unjournalled", gossip.Unjournalled);
+                    WriteCounts(w, "replica_refusals", gossip.Refused ?? new Dictionary<string, long>());
                 }
                 WriteCounts(w, "protocol_drops", s.Peers.Drops
                     .Concat(s.SeedLink?.Drops.Select(d => KeyValuePair.Create("seed-" + d.Key, d.Value)) ?? [])

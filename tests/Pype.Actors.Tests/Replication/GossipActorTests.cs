@@ -129,6 +129,8 @@ public class GossipActorTests : PersistenceTestKit
         var stored = Next<StoredItems>(_ => true).Items.Select(encoded => AddressBookRecordCodec.TryDecode(encoded, out var r) ? r.Hash : default).ToList();
         Assert.Contains(bob.Self, stored);
         Assert.DoesNotContain(stranger.Hash, stored);
+        gossip.Tell(GetGossipStatus.Instance);
+        Assert.Equal(1, Next<GossipStatus>(_ => true).Refused!["address-book-evicted"]);
     }
 
     private IActorRef StartGossip(IActorRef? contacts = null, int? addressBookCapacity = null)
