@@ -113,6 +113,7 @@ public sealed class PeerListActor : SansIoShellActor
             case ReintroduceLink again when links.TryGetValue(again.Peer, out var link): link.Tell(new Reintroduce(again.Candidates)); break;
             case SendToLink send when links.TryGetValue(send.Peer, out var link): link.Tell(new SendToPeer(send.Payload)); break;
             case AcceptHandshake accept when links.TryGetValue(accept.Peer, out var link): link.Tell(new AcceptedHandshake(accept.Source, accept.Acceptance, accept.ViaRelay)); break;
+            case SendCookieReply cookie: transport.Tell(new SendDatagram(cookie.Destination, cookie.Datagram, cookie.ViaRelay)); break;
             case EndpointCommand.RequestIntroduction ask: seedLink?.Tell(new RequestIntroduction(ask.Target, ask.Requester as IActorRef, ask.Attempt)); break;
             case EndpointCommand.RequestPeerList ask: seedLink?.Tell(new RequestPeerList(ask.Max)); break;
         }

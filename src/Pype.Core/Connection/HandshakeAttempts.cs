@@ -12,6 +12,7 @@ internal sealed class HandshakeAttempts(NoiseKeyPair localStatic, byte[] remoteS
 {
     private readonly Dictionary<uint, NoiseInitiator> _byIndex = [];
     private readonly Queue<uint> _order = new();
+    private readonly CookieJar _cookies = new(remoteStatic);
 
     public int Count => _byIndex.Count;
 
@@ -22,13 +23,20 @@ internal sealed class HandshakeAttempts(NoiseKeyPair localStatic, byte[] remoteS
     /// <param name="isIndexTaken">Also avoids the indices of sessions the link holds.</param>
     public NoiseInitiator Begin(DateTimeOffset now, Func<uint, bool> isIndexTaken)
     {
-        var initiator = new NoiseInitiator(localStatic, remoteStatic, NewIndex(isIndexTaken), now, random, clock);
+        var initiator = new NoiseInitiator(localStatic, remoteStatic, NewIndex(isIndexTaken), now, random, clock, _cookies.Current(now));
         _byIndex[initiator.LocalIndex] = initiator;
         _order.Enqueue(initiator.LocalIndex);
         while (_byIndex.Count > PeerLinkOptions.MaxPendingInitiators)
             _byIndex.Remove(_order.Dequeue());
         return initiator;
     }
+
+    /// <summary>
+    /// The peer is under load and sent a cookie for the initiation with <paramref name="localIndex"/>:
+    /// kept, every initiation from now on (the next probe round or rekey retry) carries its mac2.
+    /// </summary>
+    public bool TryTakeCookie(uint localIndex, ReadOnlySpan<byte> replyPacket, DateTimeOffset now) =>
+        _byIndex.TryGetValue(localIndex, out var initiator) && _cookies.TryTake(replyPacket, initiator, now);
 
     /// <summary>The first answer wins: once one completes, the rest are forgotten.</summary>
     public void Clear()

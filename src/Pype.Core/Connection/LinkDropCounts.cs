@@ -40,6 +40,8 @@ public enum LinkDropReason
     PathChallengesFull,
     /// <summary>A path challenge over the rate at which the link answers them.</summary>
     PathChallengeRateLimited,
+    /// <summary>A cookie reply that does not open for a handshake in flight (forged, damaged, or a second one for it).</summary>
+    CookieReplyRejected,
 }
 
 /// <summary>Counters of dropped input, by reason.</summary>

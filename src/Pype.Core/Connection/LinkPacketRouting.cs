@@ -8,7 +8,7 @@ public enum PypeAddressing
 {
     /// <summary>A handshake initiation (0xE1): it names no local index yet, so the responder takes it.</summary>
     Initiation,
-    /// <summary>A handshake response (0xE2) or transport packet (0xE3) carrying a receiver index.</summary>
+    /// <summary>A handshake response (0xE2), transport packet (0xE3) or cookie reply (0xE4) carrying a receiver index.</summary>
     Indexed,
     /// <summary>Too short for its type, or not a Pype packet type at all.</summary>
     Malformed,
@@ -36,6 +36,9 @@ public static class LinkPacketRouting
                 return PypeAddressing.Indexed;
             case PypePacketType.TransportData when datagram.Length >= TransportData.MinLength:
                 receiverIndex = BinaryPrimitives.ReadUInt32LittleEndian(datagram[TransportData.ReceiverIndexOffset..]);
+                return PypeAddressing.Indexed;
+            case PypePacketType.CookieReply when datagram.Length == CookieReply.Length:
+                receiverIndex = BinaryPrimitives.ReadUInt32LittleEndian(datagram[CookieReply.ReceiverIndexOffset..]);
                 return PypeAddressing.Indexed;
             default:
                 return PypeAddressing.Malformed;

@@ -130,6 +130,8 @@ public sealed partial class PeerLink
             Drops.Add(LinkDropReason.LinkInactive);
         else if (type == PypePacketType.HandshakeResponse)
             HandleResponse(now, source, datagram, viaRelay);
+        else if (type == PypePacketType.CookieReply)
+            HandleCookieReply(now, datagram);
         else
             HandleTransport(now, source, datagram, viaRelay);
     }
@@ -227,6 +229,12 @@ public sealed partial class PeerLink
         // and its Pong both proves the peer now sends on this session and gives a first RTT.
         _pings.BeginConfirmation(_options.ProbeInterval);
         RepeatConfirmation(now);
+    }
+
+    private void HandleCookieReply(DateTimeOffset now, ReadOnlySpan<byte> datagram)
+    {
+        if (!LinkPacketRouting.TryReadReceiverIndex(datagram, out var index) || !_initiators.TryTakeCookie(index, datagram, now))
+            Drops.Add(LinkDropReason.CookieReplyRejected);
     }
 
     private void HandleTransport(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram, bool viaRelay)

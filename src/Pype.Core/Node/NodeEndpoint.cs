@@ -137,7 +137,9 @@ public sealed partial class NodeEndpoint
     /// <summary>A handshake initiation (0xE1) from the socket: gated, answered, and handed to its peer's link.</summary>
     public void HandleInitiation(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram, bool viaRelay)
     {
-        var accepted = _gate.Admit(now, source, datagram, () => RandomIndex(), _random);
+        var accepted = _gate.Admit(now, source, datagram, () => RandomIndex(), _random, out var cookieReply);
+        if (cookieReply is not null)
+            _commands.Enqueue(new SendCookieReply(source, cookieReply, viaRelay));
         if (!accepted.IsSuccess)
             return;
         var staticKey = Convert.ToHexStringLower([.. accepted.Value.Session.RemoteStaticPublicKey]);

@@ -76,6 +76,9 @@ public abstract record EndpointCommand
     /// <summary>A gated, answered initiation for the peer's link; <paramref name="Acceptance"/> holds the local index the endpoint allocated.</summary>
     public sealed record AcceptHandshake(HashAddress Peer, HandshakeAcceptance Acceptance, IPEndPoint Source, bool ViaRelay) : EndpointCommand;
 
+    /// <summary>The handshake gate is under load: send this cookie reply (0xE4) back where the initiation came from.</summary>
+    public sealed record SendCookieReply(IPEndPoint Destination, byte[] Datagram, bool ViaRelay) : EndpointCommand;
+
     /// <summary>Ask the seed to introduce us to <paramref name="Target"/>; report the request id with <see cref="NodeEndpoint.HandleIntroductionRequested"/>.</summary>
     public sealed record RequestIntroduction(PeerKey Target, object? Requester, int Attempt) : EndpointCommand;
 

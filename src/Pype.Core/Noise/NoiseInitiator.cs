@@ -10,8 +10,10 @@ public sealed class NoiseInitiator
     private HandshakeState? _handshake;
 
     /// <param name="clock">Where the initiation's timestamp comes from; without one, the wall clock at <paramref name="now"/> as it is.</param>
+    /// <param name="cookie">The responder's cookie for our address (<see cref="CookieJar.Current"/>): keys mac2; without one mac2 is zero.</param>
     public NoiseInitiator(
-        NoiseKeyPair localStatic, ReadOnlySpan<byte> responderStaticPublicKey, uint localIndex, DateTimeOffset now, IRandomSource random, HandshakeClock? clock = null)
+        NoiseKeyPair localStatic, ReadOnlySpan<byte> responderStaticPublicKey, uint localIndex, DateTimeOffset now, IRandomSource random,
+        HandshakeClock? clock = null, byte[]? cookie = null)
     {
         _localStatic = localStatic;
         _responderStaticPublicKey = responderStaticPublicKey.ToArray();
@@ -22,11 +24,19 @@ public sealed class NoiseInitiator
             throw new ArgumentException("The responder's static key is not a usable X25519 key.", nameof(responderStaticPublicKey));
         var encoded = HandshakeInitiationCodec.Encode(new HandshakeInitiation(localIndex, noiseMessage), _responderStaticPublicKey);
         InitiationPacket = encoded.Value ?? throw new InvalidOperationException($"Initiation did not encode: {encoded.Error}.");
+        if (cookie is not null)
+            PacketMac.SealMac2(InitiationPacket, cookie);
     }
 
     public uint LocalIndex { get; }
 
     public byte[] InitiationPacket { get; }
+
+    /// <summary>The initiation's mac1: a cookie reply to it is sealed with it as associated data.</summary>
+    public byte[] Mac1 => PacketMac.Mac1(InitiationPacket).ToArray();
+
+    /// <summary>A cookie reply to this initiation was taken (<see cref="CookieJar.TryTake"/>); a second one is not.</summary>
+    internal bool CookieReplyTaken { get; set; }
 
     public Outcome<NoiseSession, HandshakeRejection> Complete(ReadOnlySpan<byte> responsePacket, DateTimeOffset now)
     {
@@ -34,7 +44,7 @@ public sealed class NoiseInitiator
             return HandshakeRejection.NotExpected;
         var decoded = HandshakeResponseCodec.Decode(responsePacket);
         if (!decoded.IsSuccess)
-            return HandshakeRejection.Malformed;
+            return decoded.Error == WireError.UnsupportedVersion ? HandshakeRejection.UnsupportedVersion : HandshakeRejection.Malformed;
         if (decoded.Value.ReceiverIndex != LocalIndex)
             return HandshakeRejection.WrongIndex;
         if (!PacketMac.IsValid(responsePacket, _localStatic.PublicKey))

@@ -36,6 +36,11 @@ public sealed class NoiseResponder
 
     public int RememberedPeers => _newestTimestampByPeer.Count;
 
+    public byte[] LocalStaticPublicKey => _localStatic.PublicKey;
+
+    /// <summary>Initiations that got as far as the Diffie-Hellman of Noise message 1, the expensive part.</summary>
+    public long DiffieHellmanRuns { get; private set; }
+
     /// <summary>
     /// The cheap checks of an initiation, before any Diffie-Hellman: its form, and its mac1 (proof
     /// that the sender knows our static public key). <see cref="HandshakeRejection.None"/> when both
@@ -49,7 +54,7 @@ public sealed class NoiseResponder
         var decoded = HandshakeInitiationCodec.Decode(initiationPacket);
         initiation = decoded.IsSuccess ? decoded.Value : null;
         if (initiation is null)
-            return HandshakeRejection.Malformed;
+            return decoded.Error == WireError.UnsupportedVersion ? HandshakeRejection.UnsupportedVersion : HandshakeRejection.Malformed;
         return PacketMac.IsValid(initiationPacket, _localStatic.PublicKey) ? HandshakeRejection.None : HandshakeRejection.BadMac;
     }
 
@@ -60,6 +65,7 @@ public sealed class NoiseResponder
         if (screened != HandshakeRejection.None || initiation is null)
             return screened;
 
+        DiffieHellmanRuns++;
         var handshake = new HandshakeState(HandshakePattern.IK, isInitiator: false, PypeNoise.Prologue, _localStatic, random: random);
         if (!handshake.TryReadMessage(initiation.NoiseMessage, out var timestampBytes))
             return HandshakeRejection.AuthenticationFailed;

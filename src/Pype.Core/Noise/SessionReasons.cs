@@ -13,6 +13,8 @@ public enum HandshakeRejection
     NotExpected,
     /// <summary>The responder already remembers as many recently seen peers as it may.</summary>
     TooManyPeers,
+    /// <summary>A handshake of the layout before mac2: the sender predates cookie replies.</summary>
+    UnsupportedVersion,
 }
 
 /// <summary>Why a transport packet was dropped.</summary>

@@ -13,7 +13,7 @@ namespace Pype.Core.Seed;
 /// The node's side of the seed protocol, sans-IO: for the current seed, learn the server-reflexive
 /// address by STUN, run the Noise IK handshake against the pinned key, register a signed presence,
 /// keep alive, rekey, and fail over to the next seed when one stops answering. Feed it
-/// <see cref="HandleDatagram"/> (STUN responses and 0xE2/0xE3 packets for <see cref="OwnsIndex"/>)
+/// <see cref="HandleDatagram"/> (STUN responses and 0xE2/0xE3/0xE4 packets for <see cref="OwnsIndex"/>)
 /// and <see cref="HandleTimeout"/> at <see cref="NextDeadline"/>; drain <see cref="PollTransmit"/>
 /// and <see cref="PollEvent"/>.
 /// </summary>
@@ -36,6 +36,7 @@ public sealed partial class SeedClient
 
     private int _seedIndex;
     private byte[] _seedStatic = [];
+    private CookieJar _cookies = new([]);
     private SeedClientPhase _phase;
     private DateTimeOffset _stepDeadline;
     private StunBindingClient? _stun;
@@ -111,6 +112,9 @@ public sealed partial class SeedClient
             case PacketKind.Pype when PypePacket.Classify(datagram) == PypePacketType.TransportData:
                 HandleTransport(now, datagram);
                 return;
+            case PacketKind.Pype when PypePacket.Classify(datagram) == PypePacketType.CookieReply:
+                HandleCookieReply(now, datagram);
+                return;
             default:
                 Drops.Count(SeedClientDrop.NotForUs);
                 return;
@@ -168,6 +172,7 @@ public sealed partial class SeedClient
     private void StartSeed(DateTimeOffset now)
     {
         _seedStatic = IdentityKeyPair.ToX25519PublicKey(CurrentSeed.PublicKey.Span);
+        _cookies = new CookieJar(_seedStatic);
         _phase = SeedClientPhase.Stun;
         _stepDeadline = now + _options.StepTimeout;
         _session?.Retire();
@@ -229,7 +234,7 @@ public sealed partial class SeedClient
         uint index;
         do index = RandomUInt32();
         while (OwnsIndex(index));
-        var initiator = new NoiseInitiator(_localStatic, _seedStatic, index, now, _random, _handshakeClock);
+        var initiator = new NoiseInitiator(_localStatic, _seedStatic, index, now, _random, _handshakeClock, _cookies.Current(now));
         // Earlier initiations stay answerable: a slow response to the first try is as good as any.
         _initiations[index] = initiator;
         _initiationOrder.Enqueue(index);
@@ -270,6 +275,27 @@ public sealed partial class SeedClient
         // A new session (first or rekeyed) carries a fresh presence, so introductions of us stay recent.
         _relayGrantRetries = 0;
         SendRegister(now);
+    }
+
+    /// <summary>
+    /// The seed is under load and wants proof of our address: keep its cookie and try again at
+    /// once with mac2 (the seed answered, so backing off would only delay us). At most one
+    /// retry per initiation, so replies cannot make us send more than we would anyway.
+    /// </summary>
+    private void HandleCookieReply(DateTimeOffset now, ReadOnlySpan<byte> datagram)
+    {
+        if (datagram.Length != CookieReply.Length
+            || !_initiations.TryGetValue(BinaryPrimitives.ReadUInt32LittleEndian(datagram[CookieReply.ReceiverIndexOffset..]), out var initiator))
+        {
+            Drops.Count(SeedClientDrop.UnknownIndex);
+            return;
+        }
+        if (!_cookies.TryTake(datagram, initiator, now))
+        {
+            Drops.Count(SeedClientDrop.CookieReplyRejected);
+            return;
+        }
+        SendInitiation(now);
     }
 
     private void HandleTransport(DateTimeOffset now, ReadOnlySpan<byte> datagram)

@@ -84,6 +84,8 @@ public enum SeedClientDrop
     UnexpectedStun,
     UnknownIndex,
     HandshakeRejected,
+    /// <summary>A cookie reply that does not open for an outstanding initiation (forged, damaged, or a second one for it).</summary>
+    CookieReplyRejected,
     /// <summary>A session whose remote static key is not the pinned seed's (cannot happen with IK; checked anyway).</summary>
     NotPinnedSeed,
     TransportRejected,

@@ -17,6 +17,14 @@ internal sealed class SeedPeerSession(NoiseSession noise, string staticKey, IPEn
 
     public DateTimeOffset LastSeen { get; set; } = now;
 
+    public DateTimeOffset CreatedAt { get; } = now;
+
+    /// <summary>False while half-open: the handshake was answered, but no transport packet from the peer has decrypted yet.</summary>
+    public bool Established { get; set; }
+
+    /// <summary>Its place in the half-open list (oldest first) or, established and unregistered, in the idle strangers list.</summary>
+    public LinkedListNode<SeedPeerSession>? Queued { get; set; }
+
     public RegisteredPeer? Registration { get; set; }
 
     /// <summary>When this session was last sent a peer list (they are rate-limited per session).</summary>

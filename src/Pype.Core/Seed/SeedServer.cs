@@ -21,8 +21,6 @@ public sealed partial class SeedServer
     private readonly SeedServerOptions _options;
     private readonly IRandomSource _random;
     private readonly HandshakeGate _gate;
-    private readonly Dictionary<uint, SeedPeerSession> _sessionsByIndex = [];
-    private readonly Dictionary<string, SeedPeerSession> _sessionsByStaticKey = new(StringComparer.Ordinal);
     private readonly SeedRegistry _registry = new();
     private readonly Dictionary<uint, PendingIntroduction> _introductions = [];
     private readonly Dictionary<PeerKey, int> _pendingByAsker = [];
@@ -44,7 +42,8 @@ public sealed partial class SeedServer
         // Anyone may talk to a seed; authentication here means "holds the key it registers".
         _gate = new HandshakeGate(
             new NoiseResponder(NoiseStaticKey.From(identity), isPeerAllowed: _ => true),
-            options.HandshakesPerSecondPerAddress, options.HandshakeBurstPerAddress, options.MaxRateLimitedAddresses);
+            options.HandshakesPerSecondPerAddress, options.HandshakeBurstPerAddress, options.MaxRateLimitedAddresses,
+            options.HandshakesPerSecondBeforeCookies);
     }
 
     public DropCounter<SeedServerDrop> Drops { get; } = new();
@@ -54,7 +53,6 @@ public sealed partial class SeedServer
     /// <summary>TURN credentials handed out (one per accepted registration when relays are configured).</summary>
     public long RelayCredentialsIssued { get; private set; }
 
-    public int SessionCount => _sessionsByIndex.Count;
 
     public int RegisteredPeerCount => _registry.Count;
 
@@ -87,7 +85,7 @@ public sealed partial class SeedServer
             case PypePacketType.TransportData:
                 HandleTransport(now, source, datagram);
                 break;
-            case PypePacketType.HandshakeResponse:
+            case PypePacketType.HandshakeResponse or PypePacketType.CookieReply:
                 Drops.Count(SeedServerDrop.UnexpectedPacketType);
                 break;
             default:
@@ -103,7 +101,7 @@ public sealed partial class SeedServer
             _silenceChecks.Dequeue();
             if (!_sessionsByIndex.TryGetValue(index, out var session))
                 continue;
-            var forgetAt = session.LastSeen + _options.ForgetAfter;
+            var forgetAt = session.Established ? session.LastSeen + _options.ForgetAfter : session.CreatedAt + _options.HalfOpenTimeout;
             if (forgetAt > now)
                 _silenceChecks.Enqueue(index, forgetAt);
             else
@@ -115,45 +113,6 @@ public sealed partial class SeedServer
             if (_introductions.TryGetValue(id, out var pending))
                 Resend(now, pending);
         }
-    }
-
-    private void HandleInitiation(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
-    {
-        // Garbage and senders who do not know the seed's key are dropped before they can take a rate-limit slot.
-        var accepted = _gate.Admit(now, source, datagram, () => _sessionsByIndex.Count < _options.MaxSessions ? NewSessionIndex() : null, _random);
-        if (!accepted.IsSuccess)
-        {
-            Drops.Count(accepted.Reason switch
-            {
-                HandshakeDrop.BadMac => SeedServerDrop.HandshakeBadMac,
-                HandshakeDrop.RateLimited => SeedServerDrop.HandshakeRateLimited,
-                HandshakeDrop.RateLimiterFull => SeedServerDrop.HandshakeRateLimiterFull,
-                HandshakeDrop.NoRoom => SeedServerDrop.SessionTableFull,
-                HandshakeDrop.AuthenticationFailed => SeedServerDrop.HandshakeAuthenticationFailed,
-                HandshakeDrop.Replayed => SeedServerDrop.HandshakeReplayed,
-                HandshakeDrop.TooManyPeers => SeedServerDrop.HandshakeTooManyPeers,
-                _ => SeedServerDrop.HandshakeMalformed,
-            });
-            return;
-        }
-
-        var staticKey = Convert.ToHexString([.. accepted.Value.Session.RemoteStaticPublicKey]);
-        var session = new SeedPeerSession(accepted.Value.Session, staticKey, source, now);
-        if (_sessionsByStaticKey.Remove(staticKey, out var previous))
-        {
-            // The same key proves the same peer: its registration moves to the new session.
-            _sessionsByIndex.Remove(previous.LocalIndex);
-            previous.Noise.Retire();
-            if (previous.Registration is { } registration)
-            {
-                registration.Session = session;
-                session.Registration = registration;
-            }
-        }
-        _sessionsByIndex[session.LocalIndex] = session;
-        _sessionsByStaticKey[staticKey] = session;
-        _silenceChecks.Enqueue(session.LocalIndex, now + _options.ForgetAfter);
-        _transmits.Enqueue(new SeedTransmit(source, accepted.Value.ResponsePacket));
     }
 
     private void HandleTransport(DateTimeOffset now, IPEndPoint source, ReadOnlySpan<byte> datagram)
@@ -186,8 +145,10 @@ public sealed partial class SeedServer
             return;
         }
 
+        if (!session.Established && !Establish(session))
+            return;
         session.EndPoint = source;
-        session.LastSeen = now;
+        Touch(session, now);
         var message = SeedMessageCodec.Decode(decrypted.Value);
         if (!message.IsSuccess)
         {
@@ -275,12 +236,15 @@ public sealed partial class SeedServer
             if (_registry.Count >= _options.MaxRegisteredPeers)
             {
                 session.Registration = null;
+                QueueAsStranger(session);
                 Drops.Count(SeedServerDrop.RegistryFull);
                 return;
             }
             var registration = new RegisteredPeer(presence.PublicKey, presence, session);
             _registry.Add(registration);
             session.Registration = registration;
+            // Registered, it is no longer a stranger that a newcomer may push out.
+            Unqueue(session);
             _events.Enqueue(new PeerRegistered(presence.PublicKey, session.EndPoint));
             _events.Enqueue(new PresenceShared(presence, session.EndPoint));
         }
@@ -338,18 +302,6 @@ public sealed partial class SeedServer
         }
         Send(session, new SeedConnectResult(connect.RequestId, SeedConnectStatus.Introduced));
         _events.Enqueue(new IntroductionMade(asker.Key, connect.Target));
-    }
-
-    private void Forget(SeedPeerSession session)
-    {
-        _sessionsByIndex.Remove(session.LocalIndex);
-        _sessionsByStaticKey.Remove(session.StaticKey);
-        session.Noise.Retire();
-        if (session.Registration is { } registration)
-        {
-            _registry.Remove(registration);
-            _events.Enqueue(new PeerForgotten(registration.Key));
-        }
     }
 
     private void Send(SeedPeerSession session, SeedMessage message) => SendPlaintext(session, SeedMessageCodec.Encode(message));

@@ -13,8 +13,27 @@ public sealed record SeedServerOptions
 
     public int MaxRegisteredPeers { get; init; } = 100_000;
 
-    /// <summary>Sessions include peers that completed a handshake but have not registered yet.</summary>
+    /// <summary>
+    /// Established sessions (a transport packet from the peer decrypted), registered or not yet.
+    /// When full, a new one takes the place of the unregistered session idle for longest;
+    /// registered peers' sessions are never pushed out.
+    /// </summary>
     public int MaxSessions { get; init; } = 110_000;
+
+    /// <summary>
+    /// Half-open sessions: answered handshakes whose initiator has not yet sent a transport packet.
+    /// When full, a new one pushes out the oldest half-open one (never an established session).
+    /// </summary>
+    public int MaxHalfOpenSessions { get; init; } = 20_000;
+
+    /// <summary>A half-open session whose initiator sends nothing for this long is forgotten.</summary>
+    public TimeSpan HalfOpenTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Past this many initiations (that pass mac1) in a second, the seed is under load: an
+    /// initiation without a valid mac2 gets a cookie reply and no Diffie-Hellman.
+    /// </summary>
+    public int HandshakesPerSecondBeforeCookies { get; init; } = 1_000;
 
     public int MaxPendingIntroductions { get; init; } = 10_000;
 
@@ -79,7 +98,8 @@ public sealed record SeedServerOptions
         if (MissedKeepalivesBeforeForget < 1 || MaxRegisteredPeers < 1 || MaxSessions < 1 || MaxPendingIntroductions < 1
             || IntroductionMaxAttempts < 1 || IntroductionRetryInterval <= TimeSpan.Zero
             || HandshakesPerSecondPerAddress <= 0 || HandshakeBurstPerAddress < 1 || MaxRateLimitedAddresses < 1
-            || MaxPendingIntroductionsPerTarget < 1 || IntroductionsPerTargetBurst < 1 || IntroductionsPerTargetPerSecond <= 0)
+            || MaxPendingIntroductionsPerTarget < 1 || IntroductionsPerTargetBurst < 1 || IntroductionsPerTargetPerSecond <= 0
+            || MaxHalfOpenSessions < 1 || HalfOpenTimeout <= TimeSpan.Zero || HandshakesPerSecondBeforeCookies < 0)
             throw new ArgumentException("seed limits must be positive");
         Relay?.Validate();
     }
@@ -91,9 +111,16 @@ public enum SeedServerDrop
     NotAPypePacket,
     UnexpectedPacketType,
     HandshakeRateLimited,
-    HandshakeRateLimiterFull,
+    /// <summary>
+    /// A first transport packet completed a session while every established one is registered:
+    /// the new session is dropped (registered peers are never pushed out).
+    /// </summary>
     SessionTableFull,
     HandshakeMalformed,
+    /// <summary>A handshake of the layout before mac2 (132 bytes): a node that predates cookie replies.</summary>
+    HandshakeUnsupportedVersion,
+    /// <summary>Under load and without a valid mac2: answered with a cookie reply, no Diffie-Hellman done.</summary>
+    HandshakeCookieRequired,
     HandshakeBadMac,
     HandshakeAuthenticationFailed,
     HandshakeReplayed,

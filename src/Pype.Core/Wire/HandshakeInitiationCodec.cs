@@ -17,12 +17,14 @@ public static class HandshakeInitiationCodec
         return WireResult<byte[]>.Success(packet);
     }
 
-    /// <summary>Parses the layout only; the caller checks mac1 with <see cref="PacketMac.IsValid"/> on the raw bytes.</summary>
+    /// <summary>Parses the layout only; the caller checks mac1 and mac2 with <see cref="PacketMac.IsValid"/> on the raw bytes.</summary>
     public static WireResult<HandshakeInitiation> Decode(ReadOnlySpan<byte> packet)
     {
         var headerError = PypePacket.CheckHeader(packet, PypePacketType.HandshakeInitiation);
         if (headerError != WireError.None)
             return headerError;
+        if (packet.Length == HandshakeInitiation.LengthWithoutMac2)
+            return WireError.UnsupportedVersion;
         if (packet.Length != HandshakeInitiation.Length)
             return WireError.WrongLength;
         var senderIndex = BinaryPrimitives.ReadUInt32LittleEndian(packet[HandshakeInitiation.SenderIndexOffset..]);

@@ -23,6 +23,8 @@ public static class HandshakeResponseCodec
         var headerError = PypePacket.CheckHeader(packet, PypePacketType.HandshakeResponse);
         if (headerError != WireError.None)
             return headerError;
+        if (packet.Length == HandshakeResponse.LengthWithoutMac2)
+            return WireError.UnsupportedVersion;
         if (packet.Length != HandshakeResponse.Length)
             return WireError.WrongLength;
         var senderIndex = BinaryPrimitives.ReadUInt32LittleEndian(packet[HandshakeResponse.SenderIndexOffset..]);

@@ -1,7 +1,7 @@
 namespace Pype.Core.Wire;
 
 /// <summary>
-/// The first byte of every Pype datagram. 0xE1–0xE3 lie outside the RFC 7983 ranges of STUN (0–3),
+/// The first byte of every Pype datagram. 0xE1–0xE4 lie outside the RFC 7983 ranges of STUN (0–3),
 /// DTLS (20–63), TURN ChannelData (64–79) and RTP/RTCP (128–191), so one socket can demultiplex them.
 /// </summary>
 public enum PypePacketType : byte
@@ -9,6 +9,8 @@ public enum PypePacketType : byte
     HandshakeInitiation = 0xE1,
     HandshakeResponse = 0xE2,
     TransportData = 0xE3,
+    /// <summary>A responder under load answers an initiation without a valid mac2 with a cookie instead of a handshake.</summary>
+    CookieReply = 0xE4,
 }
 
 public static class PypePacket

@@ -12,6 +12,8 @@ public enum WireError
     ReservedNotZero,
     FieldLengthInvalid,
     PayloadTooLarge,
+    /// <summary>A handshake of the layout before mac2 (132 / 76 bytes): a peer that predates cookies.</summary>
+    UnsupportedVersion,
 }
 
 /// <summary>What a codec hands back instead of throwing: a value, or why there is none.</summary>

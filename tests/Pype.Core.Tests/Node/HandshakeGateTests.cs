@@ -27,12 +27,12 @@ public sealed class HandshakeGateTests
     }
 
     private bool Admit(byte[] initiation, DateTimeOffset at, IPEndPoint? source = null) =>
-        _gate.Admit(at, source ?? Source, initiation, () => _nextIndex++, _random).IsSuccess;
+        _gate.Admit(at, source ?? Source, initiation, () => _nextIndex++, _random, out _).IsSuccess;
 
     [Fact]
     public void A_genuine_initiation_is_answered_with_the_index_its_owner_allocates()
     {
-        var accepted = _gate.Admit(Now, Source, Initiation(1, Now), () => 4242, _random);
+        var accepted = _gate.Admit(Now, Source, Initiation(1, Now), () => 4242, _random, out _);
 
         Assert.True(accepted.IsSuccess);
         Assert.Equal(4242u, accepted.Value!.Session.LocalIndex);
@@ -45,7 +45,7 @@ public sealed class HandshakeGateTests
         for (var i = 0; i < 100; i++)
         {
             var forged = Initiation(1000 + i, Now);
-            forged[^1] ^= 1;
+            forged[Pype.Core.Wire.HandshakeInitiation.MacOffset] ^= 1;
             Assert.False(Admit(forged, Now));
         }
 
@@ -60,7 +60,7 @@ public sealed class HandshakeGateTests
         var stranger = IdentityKeyPair.FromSeed(Enumerable.Repeat((byte)9, 32).ToArray());
         var allocated = false;
 
-        var outcome = _gate.Admit(Now, Source, Initiation(1, Now, towards: stranger), () => { allocated = true; return 1; }, _random);
+        var outcome = _gate.Admit(Now, Source, Initiation(1, Now, towards: stranger), () => { allocated = true; return 1; }, _random, out _);
 
         Assert.Equal(HandshakeDrop.BadMac, outcome.Reason);
         Assert.False(allocated);
@@ -80,7 +80,7 @@ public sealed class HandshakeGateTests
     [Fact]
     public void An_owner_without_room_refuses_after_the_rate_limit_and_the_drop_says_so()
     {
-        var outcome = _gate.Admit(Now, Source, Initiation(1, Now), () => null, _random);
+        var outcome = _gate.Admit(Now, Source, Initiation(1, Now), () => null, _random, out _);
 
         Assert.Equal(HandshakeDrop.NoRoom, outcome.Reason);
         Assert.Equal(1, _gate.Drops[HandshakeDrop.NoRoom]);
@@ -101,6 +101,6 @@ public sealed class HandshakeGateTests
     {
         var gate = HandshakeGate.ForNode(new NoiseResponder(NoiseStaticKey.From(_local), isPeerAllowed: _ => false));
 
-        Assert.Equal(HandshakeDrop.PeerNotAllowed, gate.Admit(Now, Source, Initiation(1, Now), () => 1, _random).Reason);
+        Assert.Equal(HandshakeDrop.PeerNotAllowed, gate.Admit(Now, Source, Initiation(1, Now), () => 1, _random, out _).Reason);
     }
 }

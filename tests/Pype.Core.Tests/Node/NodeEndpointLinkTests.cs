@@ -225,7 +225,7 @@ public sealed class NodeEndpointLinkTests
     public void Forged_initiations_are_counted_under_the_names_operators_know()
     {
         var forged = _node.InitiationFrom(EndpointHarness.Peer(1), 5);
-        forged[^1] ^= 1;
+        forged[Pype.Core.Wire.HandshakeInitiation.MacOffset] ^= 1;
 
         _node.Endpoint.HandleInitiation(_node.Now, PeerSource, forged, viaRelay: false);
 

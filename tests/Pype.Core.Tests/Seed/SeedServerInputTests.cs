@@ -144,7 +144,7 @@ public sealed class SeedServerInputTests
             var identity = IdentityKeyPair.FromSeed([.. BitConverter.GetBytes(i + 5000), .. new byte[28]]);
             var forged = new Pype.Core.Noise.NoiseInitiator(
                 Pype.Core.Noise.NoiseStaticKey.From(identity), IdentityKeyPair.ToX25519PublicKey(_seedIdentity.PublicKey.Span), (uint)i, Now, _random).InitiationPacket.ToArray();
-            forged[^1] ^= 1;
+            forged[Pype.Core.Wire.HandshakeInitiation.MacOffset] ^= 1;
             _server.HandleDatagram(Now, source, forged);
         }
         Assert.Null(_server.PollTransmit());
@@ -163,11 +163,12 @@ public sealed class SeedServerInputTests
         _server.HandleDatagram(Now, PeerEndPoint, [0x00, 0x01]);
         _server.HandleDatagram(Now, PeerEndPoint, [0xE2, 0, 0, 0]);
         _server.HandleDatagram(Now, PeerEndPoint, [0xE3, 0, 0, 0, 9, 9, 9, 9, .. new byte[40]]);
-        _server.HandleDatagram(Now, PeerEndPoint, new byte[132].Select((_, i) => i == 0 ? (byte)0xE1 : (byte)0).ToArray());
+        _server.HandleDatagram(Now, PeerEndPoint, new byte[148].Select((_, i) => i == 0 ? (byte)0xE1 : (byte)0).ToArray());
+        _server.HandleDatagram(Now, PeerEndPoint, [0xE4, 0, 0, 0, .. new byte[60]]);
 
         Assert.Null(_server.PollTransmit());
         Assert.Equal(2, _server.Drops[SeedServerDrop.NotAPypePacket]);
-        Assert.Equal(1, _server.Drops[SeedServerDrop.UnexpectedPacketType]);
+        Assert.Equal(2, _server.Drops[SeedServerDrop.UnexpectedPacketType]);
         Assert.Equal(1, _server.Drops[SeedServerDrop.UnknownIndex]);
         Assert.Equal(1, _server.Drops[SeedServerDrop.HandshakeBadMac]);
     }

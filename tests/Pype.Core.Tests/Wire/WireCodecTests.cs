@@ -11,8 +11,8 @@ public sealed class WireCodecTests
     [Fact]
     public void Packet_lengths_match_the_documented_layout()
     {
-        Assert.Equal(132, HandshakeInitiation.Length);
-        Assert.Equal(76, HandshakeResponse.Length);
+        Assert.Equal(148, HandshakeInitiation.Length);
+        Assert.Equal(92, HandshakeResponse.Length);
         Assert.Equal(16, TransportData.HeaderLength);
         Assert.Equal(1168, TransportData.MaxPayloadLength);
     }

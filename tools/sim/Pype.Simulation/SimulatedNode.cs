@@ -243,6 +243,13 @@ public sealed partial class SimulatedNode : ISimulatedAgent
                     FeedLink(link, (at, core) => core.HandleAcceptedHandshake(at, accept.Source, accept.Acceptance, accept.ViaRelay));
                 });
                 break;
+            case SendCookieReply cookie:
+                // What the peer list does: straight to the transport.
+                if (cookie.ViaRelay)
+                    SendViaRelay(cookie.Destination, cookie.Datagram);
+                else
+                    _network.Send(Host, cookie.Destination, cookie.Datagram);
+                break;
             case RequestIntroduction ask:
                 Post(() =>
                 {
