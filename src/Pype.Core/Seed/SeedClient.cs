@@ -70,6 +70,9 @@ public sealed partial class SeedClient
 
     public bool IsRegistered => _phase == SeedClientPhase.Registered;
 
+    /// <summary>When the session in use with the current seed completed its handshake (each rekey makes a new one).</summary>
+    public DateTimeOffset? SessionEstablishedAt => _session?.EstablishedAt;
+
     /// <summary>Our address as the current seed sees it, once registered.</summary>
     public IPEndPoint? ServerReflexive => _serverReflexive;
 
