@@ -13,15 +13,21 @@ public sealed class NoiseResponder
 {
     private readonly NoiseKeyPair _localStatic;
     private readonly Func<byte[], bool> _isPeerAllowed;
-    private readonly Dictionary<string, (Tai64NTimestamp Newest, DateTimeOffset SeenAt)> _newestTimestampByPeer = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LinkedListNode<RememberedPeer>> _newestTimestampByPeer = new(StringComparer.Ordinal);
+    /// <summary>Least recently heard first, so making room never sweeps the table.</summary>
+    private readonly LinkedList<RememberedPeer> _byLastHeard = new();
     private readonly int _maxRememberedPeers;
 
     /// <summary>
-    /// A peer not heard from for this long has no live session left to reset (sessions are
-    /// refused after <see cref="PypeNoise.RejectAfterTime"/>), so its timestamp may be forgotten
-    /// when the table is full.
+    /// A peer not heard from for this long has no live session left to reset: a session is
+    /// refused <see cref="PypeNoise.RejectAfterTime"/> after its handshake, and a peer that keeps
+    /// one up initiates again every <see cref="PypeNoise.RekeyAfterTime"/>. So its timestamp may
+    /// be forgotten when the table is full. At 10 minutes, valid initiations from fresh keys at
+    /// 340 a second (well under the seed's cookie threshold) filled the 200,000 entries
+    /// and locked newcomers out for minutes; at 3 minutes that takes over 1,100 a second, which
+    /// is cookie territory.
     /// </summary>
-    public static readonly TimeSpan ForgetPeerAfter = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan ForgetPeerAfter = PypeNoise.RejectAfterTime;
 
     public const int DefaultMaxRememberedPeers = 200_000;
 
@@ -75,10 +81,10 @@ public sealed class NoiseResponder
         if (!Tai64NTimestamp.TryRead(timestampBytes, out var timestamp))
             return HandshakeRejection.Malformed;
         var peerKey = Convert.ToHexString(initiatorStatic);
-        var known = _newestTimestampByPeer.TryGetValue(peerKey, out var newest);
-        if (known && timestamp <= newest.Newest)
+        var known = _newestTimestampByPeer.TryGetValue(peerKey, out var remembered);
+        if (known && timestamp <= remembered!.Value.Newest)
             return HandshakeRejection.ReplayedInitiation;
-        if (!known && _newestTimestampByPeer.Count >= _maxRememberedPeers && !ForgetIdlePeers(now))
+        if (!known && _newestTimestampByPeer.Count >= _maxRememberedPeers && !ForgetLeastRecentlyHeard(now))
             return HandshakeRejection.TooManyPeers;
 
         if (!handshake.TryWriteMessage([], out var noiseMessage))
@@ -87,7 +93,7 @@ public sealed class NoiseResponder
         if (!response.IsSuccess)
             return HandshakeRejection.Malformed;
 
-        _newestTimestampByPeer[peerKey] = (timestamp, now);
+        Remember(peerKey, timestamp, now);
         var (initiatorToResponder, responderToInitiator) = handshake.Split();
         var session = new NoiseSession(
             isInitiator: false, localIndex, initiation.SenderIndex, initiatorStatic, handshake.HandshakeHash,
@@ -95,11 +101,22 @@ public sealed class NoiseResponder
         return new HandshakeAcceptance(session, response.Value);
     }
 
-    /// <summary>Forgets peers idle for <see cref="ForgetPeerAfter"/>; true when room was made.</summary>
-    private bool ForgetIdlePeers(DateTimeOffset now)
+    private void Remember(string peerKey, Tai64NTimestamp newest, DateTimeOffset now)
     {
-        foreach (var (key, _) in _newestTimestampByPeer.Where(e => now - e.Value.SeenAt > ForgetPeerAfter).ToList())
-            _newestTimestampByPeer.Remove(key);
-        return _newestTimestampByPeer.Count < _maxRememberedPeers;
+        if (_newestTimestampByPeer.Remove(peerKey, out var node))
+            _byLastHeard.Remove(node);
+        _newestTimestampByPeer[peerKey] = _byLastHeard.AddLast(new RememberedPeer(peerKey, newest, now));
     }
+
+    /// <summary>Forgets the peer heard from longest ago if that was over <see cref="ForgetPeerAfter"/> ago; true when room was made.</summary>
+    private bool ForgetLeastRecentlyHeard(DateTimeOffset now)
+    {
+        if (_byLastHeard.First is not { } oldest || now - oldest.Value.SeenAt <= ForgetPeerAfter)
+            return false;
+        _byLastHeard.RemoveFirst();
+        _newestTimestampByPeer.Remove(oldest.Value.PeerKey);
+        return true;
+    }
+
+    private sealed record RememberedPeer(string PeerKey, Tai64NTimestamp Newest, DateTimeOffset SeenAt);
 }

@@ -33,6 +33,49 @@ public sealed class ResponderMemoryTests
     }
 
     [Fact]
+    public void Fresh_keys_arriving_faster_than_the_table_turns_over_are_refused_but_a_steady_stream_never_is()
+    {
+        // A table of 20 keys forgetting after 3 minutes turns over 20 keys per 180 s.
+        var seed = Node(202);
+        var responder = new NoiseResponder(seed, _ => true, maxRememberedPeers: 20);
+        var at = Start;
+        var refused = 0;
+        for (var n = 0; n < 120; n++)
+        {
+            at += TimeSpan.FromSeconds(10);
+            if (!Initiate(responder, Node(1 + n % 250), seed, at).IsSuccess) refused++;
+        }
+        Assert.Equal(0, refused);
+        Assert.Equal(20, responder.RememberedPeers);
+
+        for (var n = 0; n < 40; n++)
+        {
+            at += TimeSpan.FromSeconds(1);
+            if (!Initiate(responder, Node(130 + n), seed, at).IsSuccess) refused++;
+        }
+        Assert.InRange(refused, 20, 39);
+        Assert.Equal(20, responder.RememberedPeers);
+    }
+
+    [Fact]
+    public void A_peer_that_keeps_initiating_is_never_the_one_forgotten()
+    {
+        var seed = Node(203);
+        var alice = Node(9);
+        var responder = new NoiseResponder(seed, _ => true, maxRememberedPeers: 3);
+        var captured = new NoiseInitiator(alice, seed.PublicKey, 1, Start, Random).InitiationPacket;
+        Assert.True(responder.Respond(captured, 2, Start, Random).IsSuccess);
+        var at = Start;
+        for (var n = 0; n < 30; n++)
+        {
+            at += TimeSpan.FromMinutes(1);
+            Initiate(responder, Node(20 + n), seed, at);
+            if (n % 2 == 0) Assert.True(Initiate(responder, alice, seed, at).IsSuccess);
+        }
+        Assert.Equal(HandshakeRejection.ReplayedInitiation, responder.Respond(captured, 3, at, Random).Reason);
+    }
+
+    [Fact]
     public void A_remembered_peers_old_initiation_is_still_refused_as_a_replay()
     {
         var seed = Node(201);
