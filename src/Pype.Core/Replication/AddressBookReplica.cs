@@ -26,74 +26,32 @@ public sealed record AddressBookLimits
 /// by reason. Merging is offering every record of another replica: last writer (highest
 /// sequence) wins per owner, ties broken by the encoding, so the result does not depend on order.
 /// </summary>
-public sealed class AddressBookReplica
+public sealed class AddressBookReplica : Replica<AddressBookRecord>
 {
-    private readonly ReplicaStore<AddressBookRecord> _store;
-
     public AddressBookReplica()
         : this(AddressBookLimits.Default)
     {
     }
 
     public AddressBookReplica(AddressBookLimits limits)
-    {
-        Limits = limits;
-        _store = new ReplicaStore<AddressBookRecord>(limits.Capacity, QuotaPerSigner);
-    }
+        : base(new ReplicaStore<AddressBookRecord>(limits.Capacity, QuotaPerSigner)) => Limits = limits;
 
     private AddressBookReplica(AddressBookLimits limits, ReplicaStore<AddressBookRecord> store)
-    {
-        Limits = limits;
-        _store = store;
-    }
+        : base(store) => Limits = limits;
 
     /// <summary>A record is filed under its signer's hash, so a signer holds one record: the quota is the format's.</summary>
     public const int QuotaPerSigner = 1;
 
     public AddressBookLimits Limits { get; }
 
-    public int Count => _store.Count;
-
-    public IEnumerable<AddressBookRecord> Records => _store.Items;
-
-    public DigestTree Digest => _store.Tree;
-
-    internal ReplicaStore<AddressBookRecord> Store => _store;
-
-    public AddressBookRecord? Lookup(HashAddress hash) => _store.Lookup(hash);
-
-    public long RejectedCount(RejectReason reason) => _store.Rejected(reason);
-
-    /// <summary>Items this replica evicted to make room for items of higher standing.</summary>
-    public long EvictedCount => _store.Evicted;
-
-    /// <summary>The keys evicted since the last call (the latest <see cref="ReplicaStore{T}.MaxPendingEvictions"/>), for the durable store to forget.</summary>
-    public IReadOnlyList<HashAddress> TakeEvicted() => _store.TakeEvicted();
-
-    /// <summary>The node's own key: its items are kept before any other (see <see cref="ItemStanding"/>).</summary>
-    public HashAddress? Self => _store.Self;
-
-    /// <summary>How this replica ranks <paramref name="item"/> when it must make room.</summary>
-    public ItemStanding StandingOf(IReplicatedItem item) => _store.StandingOf(item);
-
-    /// <summary>How many items <paramref name="signer"/> holds here.</summary>
-    public int HeldBy(HashAddress signer) => _store.HeldBy(signer);
-
-    public void TrustSelf(HashAddress self) => _store.TrustSelf(self);
-
-    /// <summary>Replaces the contacts whose items are kept before strangers'.</summary>
-    public void SetContacts(IEnumerable<HashAddress> contacts) => _store.SetContacts(contacts);
-
-    public bool AddContact(HashAddress contact) => _store.AddContact(contact);
-
-    public bool RemoveContact(HashAddress contact) => _store.RemoveContact(contact);
+    public IEnumerable<AddressBookRecord> Records => Store.Items;
 
     /// <summary>A copy with the same records and counters that changes independently.</summary>
-    public AddressBookReplica Clone() => new(Limits, _store.Clone());
+    public AddressBookReplica Clone() => new(Limits, Store.Clone());
 
     /// <summary>Decodes and offers a record straight off the wire.</summary>
     public OfferResult Offer(DateTimeOffset now, ReadOnlySpan<byte> encoded) =>
-        AddressBookRecordCodec.TryDecode(encoded, out var record) ? Offer(now, record) : _store.Reject(RejectReason.Malformed);
+        AddressBookRecordCodec.TryDecode(encoded, out var record) ? Offer(now, record) : Store.Reject(RejectReason.Malformed);
 
     /// <summary>
     /// Accepts the record only if it is small enough, its hash is SHA-256 of its key, its expiry is
@@ -105,10 +63,10 @@ public sealed class AddressBookReplica
     {
         if (Validate(now, record) is { } reason)
         {
-            return _store.Reject(reason);
+            return Store.Reject(reason);
         }
 
-        return _store.Store(record);
+        return Store.Store(record);
     }
 
     /// <summary>Offers every record <paramref name="other"/> holds.</summary>
@@ -121,7 +79,7 @@ public sealed class AddressBookReplica
     }
 
     /// <summary>Removes the records whose expiry has come; returns how many.</summary>
-    public int Expire(DateTimeOffset now) => _store.Expire(now);
+    public int Expire(DateTimeOffset now) => Store.Expire(now);
 
     private RejectReason? Validate(DateTimeOffset now, AddressBookRecord record)
     {
@@ -133,7 +91,7 @@ public sealed class AddressBookReplica
             return RejectReason.Expired;
         if (record.Expiry > now + Limits.MaxExpiryAhead)
             return RejectReason.ExpiryTooFar;
-        if (_store.Precedence(record) is { } precedence)
+        if (Store.Precedence(record) is { } precedence)
             return precedence;
         return record.HasValidSignature() ? null : RejectReason.BadSignature;
     }

@@ -35,72 +35,30 @@ public sealed record CallListLimits
 /// replaced it. Same shape as <see cref="AddressBookReplica"/>: <see cref="Offer"/> never throws
 /// and counts every refusal; the tombstone outranks the invite; expired entries are swept.
 /// </summary>
-public sealed class CallListReplica
+public sealed class CallListReplica : Replica<CallListEntry>
 {
-    private readonly ReplicaStore<CallListEntry> _store;
-
     public CallListReplica()
         : this(CallListLimits.Default)
     {
     }
 
     public CallListReplica(CallListLimits limits)
-    {
-        Limits = limits;
-        _store = new ReplicaStore<CallListEntry>(limits.Capacity, limits.MaxEntriesPerSigner);
-    }
+        : base(new ReplicaStore<CallListEntry>(limits.Capacity, limits.MaxEntriesPerSigner)) => Limits = limits;
 
     private CallListReplica(CallListLimits limits, ReplicaStore<CallListEntry> store)
-    {
-        Limits = limits;
-        _store = store;
-    }
+        : base(store) => Limits = limits;
 
     public CallListLimits Limits { get; }
 
-    public int Count => _store.Count;
-
-    public IEnumerable<CallListEntry> Entries => _store.Items;
-
-    public DigestTree Digest => _store.Tree;
-
-    internal ReplicaStore<CallListEntry> Store => _store;
-
-    public CallListEntry? Lookup(HashAddress key) => _store.Lookup(key);
+    public IEnumerable<CallListEntry> Entries => Store.Items;
 
     /// <summary>The entries, ringing or ended, whose callee is <paramref name="callee"/>.</summary>
-    public IEnumerable<CallListEntry> FindForCallee(HashAddress callee) => _store.Items.Where(entry => entry.Callee == callee);
+    public IEnumerable<CallListEntry> FindForCallee(HashAddress callee) => Store.Items.Where(entry => entry.Callee == callee);
 
-    public long RejectedCount(RejectReason reason) => _store.Rejected(reason);
-
-    /// <summary>Items this replica evicted to make room for items of higher standing.</summary>
-    public long EvictedCount => _store.Evicted;
-
-    /// <summary>The keys evicted since the last call (the latest <see cref="ReplicaStore{T}.MaxPendingEvictions"/>), for the durable store to forget.</summary>
-    public IReadOnlyList<HashAddress> TakeEvicted() => _store.TakeEvicted();
-
-    /// <summary>The node's own key: its items are kept before any other (see <see cref="ItemStanding"/>).</summary>
-    public HashAddress? Self => _store.Self;
-
-    /// <summary>How this replica ranks <paramref name="item"/> when it must make room.</summary>
-    public ItemStanding StandingOf(IReplicatedItem item) => _store.StandingOf(item);
-
-    /// <summary>How many items <paramref name="signer"/> holds here.</summary>
-    public int HeldBy(HashAddress signer) => _store.HeldBy(signer);
-
-    public void TrustSelf(HashAddress self) => _store.TrustSelf(self);
-
-    /// <summary>Replaces the contacts whose items are kept before strangers'.</summary>
-    public void SetContacts(IEnumerable<HashAddress> contacts) => _store.SetContacts(contacts);
-
-    public bool AddContact(HashAddress contact) => _store.AddContact(contact);
-
-    public bool RemoveContact(HashAddress contact) => _store.RemoveContact(contact);
-
-    public CallListReplica Clone() => new(Limits, _store.Clone());
+    public CallListReplica Clone() => new(Limits, Store.Clone());
 
     public OfferResult Offer(DateTimeOffset now, ReadOnlySpan<byte> encoded) =>
-        CallListEntryCodec.TryDecode(encoded, out var entry) ? Offer(now, entry) : _store.Reject(RejectReason.Malformed);
+        CallListEntryCodec.TryDecode(encoded, out var entry) ? Offer(now, entry) : Store.Reject(RejectReason.Malformed);
 
     /// <summary>
     /// Accepts the entry only if its invite is present exactly when it rings and is not oversized,
@@ -113,10 +71,10 @@ public sealed class CallListReplica
     {
         if (Validate(now, entry) is { } reason)
         {
-            return _store.Reject(reason);
+            return Store.Reject(reason);
         }
 
-        return _store.Store(entry);
+        return Store.Store(entry);
     }
 
     public void Merge(DateTimeOffset now, CallListReplica other)
@@ -127,7 +85,7 @@ public sealed class CallListReplica
         }
     }
 
-    public int Expire(DateTimeOffset now) => _store.Expire(now);
+    public int Expire(DateTimeOffset now) => Store.Expire(now);
 
     private RejectReason? Validate(DateTimeOffset now, CallListEntry entry)
     {
@@ -141,7 +99,7 @@ public sealed class CallListReplica
             return RejectReason.BadLifetime;
         if (entry.Expiry <= now)
             return RejectReason.Expired;
-        if (_store.Precedence(entry) is { } precedence)
+        if (Store.Precedence(entry) is { } precedence)
             return precedence;
         return entry.HasValidSignature() ? null : RejectReason.BadSignature;
     }
