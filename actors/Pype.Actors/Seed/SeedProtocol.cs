@@ -30,4 +30,19 @@ public sealed record SeedServerStatus(
 {
     public int PeersElsewhereInCluster { get; init; }
     public long IntroductionsFromCluster { get; init; }
+
+    /// <summary>Answered handshakes whose initiator has not yet sent a transport packet (counted in <see cref="Sessions"/> too).</summary>
+    public int HalfOpenSessions { get; init; }
+
+    /// <summary>Half-open sessions pushed out by newer ones: a handshake flood shows here first.</summary>
+    public long HalfOpenEvictions { get; init; }
+
+    /// <summary>Unregistered established sessions pushed out to make room for a newly established one.</summary>
+    public long StrangerSessionEvictions { get; init; }
+
+    /// <summary>Initiations that got as far as the Diffie-Hellman, the expensive part (cookies keep floods short of it).</summary>
+    public long HandshakeDiffieHellmanRuns { get; init; }
+
+    /// <summary>Source addresses the handshake rate limiter is tracking (bounded; the one unheard of longest makes room).</summary>
+    public int RateLimitedAddresses { get; init; }
 }

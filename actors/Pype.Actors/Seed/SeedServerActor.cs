@@ -51,6 +51,11 @@ public sealed class SeedServerActor : SansIoShellActor
             {
                 PeersElsewhereInCluster = server.ClusterPeerCount,
                 IntroductionsFromCluster = server.ClusterIntroductionsReceived,
+                HalfOpenSessions = server.HalfOpenSessionCount,
+                HalfOpenEvictions = server.HalfOpenEvictions,
+                StrangerSessionEvictions = server.StrangerEvictions,
+                HandshakeDiffieHellmanRuns = server.HandshakeDiffieHellmanRuns,
+                RateLimitedAddresses = server.RateLimitedAddressCount,
             });
         });
     }

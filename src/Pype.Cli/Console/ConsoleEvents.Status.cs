@@ -84,6 +84,11 @@ public static partial class ConsoleEvents
                 WriteStatusHeader(w, "seed", s.Address, s.Hash, s.Uptime, s.DataDir);
                 w.WriteNumber("registered_peers", s.Server.RegisteredPeers);
                 w.WriteNumber("sessions", s.Server.Sessions);
+                w.WriteNumber("sessions_half_open", s.Server.HalfOpenSessions);
+                w.WriteNumber("half_open_evictions", s.Server.HalfOpenEvictions);
+                w.WriteNumber("stranger_session_evictions", s.Server.StrangerSessionEvictions);
+                w.WriteNumber("handshake_dh_runs", s.Server.HandshakeDiffieHellmanRuns);
+                w.WriteNumber("rate_limited_addresses", s.Server.RateLimitedAddresses);
                 w.WriteNumber("introductions", s.Server.IntroductionsMade);
                 w.WriteNumber("introductions_per_second", Math.Round(s.Server.IntroductionsPerSecond, 2));
                 w.WriteNumber("introductions_pending", s.Server.PendingIntroductions);
@@ -113,7 +118,8 @@ public static partial class ConsoleEvents
                 seed.AddRow("hash", s.Hash);
                 seed.AddRow("uptime", $"{s.Uptime:hh\\:mm\\:ss}");
                 seed.AddRow("data dir", Markup.Escape(s.DataDir));
-                seed.AddRow("registered peers", $"{s.Server.RegisteredPeers} ({s.Server.Sessions} sessions)");
+                seed.AddRow("registered peers", $"{s.Server.RegisteredPeers} ({s.Server.Sessions} sessions, {s.Server.HalfOpenSessions} of them half-open)");
+                seed.AddRow("handshakes", $"{s.Server.HandshakeDiffieHellmanRuns} reached the Diffie-Hellman; pushed out: {s.Server.HalfOpenEvictions} half-open, {s.Server.StrangerSessionEvictions} idle unregistered; {s.Server.RateLimitedAddresses} addresses rate-tracked");
                 seed.AddRow("introductions", $"{s.Server.IntroductionsMade} made, {s.Server.IntroductionsPerSecond:0.##}/s now, {s.Server.PendingIntroductions} pending, {s.Server.IntroductionsAbandoned} abandoned");
                 seed.AddRow("relay credentials", $"{s.Server.RelayCredentialsIssued} issued");
                 if (s.Cluster is { } cluster)

@@ -84,6 +84,9 @@ public sealed class RelayLabTests(ITestOutputHelper output)
         network.Seed.Send("status");
         var seedStatus = network.Seed.WaitFor("status");
         Assert.True(seedStatus.GetProperty("relay_credentials_issued").GetInt64() >= 2);
+        // Both nodes' sessions carried registrations, so neither is still half-open; each cost the seed a Diffie-Hellman.
+        Assert.Equal(0, seedStatus.GetProperty("sessions_half_open").GetInt32());
+        Assert.True(seedStatus.GetProperty("handshake_dh_runs").GetInt64() >= 2);
         Assert.DoesNotContain(Secret, seedStatus.ToString());
         Assert.DoesNotContain(Secret, network.Seed.StandardError);
         Assert.Contains("lab.example", coturn.Log);
