@@ -40,7 +40,8 @@ public sealed record ReplicationSettings(int AddressBookCapacity, int CallListCa
 
 public sealed record ContactsSettings(int SnapshotEvery, TimeSpan SnapshotInterval);
 
-public sealed record SeedSettings(bool Enabled, System.Net.IPEndPoint Listen, TimeSpan KeepaliveInterval, int MaxPeers, SeedTurnSettings Turn, SeedClusterSettings Cluster);
+/// <param name="HandshakesPerSecondBeforeCookies">Past this many initiations a second the seed answers those without a valid cookie (mac2) with a cookie reply instead of a Diffie-Hellman; 0 asks every initiator for one.</param>
+public sealed record SeedSettings(bool Enabled, System.Net.IPEndPoint Listen, TimeSpan KeepaliveInterval, int MaxPeers, SeedTurnSettings Turn, SeedClusterSettings Cluster, int HandshakesPerSecondBeforeCookies = 1_000);
 
 /// <summary>pype.seed.turn: TURN servers (coturn, use-auth-secret) the seed hands its nodes; no servers, no relays.</summary>
 public sealed record SeedTurnSettings(IReadOnlyList<System.Net.IPEndPoint> Servers, string Secret, TimeSpan CredentialLifetime)

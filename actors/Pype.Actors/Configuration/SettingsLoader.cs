@@ -141,7 +141,8 @@ public static class SettingsLoader
             KeepaliveInterval: ReadDuration(config, "pype.seed.keepalive-interval", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(25)),
             MaxPeers: ReadInt(config, "pype.seed.max-peers", 1, 10_000_000),
             Turn: ReadSeedTurn(config),
-            Cluster: ReadCluster(config)),
+            Cluster: ReadCluster(config),
+            HandshakesPerSecondBeforeCookies: ReadInt(config, "pype.seed.handshakes-per-second-before-cookies", 0, 10_000_000)),
         Media: MediaSettingsReader.Read(config));
 
     private static SeedClusterSettings ReadCluster(Config config)

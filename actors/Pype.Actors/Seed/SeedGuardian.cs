@@ -33,6 +33,7 @@ public sealed class SeedGuardian : ReceiveActor
             MaxRegisteredPeers = settings.Seed.MaxPeers,
             MaxSessions = settings.Seed.MaxPeers + settings.Seed.MaxPeers / 10,
             Relay = settings.Seed.Turn.ToRelayOptions(),
+            HandshakesPerSecondBeforeCookies = settings.Seed.HandshakesPerSecondBeforeCookies,
         };
         cluster = settings.Seed.Cluster.Enabled ? Context.ActorOf(SeedClusterActor.Props(), "cluster") : null;
         server = Context.ActorOf(SeedServerActor.Props(identity, options, transport, cluster), "server");

@@ -31,6 +31,14 @@ public class SettingsLoaderTests : IDisposable
         Assert.Equal(TimeSpan.FromMinutes(5), settings.Node.Contacts.SnapshotInterval);
         Assert.EndsWith(".pype", settings.DataDir);
         Assert.Equal(new ReplicationSettings(100_000, 10_000, TimeSpan.FromSeconds(3), 200), settings.Node.Replication);
+        Assert.Equal(new Pype.Core.Seed.SeedServerOptions().HandshakesPerSecondBeforeCookies, settings.Seed.HandshakesPerSecondBeforeCookies);
+    }
+
+    [Fact]
+    public void A_seed_under_attack_can_ask_every_initiator_for_a_cookie()
+    {
+        var (settings, _) = SettingsLoader.Load([ConfigFile("pype.seed.handshakes-per-second-before-cookies = 0")], NoOverrides, NoEnvironment);
+        Assert.Equal(0, settings.Seed.HandshakesPerSecondBeforeCookies);
     }
 
     [Fact]
@@ -52,6 +60,8 @@ public class SettingsLoaderTests : IDisposable
     [InlineData("pype.node.replication.address-book-capacity = 10", "pype.node.replication.address-book-capacity")]
     [InlineData("pype.data-dir = { a = 1 }", "pype.data-dir")]
     [InlineData("pype.node.candidate-ranges = everything", "pype.node.candidate-ranges")]
+    [InlineData("pype.seed.handshakes-per-second-before-cookies = -1", "pype.seed.handshakes-per-second-before-cookies")]
+    [InlineData("pype.seed.handshakes-per-second-before-cookies = many", "pype.seed.handshakes-per-second-before-cookies")]
     public void Invalid_value_is_named_in_the_error(string hocon, string key)
     {
         var error = Assert.Throws<SettingsException>(() => SettingsLoader.Load([ConfigFile(hocon)], NoOverrides, NoEnvironment));
