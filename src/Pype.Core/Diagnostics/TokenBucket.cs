@@ -1,12 +1,11 @@
 namespace Pype.Core.Diagnostics;
 
 /// <summary>A token bucket: <c>rate</c> tokens a second up to <c>burst</c>; a token may stand for one event or one byte.</summary>
-internal sealed class TokenBucket(double rate, int burst, DateTimeOffset now)
+internal sealed class TokenBucket(double rate, double burst, DateTimeOffset now)
 {
+    private readonly double _burst = burst;
     private double _tokens = burst;
     private DateTimeOffset _last = now;
-
-    public int Burst => burst;
 
     public bool TryTake(DateTimeOffset now) => TryTake(now, 1);
 
@@ -29,7 +28,7 @@ internal sealed class TokenBucket(double rate, int burst, DateTimeOffset now)
     /// </summary>
     public DateTimeOffset? ReadyAt(double amount)
     {
-        if (amount > burst)
+        if (amount > _burst)
         {
             return null;
         }
@@ -41,7 +40,7 @@ internal sealed class TokenBucket(double rate, int burst, DateTimeOffset now)
     {
         if (now > _last)
         {
-            _tokens = Math.Min(burst, _tokens + (now - _last).TotalSeconds * rate);
+            _tokens = Math.Min(_burst, _tokens + (now - _last).TotalSeconds * rate);
             _last = now;
         }
     }

@@ -1,3 +1,4 @@
+using Pype.Core.Diagnostics;
 using Pype.Core.Wire;
 
 namespace Pype.Core.Noise;
@@ -13,9 +14,7 @@ public sealed class NoiseResponder
 {
     private readonly NoiseKeyPair _localStatic;
     private readonly Func<byte[], bool> _isPeerAllowed;
-    private readonly Dictionary<string, LinkedListNode<RememberedPeer>> _newestTimestampByPeer = new(StringComparer.Ordinal);
-    /// <summary>Least recently heard first, so making room never sweeps the table.</summary>
-    private readonly LinkedList<RememberedPeer> _byLastHeard = new();
+    private readonly RecencyTable<string, (Tai64NTimestamp Newest, DateTimeOffset SeenAt)> _newestTimestampByPeer = new(StringComparer.Ordinal);
     private readonly int _maxRememberedPeers;
 
     /// <summary>
@@ -82,7 +81,7 @@ public sealed class NoiseResponder
             return HandshakeRejection.Malformed;
         var peerKey = Convert.ToHexString(initiatorStatic);
         var known = _newestTimestampByPeer.TryGetValue(peerKey, out var remembered);
-        if (known && timestamp <= remembered!.Value.Newest)
+        if (known && timestamp <= remembered.Newest)
             return HandshakeRejection.ReplayedInitiation;
         if (!known && _newestTimestampByPeer.Count >= _maxRememberedPeers && !ForgetLeastRecentlyHeard(now))
             return HandshakeRejection.TooManyPeers;
@@ -93,7 +92,7 @@ public sealed class NoiseResponder
         if (!response.IsSuccess)
             return HandshakeRejection.Malformed;
 
-        Remember(peerKey, timestamp, now);
+        _newestTimestampByPeer.Use(peerKey, (timestamp, now));
         var (initiatorToResponder, responderToInitiator) = handshake.Split();
         var session = new NoiseSession(
             isInitiator: false, localIndex, initiation.SenderIndex, initiatorStatic, handshake.HandshakeHash,
@@ -101,22 +100,12 @@ public sealed class NoiseResponder
         return new HandshakeAcceptance(session, response.Value);
     }
 
-    private void Remember(string peerKey, Tai64NTimestamp newest, DateTimeOffset now)
-    {
-        if (_newestTimestampByPeer.Remove(peerKey, out var node))
-            _byLastHeard.Remove(node);
-        _newestTimestampByPeer[peerKey] = _byLastHeard.AddLast(new RememberedPeer(peerKey, newest, now));
-    }
-
     /// <summary>Forgets the peer heard from longest ago if that was over <see cref="ForgetPeerAfter"/> ago; true when room was made.</summary>
     private bool ForgetLeastRecentlyHeard(DateTimeOffset now)
     {
-        if (_byLastHeard.First is not { } oldest || now - oldest.Value.SeenAt <= ForgetPeerAfter)
+        if (_newestTimestampByPeer.LeastRecent is not { } oldest || now - oldest.Value.SeenAt <= ForgetPeerAfter)
             return false;
-        _byLastHeard.RemoveFirst();
-        _newestTimestampByPeer.Remove(oldest.Value.PeerKey);
+        _newestTimestampByPeer.RemoveLeastRecent();
         return true;
     }
-
-    private sealed record RememberedPeer(string PeerKey, Tai64NTimestamp Newest, DateTimeOffset SeenAt);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Pype.Core.Diagnostics;
 
 namespace Pype.Core.Seed;
 
@@ -12,8 +13,7 @@ namespace Pype.Core.Seed;
 /// </summary>
 public sealed class HandshakeRateLimiter(double tokensPerSecond, double burst, int maxTrackedAddresses)
 {
-    private readonly Dictionary<IPAddress, LinkedListNode<Bucket>> _buckets = [];
-    private readonly LinkedList<Bucket> _byLastUse = new();
+    private readonly RecencyTable<IPAddress, TokenBucket> _buckets = new();
 
     public int TrackedAddresses => _buckets.Count;
 
@@ -22,51 +22,16 @@ public sealed class HandshakeRateLimiter(double tokensPerSecond, double burst, i
 
     public bool TryTake(IPAddress source, DateTimeOffset now)
     {
-        if (_buckets.TryGetValue(source, out var node))
+        if (!_buckets.TryGetValue(source, out var bucket))
         {
-            _byLastUse.Remove(node);
+            if (_buckets.Count >= maxTrackedAddresses)
+            {
+                _buckets.RemoveLeastRecent();
+                Evictions++;
+            }
+            bucket = new TokenBucket(tokensPerSecond, burst, now);
         }
-        else if (_buckets.Count >= maxTrackedAddresses)
-        {
-            node = _byLastUse.First!;
-            _byLastUse.RemoveFirst();
-            _buckets.Remove(node.Value.Address);
-            Evictions++;
-            node.Value.Reset(source, burst, now);
-            _buckets[source] = node;
-        }
-        else
-        {
-            node = new LinkedListNode<Bucket>(new Bucket(source, burst, now));
-            _buckets[source] = node;
-        }
-        _byLastUse.AddLast(node);
-
-        var bucket = node.Value;
-        var elapsed = Math.Max(0, (now - bucket.UpdatedAt).TotalSeconds);
-        var refilled = Math.Min(burst, bucket.Tokens + elapsed * tokensPerSecond);
-        if (now > bucket.UpdatedAt)
-            bucket.UpdatedAt = now;
-        if (refilled < 1)
-        {
-            bucket.Tokens = refilled;
-            return false;
-        }
-        bucket.Tokens = refilled - 1;
-        return true;
-    }
-
-    private sealed class Bucket(IPAddress address, double tokens, DateTimeOffset updatedAt)
-    {
-        public IPAddress Address { get; private set; } = address;
-        public double Tokens { get; set; } = tokens;
-        public DateTimeOffset UpdatedAt { get; set; } = updatedAt;
-
-        public void Reset(IPAddress address, double tokens, DateTimeOffset updatedAt)
-        {
-            Address = address;
-            Tokens = tokens;
-            UpdatedAt = updatedAt;
-        }
+        _buckets.Use(source, bucket);
+        return bucket.TryTake(now);
     }
 }
